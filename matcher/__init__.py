@@ -1,0 +1,54 @@
+"""peermatch's matching engine: pure functions over arrays and dataclasses.
+
+No file, network, database or environment access happens here; ``service``
+translates between the world and these functions, and notebooks call them
+directly.
+"""
+
+from matcher.errors import MatcherError, PairingError
+from matcher.network import HistoryEntry, Member, Network, make_network
+from matcher.pairing import Pairing, blocking_pairs, is_valid_pairing, pair_mentors
+from matcher.recommend import Recommendation, recommend
+from matcher.rounds import MatchedPair, RoundResult, Unmatched, mentoring_round
+from matcher.scoring import (
+    Reason,
+    ScoringPolicy,
+    candidate_matrix,
+    explain,
+    explain_pairs,
+    pair_scores,
+    pair_violations,
+)
+from matcher.taxonomy import Taxonomy, Theme, default_taxonomy
+from matcher.vectors import NetworkArrays, network_arrays
+
+__all__ = [
+    "HistoryEntry",
+    "MatchedPair",
+    "MatcherError",
+    "Member",
+    "Network",
+    "NetworkArrays",
+    "Pairing",
+    "PairingError",
+    "Reason",
+    "Recommendation",
+    "RoundResult",
+    "ScoringPolicy",
+    "Taxonomy",
+    "Theme",
+    "Unmatched",
+    "blocking_pairs",
+    "candidate_matrix",
+    "default_taxonomy",
+    "explain",
+    "explain_pairs",
+    "is_valid_pairing",
+    "make_network",
+    "mentoring_round",
+    "network_arrays",
+    "pair_mentors",
+    "pair_scores",
+    "pair_violations",
+    "recommend",
+]

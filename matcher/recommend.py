@@ -1,0 +1,69 @@
+"""Top-k peers for one member: the mentors who can help it most, or the
+mentees it can help most, each with score, shared languages and reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
+from matcher.vectors import NetworkArrays
+
+DIRECTIONS = ("mentors", "mentees")
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A recommended peer (``member``) for the member asked about."""
+
+    member: str
+    score: float
+    languages: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+
+def recommend(
+    arrays: NetworkArrays,
+    member: str,
+    *,
+    k: int = 5,
+    direction: str = "mentors",
+    policy: ScoringPolicy | None = None,
+) -> tuple[Recommendation, ...]:
+    """The ``k`` best peers for ``member``, best first (ties by id).
+
+    ``direction="mentors"``: who can help ``member``; ``"mentees"``: whom
+    ``member`` can help. Only allowed pairs appear (same hard constraints as a
+    mentoring round), so fewer than ``k`` may come back.
+
+    >>> # recommend(arrays, "ke-coalition", k=3)[0].member
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    policy = policy or ScoringPolicy()
+    me = arrays.ids.index(member)
+    everyone = np.arange(arrays.n)
+    scorer = BlockScorer(arrays, policy=policy)
+    if direction == "mentors":
+        score, _, _ = scorer.block(np.array([me]), everyone)
+        peers = np.flatnonzero(np.isfinite(score[0]))
+        mentees, mentors = np.full(len(peers), me), peers
+    else:
+        score, _, _ = scorer.block(everyone, np.array([me]))
+        peers = np.flatnonzero(np.isfinite(score[:, 0]))
+        mentees, mentors = peers, np.full(len(peers), me)
+    exact = pair_scores(arrays, mentees, mentors, policy=policy)
+    order = sorted(range(len(peers)), key=lambda p: (-exact[p], arrays.ids[peers[p]]))[:k]
+    reasons = explain_pairs(arrays, mentees[order], mentors[order], policy=policy)
+    return tuple(
+        Recommendation(
+            member=arrays.ids[peers[p]],
+            score=float(exact[p]),
+            languages=arrays.shared_languages(me, int(peers[p])),
+            reasons=why,
+        )
+        for p, why in zip(order, reasons, strict=True)
+    )

@@ -1,0 +1,189 @@
+"""A mentoring round over a whole network: candidate pairs, an exact (or
+stable) pairing under capacities and locked pairs, a reason for every pair and
+for every mentee left without a mentor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.network import Network
+from matcher.pairing import pair_mentors
+from matcher.scoring import (
+    BlockScorer,
+    Reason,
+    ScoringPolicy,
+    candidate_matrix,
+    explain_pairs,
+    pair_scores,
+)
+from matcher.taxonomy import Taxonomy
+from matcher.vectors import NetworkArrays, network_arrays
+
+OBJECTIVES = ("welfare", "stable")
+DENSE_PAIR_LIMIT = 4_000_000
+"""Up to this many (mentee × mentor) pairs every allowed pair is a candidate;
+above it each mentee keeps its ``AUTO_CANDIDATES`` best mentors."""
+AUTO_CANDIDATES = 40
+
+
+@dataclass(frozen=True)
+class MatchedPair:
+    mentee: str
+    mentor: str
+    score: float
+    languages: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A mentee with needs left without a mentor. ``code`` is one of
+    ``no_shared_language``, ``no_stronger_mentor``, ``all_excluded``,
+    ``capacity``."""
+
+    member: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    objective: str
+    pairs: tuple[MatchedPair, ...]
+    unmatched: tuple[Unmatched, ...]
+    members: int
+    mentees_with_needs: int
+    mentees_matched: int
+    total_score: float
+    optimal: bool
+    resolution: float
+    candidates: int
+    max_candidates: int | None
+    welfare_total: float | None
+    """For ``objective="stable"``: the welfare optimum on the same
+    candidates, so the cost of stability is ``welfare_total - total_score``."""
+
+
+def mentoring_round(
+    network: Network,
+    *,
+    taxonomy: Taxonomy,
+    policy: ScoringPolicy | None = None,
+    objective: str = "welfare",
+    coverage_first: bool = True,
+    seed: int | None = None,
+    max_candidates: int | None | str = "auto",
+    arrays: NetworkArrays | None = None,
+) -> RoundResult:
+    """Pair mentees with mentors over ``network``.
+
+    ``max_candidates="auto"`` keeps every allowed pair up to
+    :data:`DENSE_PAIR_LIMIT` pairs and the best :data:`AUTO_CANDIDATES` per
+    mentee beyond; an int or ``None`` (all pairs) forces a choice. Pass
+    ``arrays`` to reuse a :func:`~matcher.vectors.network_arrays` result.
+
+    >>> # result = mentoring_round(network, taxonomy=default_taxonomy())
+    >>> # result.optimal, result.mentees_matched
+    """
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+    policy = policy or ScoringPolicy()
+    arrays = arrays if arrays is not None else network_arrays(network, taxonomy)
+    index = network.index()
+    locked = tuple((index[mentee], index[mentor]) for mentor, mentee in network.locked)
+    wants = (arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0)
+    if max_candidates == "auto":
+        n_pairs = int(wants.sum()) * int((arrays.mentor_capacity > 0).sum())
+        max_candidates = None if n_pairs <= DENSE_PAIR_LIMIT else AUTO_CANDIDATES
+    benefit = candidate_matrix(arrays, policy=policy, max_candidates=max_candidates, include=locked)
+    options = dict(locked=locked, coverage_first=coverage_first, seed=seed)
+    result = pair_mentors(
+        benefit, arrays.mentor_capacity, arrays.mentee_capacity, objective=objective, **options
+    )
+    welfare_total = None
+    if objective == "stable":
+        welfare_total = pair_mentors(
+            benefit, arrays.mentor_capacity, arrays.mentee_capacity, **options
+        ).total_benefit
+
+    mentees, mentors = result.pairs[:, 0], result.pairs[:, 1]
+    scores = pair_scores(arrays, mentees, mentors, policy=policy)
+    reasons = explain_pairs(arrays, mentees, mentors, policy=policy)
+    pairs = tuple(
+        MatchedPair(
+            mentee=arrays.ids[i],
+            mentor=arrays.ids[j],
+            score=float(score),
+            languages=arrays.shared_languages(i, j),
+            reasons=why,
+        )
+        for i, j, score, why in zip(mentees, mentors, scores, reasons, strict=True)
+    )
+    matched = np.zeros(arrays.n, dtype=bool)
+    matched[result.pairs[:, 0]] = True
+    left_out = np.flatnonzero(wants & ~matched)
+    return RoundResult(
+        objective=objective,
+        pairs=pairs,
+        unmatched=_diagnose(arrays, left_out, policy=policy),
+        members=arrays.n,
+        mentees_with_needs=int(wants.sum()),
+        mentees_matched=int((wants & matched).sum()),
+        total_score=float(result.total_benefit),
+        optimal=bool(result.optimal),
+        resolution=float(result.resolution),
+        candidates=int(benefit.nnz),
+        max_candidates=max_candidates,
+        welfare_total=welfare_total,
+    )
+
+
+def _diagnose(
+    arrays: NetworkArrays, mentees: np.ndarray, *, policy: ScoringPolicy
+) -> tuple[Unmatched, ...]:
+    """Name the first constraint, in order of how hard it is to lift, that
+    kept each unmatched mentee out."""
+    if len(mentees) == 0:
+        return ()
+    mentors = np.flatnonzero(arrays.mentor_capacity > 0)
+    scorer = BlockScorer(arrays, policy=policy)
+    found = []
+    step = max(1, (1 << 22) // max(1, len(mentors)))
+    for start in range(0, len(mentees), step):
+        rows = mentees[start : start + step]
+        score, theme, shares = scorer.block(rows, mentors)
+        shares &= rows[:, None] != mentors[None, :]
+        stronger = shares & (theme > 1e-6)
+        for r, i in enumerate(rows):
+            found.append(_reason(arrays, int(i), shares[r], stronger[r], score[r]))
+    return tuple(found)
+
+
+def _reason(arrays, i, shares, stronger, score) -> Unmatched:
+    member = arrays.ids[i]
+    if not shares.any():
+        langs = ", ".join(
+            lang for lang, ok in zip(arrays.languages, arrays.speaks[i], strict=True) if ok
+        )
+        return Unmatched(
+            member, "no_shared_language", f"no mentor shares a working language ({langs})"
+        )
+    if not stronger.any():
+        needs = ", ".join(arrays.themes[t] for t in np.flatnonzero(arrays.needs[i]))
+        return Unmatched(
+            member,
+            "no_stronger_mentor",
+            f"no mentor sharing a working language is stronger on its needs ({needs})",
+        )
+    n_candidates = int(np.isfinite(score).sum())
+    if n_candidates == 0:
+        return Unmatched(
+            member, "all_excluded", f"all {int(stronger.sum())} candidate mentors are excluded"
+        )
+    return Unmatched(
+        member,
+        "capacity",
+        f"every mentor who could help is at capacity ({n_candidates} candidates)",
+    )

@@ -1,0 +1,285 @@
+"""The benefit of a mentor for a mentee, and the reasons that make it up.
+
+For mentee ``i`` and mentor ``j`` (see ``docs/scoring.md``)::
+
+    score = sum_t  w_theme * need[i,t]/3 * max(0, exp[j,t] - exp[i,t])/4   (theme terms)
+          + south_south_bonus  if both are in the Global South
+          + north_south_bonus  if the mentor is Northern and the mentee Southern
+          + same_region_bonus  if both are in the same region
+          - history_penalty    if the pair met in an earlier round
+          + text_weight * cosine(TF-IDF(description_i), TF-IDF(description_j))
+
+A pair is *allowed* only when the theme terms are positive and the hard
+constraints hold: different members, a shared working language, not an
+excluded pair, mentor capacity > 0 and mentee capacity > 0. Every score
+decomposes into :class:`Reason` objects that sum to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.geo import REGIONS
+from matcher.vectors import MAX_EXPERTISE, MAX_NEED, NetworkArrays
+
+_THEME_SCALE = 1.0 / (MAX_NEED * MAX_EXPERTISE)
+_CHUNK = 250_000  # pairs scored at once: bounds the (chunk, n_themes) temporaries
+
+
+@dataclass(frozen=True)
+class ScoringPolicy:
+    """Weights of the score, in score units (one unit = a full need met by a
+    full expert on one theme). All must be ≥ 0; the defaults are documented in
+    ``docs/scoring.md``.
+
+    ``south_south_bonus`` and ``north_south_bonus`` are the policy knob for
+    South–South and North→South exchanges; set both to 0 for a neutral round.
+    """
+
+    theme_weight: float = 1.0
+    south_south_bonus: float = 0.15
+    north_south_bonus: float = 0.10
+    same_region_bonus: float = 0.05
+    history_penalty: float = 0.30
+    text_weight: float = 0.10
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not (isinstance(value, int | float) and np.isfinite(value) and value >= 0):
+                raise ValueError(
+                    f"ScoringPolicy.{f.name} must be a finite number >= 0, got {value!r}"
+                )
+        if self.theme_weight == 0:
+            raise ValueError(
+                "ScoringPolicy.theme_weight must be > 0: themes are what a mentor offers"
+            )
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One named part of a score. ``kind`` is ``"theme"`` (``key`` = theme key)
+    or a soft term: ``south_south``, ``north_south``, ``same_region``,
+    ``history``, ``text``."""
+
+    kind: str
+    key: str
+    contribution: float
+
+
+SOFT_TERMS = ("south_south", "north_south", "same_region", "history", "text")
+
+
+def soft_terms(
+    arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray, *, policy: ScoringPolicy
+) -> dict[str, np.ndarray]:
+    """Soft terms for aligned arrays of pairs, each of shape (n_pairs,), float64."""
+    south_i, south_j = arrays.south[mentees], arrays.south[mentors]
+    seen = (
+        np.asarray(arrays.history[mentees, mentors]).ravel().astype(bool)
+        if len(mentees)
+        else np.zeros(0, dtype=bool)
+    )
+    return {
+        "south_south": policy.south_south_bonus * (south_i & south_j),
+        "north_south": policy.north_south_bonus * (south_i & ~south_j),
+        "same_region": policy.same_region_bonus
+        * (
+            (arrays.region[mentees] == arrays.region[mentors])
+            & (arrays.region[mentees] < len(REGIONS))
+        ),
+        "history": -policy.history_penalty * seen,
+        "text": policy.text_weight * text_similarity(arrays, mentees, mentors),
+    }
+
+
+def text_similarity(arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+    """Cosine similarity of the TF-IDF descriptions of aligned pairs, in [0, 1]."""
+    out = np.zeros(len(mentees), dtype=np.float64)
+    if arrays.text.nnz == 0:
+        return out
+    for start in range(0, len(mentees), _CHUNK):
+        stop = start + _CHUNK
+        rows = arrays.text[mentees[start:stop]].multiply(arrays.text[mentors[start:stop]])
+        out[start:stop] = np.asarray(rows.sum(axis=1)).ravel()
+    return np.clip(out, 0.0, 1.0)
+
+
+def pair_scores(
+    arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray, *, policy: ScoringPolicy
+) -> np.ndarray:
+    """Exact scores (float64) of aligned arrays of (mentee, mentor) indices.
+
+    Does not check the hard constraints: use :func:`allowed_pairs` for that.
+    """
+    mentees = np.asarray(mentees, dtype=np.int64)
+    mentors = np.asarray(mentors, dtype=np.int64)
+    theme = np.empty(len(mentees), dtype=np.float64)
+    for start in range(0, len(mentees), _CHUNK):
+        i, j = mentees[start : start + _CHUNK], mentors[start : start + _CHUNK]
+        gap = np.clip(arrays.expertise[j].astype(np.int16) - arrays.expertise[i], 0, None)
+        theme[start : start + len(i)] = (arrays.needs[i] * gap).sum(axis=1)
+    theme *= policy.theme_weight * _THEME_SCALE
+    return theme + sum(soft_terms(arrays, mentees, mentors, policy=policy).values())
+
+
+def explain(
+    arrays: NetworkArrays, mentee: int, mentor: int, *, policy: ScoringPolicy
+) -> tuple[Reason, ...]:
+    """The reasons of one pair's score: one per contributing theme (largest
+    first), then one per non-zero soft term. They sum to :func:`pair_scores`.
+
+    >>> # reasons = explain(arrays, i, j, policy=ScoringPolicy())
+    >>> # sum(r.contribution for r in reasons) == pair_scores(arrays, [i], [j], ...)[0]
+    """
+    return explain_pairs(arrays, np.array([mentee]), np.array([mentor]), policy=policy)[0]
+
+
+def explain_pairs(
+    arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray, *, policy: ScoringPolicy
+) -> list[tuple[Reason, ...]]:
+    """:func:`explain` for aligned arrays of pairs, vectorised."""
+    mentees = np.asarray(mentees, dtype=np.int64)
+    mentors = np.asarray(mentors, dtype=np.int64)
+    gap = np.clip(arrays.expertise[mentors].astype(np.int16) - arrays.expertise[mentees], 0, None)
+    per_theme = policy.theme_weight * _THEME_SCALE * (arrays.needs[mentees] * gap)
+    soft = soft_terms(arrays, mentees, mentors, policy=policy)
+    themes = arrays.themes
+    out = []
+    for k in range(len(mentees)):
+        row = per_theme[k]
+        order = sorted(np.flatnonzero(row).tolist(), key=lambda t: (-row[t], themes[t]))
+        reasons = [Reason("theme", themes[t], float(row[t])) for t in order]
+        reasons += [
+            Reason(kind, kind, float(values[k])) for kind, values in soft.items() if values[k] != 0
+        ]
+        out.append(tuple(reasons))
+    return out
+
+
+class BlockScorer:
+    """Scores blocks of (mentee rows × mentor columns) with matrix products.
+
+    The theme part is exact: with level indicators ``need[i,t]/12·[l > exp[i,t]]``
+    on the mentee side and ``[exp[j,t] >= l]`` on the mentor side (l = 1..4),
+    their product summed over (t, l) is ``need/12 · max(0, exp_j - exp_i)``.
+    Values are float32, for ranking; exact float64 scores come from
+    :func:`pair_scores`.
+    """
+
+    def __init__(self, arrays: NetworkArrays, *, policy: ScoringPolicy) -> None:
+        self.arrays, self.policy = arrays, policy
+        levels = np.arange(1, MAX_EXPERTISE + 1, dtype=np.int8)
+        exp = arrays.expertise[:, :, None]
+        self._mentee_side = (
+            (arrays.needs[:, :, None] * (levels > exp)).reshape(arrays.n, -1)
+            * np.float32(policy.theme_weight * _THEME_SCALE)
+        ).astype(np.float32)
+        self._mentor_side = (exp >= levels).reshape(arrays.n, -1).astype(np.float32)
+        self._speaks = arrays.speaks.astype(np.float32)
+        # International members (index len(REGIONS)) get an all-zero row: no bonus.
+        regions = np.eye(len(REGIONS) + 1, len(REGIONS), dtype=np.float32)[arrays.region]
+        south = arrays.south.astype(np.float32)[:, None]
+        self._soft_mentee = np.hstack(
+            [
+                regions * policy.same_region_bonus,
+                south * policy.south_south_bonus,
+                south * policy.north_south_bonus,
+            ]
+        ).astype(np.float32)
+        self._soft_mentor = np.hstack([regions, south, 1 - south]).astype(np.float32)
+
+    def block(
+        self, rows: np.ndarray, cols: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``(score, theme, shares_language)`` for ``rows × cols``.
+
+        ``score`` is float32 with ``-inf`` where the pair is not allowed; the
+        other two are the unmasked theme part and the language test.
+        """
+        a = self.arrays
+        theme = self._mentee_side[rows] @ self._mentor_side[cols].T
+        shares = (self._speaks[rows] @ self._speaks[cols].T) > 0
+        soft = self._soft_mentee[rows] @ self._soft_mentor[cols].T
+        seen = a.history[rows][:, cols]
+        if seen.nnz:
+            soft -= self.policy.history_penalty * seen.toarray()
+        allowed = shares & (theme > 1e-6)
+        allowed &= (a.mentee_capacity[rows] > 0)[:, None] & (a.mentor_capacity[cols] > 0)[None, :]
+        allowed &= rows[:, None] != cols[None, :]
+        excluded = a.excluded[rows][:, cols]
+        if excluded.nnz:
+            allowed &= ~excluded.toarray()
+        score = np.where(allowed, theme + soft, -np.inf).astype(np.float32)
+        return score, theme, shares
+
+
+def candidate_matrix(
+    arrays: NetworkArrays,
+    *,
+    policy: ScoringPolicy,
+    max_candidates: int | None = None,
+    include: tuple[tuple[int, int], ...] = (),
+    block_elements: int = 1 << 22,
+) -> sp.csr_matrix:
+    """The allowed (mentee, mentor) pairs and their exact scores.
+
+    Returns an (n, n) CSR float64 matrix: row = mentee, column = mentor, a
+    stored entry = an allowed pair (a stored 0 is allowed, score 0). With
+    ``max_candidates=k`` only each mentee's ``k`` best mentors are kept
+    (ranked without the text term, which is added afterwards); ``None`` keeps
+    every allowed pair. ``include`` lists (mentee, mentor) pairs kept whatever
+    their rank (locked pairs; they must be allowed). ``block_elements`` bounds the dense work area
+    (elements of float32), hence peak memory.
+    """
+    n = arrays.n
+    mentees = np.flatnonzero((arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0))
+    mentors = np.flatnonzero(arrays.mentor_capacity > 0)
+    scorer = BlockScorer(arrays, policy=policy)
+    found_rows = [np.zeros(0, dtype=np.int64)]
+    found_cols = [np.zeros(0, dtype=np.int64)]
+    step = max(1, block_elements // max(1, len(mentors)))
+    for start in range(0, len(mentees), step):
+        rows = mentees[start : start + step]
+        score, _, _ = scorer.block(rows, mentors)
+        if max_candidates is not None and max_candidates < len(mentors):
+            top = np.argpartition(-score, max_candidates - 1, axis=1)[:, :max_candidates]
+            keep = np.isfinite(np.take_along_axis(score, top, axis=1))
+            r, c = np.nonzero(keep)
+            found_rows.append(rows[r])
+            found_cols.append(mentors[top[r, c]])
+        else:
+            r, c = np.nonzero(np.isfinite(score))
+            found_rows.append(rows[r])
+            found_cols.append(mentors[c])
+    i, j = np.concatenate(found_rows), np.concatenate(found_cols)
+    if include:
+        extra = np.array(include, dtype=np.int64).reshape(-1, 2)
+        missing = ~np.isin(extra[:, 0] * n + extra[:, 1], i * n + j)
+        i, j = np.concatenate([i, extra[missing, 0]]), np.concatenate([j, extra[missing, 1]])
+    values = pair_scores(arrays, i, j, policy=policy)
+    return sp.coo_matrix((values, (i, j)), shape=(n, n)).tocsr()
+
+
+def pair_violations(arrays: NetworkArrays, mentee: int, mentor: int) -> list[str]:
+    """The hard constraints that forbid ``mentor`` for ``mentee``, in words
+    (empty when the pair is allowed)."""
+    a, problems = arrays, []
+    if mentee == mentor:
+        problems.append("a member cannot mentor itself")
+    if not (a.speaks[mentee] & a.speaks[mentor]).any():
+        problems.append("they share no working language")
+    if a.excluded[mentee, mentor]:
+        problems.append("the pair is in exclusions")
+    if a.mentor_capacity[mentor] == 0:
+        problems.append(f"{a.ids[mentor]} has mentor_capacity 0")
+    if a.mentee_capacity[mentee] == 0:
+        problems.append(f"{a.ids[mentee]} has mentee_capacity 0")
+    if not (a.needs[mentee] > 0).any():
+        problems.append(f"{a.ids[mentee]} has no needs")
+    elif not ((a.needs[mentee] > 0) & (a.expertise[mentor] > a.expertise[mentee])).any():
+        problems.append(f"{a.ids[mentor]} is not stronger than {a.ids[mentee]} on any of its needs")
+    return problems

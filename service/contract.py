@@ -1,0 +1,447 @@
+"""The network document (schema_version 1): parsing and validation at the edge.
+
+Every problem in a document is reported at once, each naming where it is
+(member id or position), the field, the bad value and how to fix it. Only a
+document without problems becomes a :class:`matcher.network.Network`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from matcher import geo
+from matcher.network import INTERNATIONAL, KINDS, HistoryEntry, Member, Network, make_network
+from matcher.scoring import pair_violations
+from matcher.taxonomy import Taxonomy, default_taxonomy
+from matcher.vectors import network_arrays
+
+SCHEMA_VERSION = 1
+MAX_MEMBERS = 200_000
+MAX_CAPACITY = 50
+_THEME_KEYS = frozenset(default_taxonomy().keys)
+MemberId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where, which field, the bad value, and
+    what to do about it."""
+
+    where: str
+    field: str
+    value: Any
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        at = f"line {self.line}, column {self.column}: " if self.line else ""
+        field = f" · {self.field}" if self.field else ""
+        value = "" if self.value is None else f" = {json.dumps(self.value, ensure_ascii=False)}"
+        return f"{at}{self.where}{field}{value}: {self.message}"
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class NetworkError(ValueError):
+    """A network document with problems; ``problems`` lists all of them."""
+
+    def __init__(self, problems: list[Problem], *, source: str = "network") -> None:
+        self.problems, self.source = problems, source
+        plural = "s" if len(problems) != 1 else ""
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem{plural}\n{lines}")
+
+
+def _check_themes(levels: dict[str, int]) -> dict[str, int]:
+    taxonomy = default_taxonomy()
+    unknown = [key for key in levels if key not in _THEME_KEYS]
+    if unknown:
+        hints = []
+        for key in unknown:
+            guess = taxonomy.suggest(key)
+            hints.append(f"'{key}'" + (f" (did you mean '{guess}'?)" if guess else ""))
+        raise ValueError(
+            f"unknown theme key {', '.join(hints)}; `peermatch taxonomy` lists the keys"
+        )
+    return {key: level for key, level in levels.items() if level > 0}
+
+
+class MemberDoc(BaseModel):
+    """One member organisation, as written in a network document."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: MemberId
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    kind: Literal["national_coalition", "regional_network", "international_ngo"]
+    country: Annotated[str, Field(min_length=2, max_length=2)] | None = Field(
+        default=None, description="ISO 3166-1 alpha-2; null for international members"
+    )
+    languages: Annotated[list[str], Field(min_length=1, max_length=10)] = Field(
+        description="ISO 639-1 working languages, at least one"
+    )
+    expertise: dict[str, Annotated[int, Field(ge=0, le=4)]] = Field(
+        default_factory=dict, description="theme key -> level 0-4 (4 = can train others)"
+    )
+    needs: dict[str, Annotated[int, Field(ge=0, le=3)]] = Field(
+        default_factory=dict, description="theme key -> need 0-3 (0 = none)"
+    )
+    mentor_capacity: Annotated[int, Field(ge=0, le=MAX_CAPACITY)] = Field(
+        default=1, description="most mentees it takes in a round (0 = never mentors)"
+    )
+    mentee_capacity: Annotated[int, Field(ge=0, le=MAX_CAPACITY)] = Field(
+        default=1, description="most mentors it wants in a round (0 = not this round)"
+    )
+    description: Annotated[str, Field(max_length=5000)] = ""
+    region: Literal[geo.REGIONS] | None = Field(  # type: ignore[valid-type]
+        default=None, description="overrides the region derived from country"
+    )
+    global_south: bool | None = Field(
+        default=None, description="overrides the North/South side derived from country"
+    )
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, code: str | None) -> str | None:
+        if code is None:
+            return None
+        if geo.country(code) is None:
+            guess = geo.suggest_country(code)
+            hint = f"did you mean '{guess}'? " if guess else ""
+            raise ValueError(f"unknown ISO 3166-1 alpha-2 country code; {hint}use null for none")
+        return code.upper()
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, codes: list[str]) -> list[str]:
+        bad = [c for c in codes if not geo.is_language(c)]
+        if bad:
+            hints = [
+                f"'{c}'" + (f" (did you mean '{g}'?)" if (g := geo.suggest_language(c)) else "")
+                for c in bad
+            ]
+            raise ValueError(f"unknown ISO 639-1 language code {', '.join(hints)}")
+        lowered = [c.lower() for c in codes]
+        if len(set(lowered)) != len(lowered):
+            raise ValueError("a language is listed twice")
+        return lowered
+
+    @field_validator("expertise", "needs")
+    @classmethod
+    def _known_themes(cls, levels: dict[str, int]) -> dict[str, int]:
+        return _check_themes(levels)
+
+
+class MentorPairDoc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mentor: MemberId
+    mentee: MemberId
+
+
+class HistoryDoc(MentorPairDoc):
+    round: Annotated[str, Field(max_length=100)] = ""
+
+
+class NetworkDoc(BaseModel):
+    """A network document, ``schema_version`` 1 (see docs/network-format.md)."""
+
+    model_config = ConfigDict(
+        extra="forbid", title="peermatch network", json_schema_extra={"$id": "peermatch-network-1"}
+    )
+
+    schema_version: Literal[1]
+    taxonomy_version: str | None = Field(
+        default=None, description="taxonomy the theme keys come from; defaults to the current one"
+    )
+    members: Annotated[list[MemberDoc], Field(max_length=MAX_MEMBERS)]
+    exclusions: list[Annotated[list[MemberId], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=list, description="pairs of members never to be matched"
+    )
+    locked: list[MentorPairDoc] = Field(
+        default_factory=list, description="pairs every round must contain"
+    )
+    history: list[HistoryDoc] = Field(
+        default_factory=list, description="pairs from earlier rounds (penalised)"
+    )
+
+
+def network_json_schema() -> dict:
+    """The JSON Schema of the network document, with the taxonomy's keys."""
+    schema = NetworkDoc.model_json_schema()
+    keys = list(default_taxonomy().keys)
+    member = schema["$defs"]["MemberDoc"]["properties"]
+    for field in ("expertise", "needs"):
+        member[field]["propertyNames"] = {"enum": keys}
+    return schema
+
+
+def parse_network(text: str | bytes, *, source: str = "network") -> Network:
+    """Parse and validate a network document given as JSON text.
+
+    Raises :class:`NetworkError` listing every problem (bad JSON with its line
+    and column included).
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NetworkError(
+            [Problem("document", "", None, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno)],
+            source=source,
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise NetworkError(
+            [Problem("document", "", None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")],
+            source=source,
+        ) from None
+    return validate_network(data, source=source)
+
+
+def validate_network(
+    data: Any, *, source: str = "network", taxonomy: Taxonomy | None = None
+) -> Network:
+    """Validate a decoded network document and build the :class:`Network`."""
+    taxonomy = taxonomy or default_taxonomy()
+    if not isinstance(data, dict):
+        problem = Problem("document", "", None, "must be a JSON object with a 'members' list")
+        raise NetworkError([problem], source=source)
+    raw_members = data.get("members") if isinstance(data.get("members"), list) else []
+    labels = [_member_label(m, k) for k, m in enumerate(raw_members)]
+    problems: list[Problem] = []
+    doc = None
+    try:
+        doc = NetworkDoc.model_validate(data)
+    except ValidationError as exc:
+        problems += [_from_pydantic(err, labels) for err in exc.errors()]
+    problems += _reference_problems(data, labels)
+    version = data.get("taxonomy_version")
+    if isinstance(version, str) and version != taxonomy.version:
+        problems.append(
+            Problem(
+                "document",
+                "taxonomy_version",
+                version,
+                f"this peermatch knows taxonomy {taxonomy.version}; "
+                "re-map the theme keys or drop the field",
+            )
+        )
+    if problems or doc is None:
+        raise NetworkError(problems, source=source)
+    network = _build(doc, taxonomy)
+    problems = _locked_problems(network, taxonomy)
+    if problems:
+        raise NetworkError(problems, source=source)
+    return network
+
+
+def _member_label(member: Any, position: int) -> str:
+    if isinstance(member, dict) and isinstance(member.get("id"), str):
+        return f"members[{position}] (id '{member['id']}')"
+    return f"members[{position}]"
+
+
+_FIXES = {
+    "missing": "add this required field",
+    "extra_forbidden": "remove it (unknown field; see `peermatch schema`)",
+    "less_than_equal": "lower it to the maximum allowed",
+    "greater_than_equal": "raise it to the minimum allowed",
+    "literal_error": "use one of the allowed values",
+    "string_pattern_mismatch": "use letters, digits, '.', '_' or '-' (at most 64)",
+    "int_parsing": "write a whole number",
+    "int_from_float": "write a whole number",
+}
+
+
+def _from_pydantic(err: dict, labels: list[str]) -> Problem:
+    loc = list(err["loc"])
+    where = "document"
+    if len(loc) >= 2 and loc[0] == "members" and isinstance(loc[1], int):
+        where = labels[loc[1]] if loc[1] < len(labels) else f"members[{loc[1]}]"
+        loc = loc[2:]
+    elif loc and loc[0] in ("exclusions", "locked", "history") and len(loc) >= 2:
+        where, loc = f"{loc[0]}[{loc[1]}]", loc[2:]
+    field = ".".join(str(part) for part in loc)
+    message = err["msg"].removeprefix("Value error, ")
+    fix = _FIXES.get(err["type"])
+    if fix:
+        message = f"{message}; {fix}"
+    value = None if err["type"] == "missing" else err.get("input")
+    if isinstance(value, dict | list):
+        value = None
+    return Problem(where, field, value, message)
+
+
+def _reference_problems(data: dict, labels: list[str]) -> list[Problem]:
+    """Duplicate ids and pairs that name unknown members or a member twice."""
+    members = data.get("members") if isinstance(data.get("members"), list) else []
+    ids = [m.get("id") for m in members if isinstance(m, dict) and isinstance(m.get("id"), str)]
+    problems = []
+    counts = Counter(ids)
+    seen: set[str] = set()
+    for k, m in enumerate(members):
+        member_id = m.get("id") if isinstance(m, dict) else None
+        if isinstance(member_id, str) and counts[member_id] > 1:
+            if member_id in seen:
+                problems.append(
+                    Problem(
+                        labels[k], "id", member_id, "duplicate id; every member needs its own id"
+                    )
+                )
+            seen.add(member_id)
+    known = set(ids)
+
+    def check(where: str, field: str, value: Any) -> None:
+        if isinstance(value, str) and value not in known:
+            guess = _closest(value, known)
+            hint = f" (did you mean '{guess}'?)" if guess else ""
+            problems.append(Problem(where, field, value, f"no member has this id{hint}"))
+
+    for section in ("exclusions", "locked", "history"):
+        entries = data.get(section) if isinstance(data.get(section), list) else []
+        pairs_seen = set()
+        for k, entry in enumerate(entries):
+            where = f"{section}[{k}]"
+            if section == "exclusions" and isinstance(entry, list):
+                for p, value in enumerate(entry):
+                    check(where, str(p), value)
+                if len(entry) == 2 and entry[0] == entry[1]:
+                    problems.append(Problem(where, "", entry[0], "a member cannot exclude itself"))
+            elif isinstance(entry, dict):
+                check(where, "mentor", entry.get("mentor"))
+                check(where, "mentee", entry.get("mentee"))
+                key = (entry.get("mentor"), entry.get("mentee"))
+                if section == "locked" and key in pairs_seen:
+                    problems.append(Problem(where, "", None, "this pair is locked twice; keep one"))
+                pairs_seen.add(key)
+    return problems
+
+
+def _closest(value: str, known: set[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def _build(doc: NetworkDoc, taxonomy: Taxonomy) -> Network:
+    members = []
+    for m in doc.members:
+        country = geo.country(m.country) if m.country else None
+        region = m.region or (country.region if country else INTERNATIONAL)
+        south = (
+            m.global_south if m.global_south is not None else bool(country and country.global_south)
+        )
+        members.append(
+            Member(
+                id=m.id,
+                name=m.name,
+                kind=m.kind,
+                languages=tuple(m.languages),
+                region=region,
+                global_south=south,
+                country=m.country,
+                expertise=dict(sorted(m.expertise.items())),
+                needs=dict(sorted(m.needs.items())),
+                mentor_capacity=m.mentor_capacity,
+                mentee_capacity=m.mentee_capacity,
+                description=m.description,
+            )
+        )
+    assert set(KINDS) >= {m.kind for m in members}
+    return make_network(
+        members,
+        exclusions=[tuple(pair) for pair in doc.exclusions],
+        locked=[(p.mentor, p.mentee) for p in doc.locked],
+        history=[HistoryEntry(h.mentor, h.mentee, h.round) for h in doc.history],
+        taxonomy_version=taxonomy.version,
+    )
+
+
+def _locked_problems(network: Network, taxonomy: Taxonomy) -> list[Problem]:
+    if not network.locked:
+        return []
+    # Only the members named in locks matter: scoring them alone keeps this
+    # cheap on large networks and uses the very constraints a round applies.
+    named = {member_id for pair in network.locked for member_id in pair}
+    involved = make_network(
+        [m for m in network.members if m.id in named],
+        exclusions=[pair for pair in network.exclusions if set(pair) <= named],
+        taxonomy_version=network.taxonomy_version,
+    )
+    arrays = network_arrays(involved, taxonomy)
+    index = involved.index()
+    problems = []
+    for k, (mentor, mentee) in enumerate(network.locked):
+        broken = pair_violations(arrays, index[mentee], index[mentor])
+        if broken:
+            problems.append(
+                Problem(
+                    f"locked[{k}]",
+                    "",
+                    {"mentor": mentor, "mentee": mentee},
+                    "breaks a hard constraint: "
+                    + "; ".join(broken)
+                    + ". Remove the lock or fix the profiles",
+                )
+            )
+    for role, capacity in (("mentor", "mentor_capacity"), ("mentee", "mentee_capacity")):
+        counts = Counter(pair[0 if role == "mentor" else 1] for pair in network.locked)
+        for member_id, count in sorted(counts.items()):
+            limit = getattr(involved.members[index[member_id]], capacity)
+            if count > limit:
+                problems.append(
+                    Problem(
+                        "locked",
+                        role,
+                        member_id,
+                        f"locked in {count} pairs as {role} but its {capacity} is {limit}; "
+                        f"raise {capacity} or unlock a pair",
+                    )
+                )
+    return problems
+
+
+def canonical_document(network: Network) -> dict:
+    """The network as a normalised document: members sorted by id, derived
+    fields explicit. Two inputs that differ only in order give the same one."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "taxonomy_version": network.taxonomy_version,
+        "members": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "kind": m.kind,
+                "country": m.country,
+                "region": m.region,
+                "global_south": m.global_south,
+                "languages": sorted(m.languages),
+                "expertise": dict(m.expertise),
+                "needs": dict(m.needs),
+                "mentor_capacity": m.mentor_capacity,
+                "mentee_capacity": m.mentee_capacity,
+                "description": m.description,
+            }
+            for m in network.members
+        ],
+        "exclusions": sorted(list(pair) for pair in network.exclusions),
+        "locked": [{"mentor": a, "mentee": b} for a, b in network.locked],
+        "history": [
+            {"mentor": h.mentor, "mentee": h.mentee, "round": h.round} for h in network.history
+        ],
+    }
+
+
+def input_sha256(network: Network) -> str:
+    """SHA-256 of the canonical document: the identity of a round's input."""
+    text = json.dumps(
+        canonical_document(network), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,216 @@
+import re
+from collections import Counter
+
+import pytest
+
+from matcher.geo import (
+    COUNTRIES,
+    LANGUAGE_NAMES,
+    REGION_LABELS,
+    REGIONS,
+    Country,
+    country,
+    is_language,
+    suggest_country,
+    suggest_language,
+)
+
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+
+
+def test_regions_and_labels():
+    assert REGIONS == (
+        "africa",
+        "arab_states",
+        "asia_pacific",
+        "europe_north_america",
+        "latin_america_caribbean",
+    )
+    assert set(REGION_LABELS) == set(REGIONS)
+    for region, labels in REGION_LABELS.items():
+        assert set(labels) == {"en", "fr", "es", "pt", "ar"}, region
+        assert all(labels.values()), region
+        assert ARABIC.search(labels["ar"]), region
+    assert REGION_LABELS["arab_states"]["fr"] == "États arabes"
+
+
+def test_all_249_iso_codes():
+    assert len(COUNTRIES) == 249
+    for code, c in COUNTRIES.items():
+        assert isinstance(c, Country)
+        assert re.fullmatch(r"[A-Z]{2}", code) and c.code == code
+        assert c.name and c.name.strip() == c.name
+        assert c.region in REGIONS
+        assert isinstance(c.global_south, bool)
+    assert len({c.name for c in COUNTRIES.values()}) == 249
+    # a few codes that are easy to forget
+    for code in ("SS", "SX", "CW", "BQ", "MF", "AQ", "UM", "PS", "EH", "TW"):
+        assert code in COUNTRIES
+    assert "XK" not in COUNTRIES  # Kosovo: user-assigned, not officially assigned
+    assert "UK" not in COUNTRIES and "EU" not in COUNTRIES
+
+
+def test_every_region_used():
+    counts = Counter(c.region for c in COUNTRIES.values())
+    assert set(counts) == set(REGIONS)
+    assert counts["arab_states"] == 21  # UNESCO's 20 Arab States + Western Sahara
+    assert counts["africa"] >= 46
+
+
+@pytest.mark.parametrize(
+    ("code", "region", "south"),
+    [
+        ("KE", "africa", True),
+        ("FR", "europe_north_america", False),
+        ("JP", "asia_pacific", False),
+        ("BR", "latin_america_caribbean", True),
+        ("EG", "arab_states", True),
+        ("MA", "arab_states", True),
+        ("SD", "arab_states", True),
+        ("SS", "africa", True),
+        ("SO", "africa", True),
+        ("IL", "europe_north_america", False),
+        ("TR", "europe_north_america", False),
+        ("CY", "europe_north_america", False),
+        ("RU", "europe_north_america", False),
+        ("GE", "europe_north_america", False),
+        ("AM", "europe_north_america", False),
+        ("AZ", "europe_north_america", False),
+        ("US", "europe_north_america", False),
+        ("CA", "europe_north_america", False),
+        ("KZ", "asia_pacific", True),
+        ("UZ", "asia_pacific", True),
+        ("IR", "asia_pacific", True),
+        ("FJ", "asia_pacific", True),
+        ("AU", "asia_pacific", False),
+        ("NZ", "asia_pacific", False),
+        ("KR", "asia_pacific", False),
+        ("SG", "asia_pacific", False),
+        ("IN", "asia_pacific", True),
+        ("HT", "latin_america_caribbean", True),
+        ("PR", "latin_america_caribbean", True),
+        ("RE", "africa", True),
+        ("GL", "europe_north_america", False),
+        ("NC", "asia_pacific", True),
+    ],
+)
+def test_region_and_global_south(code, region, south):
+    c = COUNTRIES[code]
+    assert (c.region, c.global_south) == (region, south)
+
+
+def test_global_south_rule_holds_everywhere():
+    north_in_asia_pacific = {"AU", "NZ", "JP", "KR", "SG", "CX", "CC", "NF", "HM"}
+    for c in COUNTRIES.values():
+        if c.region == "europe_north_america":
+            assert not c.global_south, c
+        elif c.region == "asia_pacific":
+            assert c.global_south == (c.code not in north_in_asia_pacific), c
+        else:
+            assert c.global_south, c
+
+
+def test_country_lookup_is_case_insensitive():
+    assert country("KE") == country("ke") == country(" Ke ") == COUNTRIES["KE"]
+    assert country("KE").name == "Kenya"
+    assert country("XX") is None
+    assert country("KEN") is None
+    assert country("") is None
+    assert country(None) is None  # type: ignore[arg-type]
+
+
+def test_language_table():
+    assert len(LANGUAGE_NAMES) >= 180
+    for code in ("en", "fr", "es", "pt", "ar", "sw"):
+        assert code in LANGUAGE_NAMES
+    assert LANGUAGE_NAMES["en"] == "English"
+    assert LANGUAGE_NAMES["sw"] == "Swahili"
+    assert LANGUAGE_NAMES["es"] == "Spanish"
+    for code, name in LANGUAGE_NAMES.items():
+        assert re.fullmatch(r"[a-z]{2}", code)
+        assert name and ";" not in name, code
+    assert len(set(LANGUAGE_NAMES.values())) == len(LANGUAGE_NAMES)
+
+
+def test_is_language():
+    assert is_language("en") and is_language("EN") and is_language("Ar")
+    assert is_language("sw")
+    assert not is_language("eng")
+    assert not is_language("english")
+    assert not is_language("xx")
+    assert not is_language("")
+    assert not is_language(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("KE", "KE"),
+        ("ke", "KE"),
+        ("Kenya", "KE"),
+        ("kenya ", "KE"),
+        ("KEN", "KE"),
+        ("Kenia", "KE"),
+        ("Tanzania, United Republic of", "TZ"),
+        ("Cote d'Ivoire", "CI"),
+        ("Ivory Coast", "CI"),
+        ("UK", "GB"),
+        ("USA", "US"),
+        ("DRC", "CD"),
+        ("Turkey", "TR"),
+        ("St Lucia", "LC"),
+        ("Saint Kitts", "KN"),
+        ("Phillipines", "PH"),
+        ("Brasil", "BR"),
+        ("Sénégal", "SN"),
+        ("Niger", "NE"),
+        ("Nigeria", "NG"),
+    ],
+)
+def test_suggest_country(query, expected):
+    assert suggest_country(query) == expected
+
+
+@pytest.mark.parametrize("query", ["", "  ", "Atlantis", "XX", "Korea", None])
+def test_suggest_country_misses(query):
+    assert suggest_country(query) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("en", "en"),
+        ("EN", "en"),
+        ("english", "en"),
+        ("English", "en"),
+        ("eng", "en"),
+        ("fre", "fr"),
+        ("fra", "fr"),
+        ("français", "fr"),
+        ("Castellano", "es"),
+        ("Portugese", "pt"),
+        ("pt-BR", "pt"),
+        ("fr_CA", "fr"),
+        ("ara", "ar"),
+        ("العربية", "ar"),
+        ("Kiswahili", "sw"),
+        ("swa", "sw"),
+        ("Farsi", "fa"),
+    ],
+)
+def test_suggest_language(query, expected):
+    assert suggest_language(query) == expected
+
+
+@pytest.mark.parametrize("query", ["", "xx", "xyz", "Klingonese", None])
+def test_suggest_language_misses(query):
+    assert suggest_language(query) is None
+
+
+def test_tables_are_read_only():
+    with pytest.raises(TypeError):
+        COUNTRIES["ZZ"] = COUNTRIES["KE"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        LANGUAGE_NAMES["zz"] = "Zzz"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        COUNTRIES["KE"].region = "asia_pacific"  # type: ignore[misc]
