@@ -5,15 +5,22 @@ translates between the world and these functions, and notebooks call them
 directly.
 """
 
+from matcher.candidates import candidate_matrix
 from matcher.errors import MatcherError, PairingError
 from matcher.network import HistoryEntry, Member, Network, make_network
-from matcher.pairing import Pairing, blocking_pairs, is_valid_pairing, pair_mentors
+from matcher.pairing import (
+    Pairing,
+    WelfareCertificate,
+    blocking_pairs,
+    is_valid_pairing,
+    pair_mentors,
+    welfare_certificate,
+)
 from matcher.recommend import Recommendation, recommend
 from matcher.rounds import MatchedPair, RoundResult, Unmatched, mentoring_round
 from matcher.scoring import (
     Reason,
     ScoringPolicy,
-    candidate_matrix,
     explain,
     explain_pairs,
     pair_scores,
@@ -38,6 +45,7 @@ __all__ = [
     "Taxonomy",
     "Theme",
     "Unmatched",
+    "WelfareCertificate",
     "blocking_pairs",
     "candidate_matrix",
     "default_taxonomy",
@@ -51,4 +59,5 @@ __all__ = [
     "pair_scores",
     "pair_violations",
     "recommend",
+    "welfare_certificate",
 ]

@@ -27,7 +27,14 @@ from ortools.graph.python import min_cost_flow
 
 from matcher.errors import PairingError
 
-__all__ = ["Pairing", "blocking_pairs", "is_valid_pairing", "pair_mentors"]
+__all__ = [
+    "Pairing",
+    "WelfareCertificate",
+    "blocking_pairs",
+    "is_valid_pairing",
+    "pair_mentors",
+    "welfare_certificate",
+]
 
 OBJECTIVES = ("welfare", "stable")
 
@@ -474,23 +481,10 @@ def _integer_costs(vals, n_nodes):
     """
     if vals.size == 0:
         return np.zeros(0, dtype=np.int64), 0.0
-    limit = _COST_BUDGET // (n_nodes + 1) ** 2
-    top = float(np.max(np.abs(vals)))
-    if top == 0.0:
-        return np.zeros(vals.size, dtype=np.int64), 0.0
-    if top <= limit and bool((vals == np.rint(vals)).all()):
-        e = 0
-    else:
-        # log2 can be off by one either way; the two loops settle it exactly.
-        e = math.floor(math.log2(limit) - math.log2(top))
-        while math.ldexp(top, e) > limit:
-            e -= 1
-        while math.ldexp(top, e + 1) <= limit:
-            e += 1
-    c = np.rint(np.ldexp(vals, e))
+    e = _scale_exponent(vals, n_nodes)
     # Keep signs: otherwise a tiny negative pair looks free and a tiny positive
     # one worthless, which the caller would see as an unexplained choice.
-    c = np.where((c == 0) & (vals != 0), np.sign(vals), c)
+    c = _to_units(vals, e)
     err = float(np.max(np.abs(vals - np.ldexp(c, -e))))
     return c.astype(np.int64), err
 
@@ -604,3 +598,246 @@ def _deferred_acceptance(n, m, rows, cols, vals, free, ecap, mcap):
         next_prop[i], held[i] = p, h
     kept = np.fromiter((-k for heap in heaps for k in heap), dtype=np.int64)
     return edge[by_mentor[kept]]
+
+
+# -------------------------------------------------------------------- certificate
+
+
+@dataclass(frozen=True, eq=False)
+class WelfareCertificate:
+    """Dual potentials that prove a welfare pairing optimal, also against pairs
+    the solver never saw.
+
+    A pair ``(i, j)`` outside the benefit matrix could improve the pairing only
+    if :meth:`improving` says so: its benefit, rounded to the solver's integer
+    grid, exceeds ``mentee_potential[i] + mentor_potential[j]`` (LP duality on
+    the min-cost flow; coverage-first is the same flow with a large bonus per
+    newly covered mentee). When no allowed pair is improving, the pairing is
+    optimal over all of them.
+    """
+
+    mentee_potential: np.ndarray
+    mentor_potential: np.ndarray
+    scale_exponent: int
+    max_benefit: float
+    coverage_first: bool
+    mentee_open: np.ndarray
+    mentor_open: np.ndarray
+    _pi_mentee: np.ndarray
+    _pi_mentor: np.ndarray
+
+    def improving(self, mentees, mentors, benefit) -> np.ndarray:
+        """True for pairs, absent from the solved problem, that could raise its
+        objective if they were added (False proves they cannot).
+
+        ``mentees``, ``mentors``, ``benefit``: aligned arrays of shape (k,).
+        """
+        mentees, mentors = np.asarray(mentees, np.int64), np.asarray(mentors, np.int64)
+        benefit = np.asarray(benefit, np.float64)
+        if np.abs(benefit).max(initial=0.0) > self.max_benefit:
+            raise ValueError(
+                f"benefit above max_benefit={self.max_benefit}: make the certificate "
+                "with a larger max_benefit"
+            )
+        usable = self.mentee_open[mentees] & self.mentor_open[mentors]
+        if not self.coverage_first:
+            usable &= benefit >= 0
+        # On the solver's integer grid, like the pairs it saw: a gain smaller
+        # than one grid step (2**-scale_exponent) is not reported.
+        units = _to_units(benefit, self.scale_exponent, dtype=self._pi_mentee.dtype)
+        return usable & (units > self._pi_mentee[mentees] - self._pi_mentor[mentors])
+
+
+def welfare_certificate(
+    pairing: Pairing, benefit, mentor_capacity, mentee_capacity=1, *, locked=(), max_benefit=None
+) -> WelfareCertificate:
+    """Dual potentials for a welfare ``pairing`` of the same problem.
+
+    ``max_benefit`` bounds |benefit| of the pairs that will be asked about
+    (default: the largest |benefit| given); with coverage-first, it sets how
+    large the bonus for covering one more mentee must be.
+
+    Rebuilds the residual graph of the pairing's flow and takes shortest-path
+    distances from a virtual root (label-correcting Bellman–Ford, vectorised
+    over the nodes whose distance just changed). They exist only for an
+    optimal flow; a negative cycle raises ``ValueError`` ("not optimal").
+
+    Examples
+    --------
+    Only mentor 0 is allowed; mentee 0 gets it (10 beats 8):
+
+    >>> b = np.array([[10.0, np.nan], [8.0, np.nan]])
+    >>> p = pair_mentors(b, [1, 1], coverage_first=False)
+    >>> cert = welfare_certificate(p, b, [1, 1])
+    >>> cert.improving([1, 0, 0], [1, 1, 1], [0.5, 1.0, 3.0]).tolist()
+    [True, False, True]
+
+    (mentee 1 and mentor 1 are both free; 1 + 8 < 10 but 3 + 8 > 10.)
+    """
+    if pairing.objective != "welfare":
+        raise ValueError("a certificate exists only for objective='welfare'")
+    n, m, rows, cols, vals = _edges(benefit)
+    mcap = _capacities(mentor_capacity, m, "mentor_capacity", scalar_ok=False)
+    ecap = _capacities(mentee_capacity, n, "mentee_capacity", scalar_ok=True)
+    lock_idx = _locked_edges(locked, n, m, rows, cols, mcap, ecap)
+    free = np.ones(rows.size, dtype=bool)
+    free[lock_idx] = False
+    ecap = ecap - np.bincount(rows[lock_idx], minlength=n)
+    mcap = mcap - np.bincount(cols[lock_idx], minlength=m)
+    covered = np.zeros(n, dtype=bool)
+    covered[rows[lock_idx]] = True
+    if not pairing.coverage_first:
+        free &= vals >= 0
+    edge = np.flatnonzero(free & (ecap[rows] > 0) & (mcap[cols] > 0))
+    units, rounding = _integer_costs(vals[edge], n + m + 5)
+    exponent = _scale_exponent(vals[edge], n + m + 5)
+    if max_benefit is None:
+        max_benefit = float(np.abs(vals).max(initial=0.0))
+    top = max(float(np.abs(vals[edge]).max(initial=0.0)), max_benefit)
+    if rounding == 0.0 and top > 0.0 and _budget_exponent(top, n + m + 5) > exponent:
+        # The solver's costs were exact, so they stay exact on a finer grid, on
+        # which new, fractional pairs are judged without rounding them away.
+        exponent = _budget_exponent(top, n + m + 5)
+        units = _to_units(vals[edge], exponent)
+    top_units = max(int(np.abs(units).max(initial=0)), math.ceil(math.ldexp(max_benefit, exponent)))
+
+    chosen = np.zeros(rows.size, dtype=bool)
+    chosen[_find_edges(rows, cols, m, pairing.pairs)[0]] = True
+    chosen[lock_idx] = False
+    used = chosen[edge]
+    load_e = np.bincount(rows[edge][used], minlength=n)
+    load_m = np.bincount(cols[edge][used], minlength=m)
+
+    src, hub, sink = n + m, n + m + 1, n + m + 2
+    first = ((ecap > 0) & ~covered) if pairing.coverage_first else np.zeros(n, dtype=bool)
+    hub_flow = (first & (load_e > 0)).astype(np.int64)
+    extra = ecap - first
+    # Large enough that no exchange of pairs, present or priced later, is
+    # worth one covered mentee.
+    bonus = 1 + 2 * int(min(ecap.sum(), mcap.sum())) * top_units
+    everyone = np.arange(n)
+    tails = np.concatenate(
+        [rows[edge], np.full(n, hub), np.full(n, src), n + np.arange(m), [src, hub]]
+    )
+    heads = np.concatenate([n + cols[edge], everyone, everyone, np.full(m, sink), [sink, sink]])
+    caps = np.concatenate(
+        [
+            np.ones(edge.size, np.int64),
+            first.astype(np.int64),
+            extra,
+            mcap,
+            [extra.sum(), first.sum()],
+        ]
+    )
+    flows = np.concatenate(
+        [
+            used.astype(np.int64),
+            hub_flow,
+            load_e - hub_flow,
+            load_m,
+            [extra.sum() - (load_e - hub_flow).sum(), first.sum() - hub_flow.sum()],
+        ]
+    )
+    # Potentials stay within int64 unless max_benefit dwarfs the pairs the
+    # solver saw (its grid was fitted to those); then Python ints keep them exact.
+    exact = 4 * bonus + (n + m + 4) * top_units >= 2**62
+    dtype = object if exact else np.int64
+    costs = np.concatenate(
+        [-units.astype(dtype), np.full(n, -bonus, dtype=dtype), np.zeros(n + m + 2, dtype)]
+    )
+    forward, backward = flows < caps, flows > 0
+    r_tail = np.concatenate([tails[forward], heads[backward]])
+    r_head = np.concatenate([heads[forward], tails[backward]])
+    r_cost = np.concatenate([costs[forward], -costs[backward]])
+    pi = _potentials(n + m + 3, r_tail, r_head, r_cost, dtype=dtype)
+    # Any feasible potentials prove optimality, but the tighter they are around
+    # a new pair, the fewer pairs look improving without being so. No arc joins
+    # two mentees or two mentors, so each mentee can rise to its incoming bound
+    # and then each mentor fall to its outgoing bound without breaking another.
+    into_mentee = r_head < n
+    pi_e, can_send = _bound(n, r_head[into_mentee], pi[r_tail[into_mentee]] + r_cost[into_mentee])
+    pi[:n] = np.where(can_send, pi_e, pi[:n])
+    out_mentor = (r_tail >= n) & (r_tail < n + m)
+    pi_m, can_take = _bound(
+        m, r_tail[out_mentor] - n, -(pi[r_head[out_mentor]] - r_cost[out_mentor])
+    )
+    pi[n : n + m] = np.where(can_take, -pi_m, pi[n : n + m])
+    return WelfareCertificate(
+        mentee_potential=np.ldexp(pi[:n].astype(np.float64), -exponent),
+        mentor_potential=np.ldexp(-pi[n : n + m].astype(np.float64), -exponent),
+        scale_exponent=exponent,
+        max_benefit=float(max_benefit),
+        coverage_first=pairing.coverage_first,
+        mentee_open=(ecap > 0) & can_send,
+        mentor_open=(mcap > 0) & can_take,
+        _pi_mentee=pi[:n],
+        _pi_mentor=pi[n : n + m],
+    )
+
+
+def _bound(size, nodes, values):
+    """Per node, the smallest of ``values`` (and whether it has any)."""
+    has = np.zeros(size, dtype=bool)
+    has[nodes] = True
+    best = np.zeros(size, dtype=values.dtype)
+    if values.size:
+        best[:] = values.max()
+        np.minimum.at(best, nodes, values)
+    return best, has
+
+
+def _potentials(n_nodes, tails, heads, costs, *, dtype):
+    """Shortest distances from a virtual root joined to every node by a 0 arc."""
+    order = np.argsort(tails, kind="stable")
+    tails, heads, costs = tails[order], heads[order], costs[order]
+    indptr = np.searchsorted(tails, np.arange(n_nodes + 1))
+    dist = np.zeros(n_nodes, dtype=dtype)
+    frontier = np.arange(n_nodes)
+    for _ in range(n_nodes + 1):
+        starts = indptr[frontier]
+        counts = indptr[frontier + 1] - starts
+        total = int(counts.sum())
+        if total == 0:
+            return dist
+        arcs = np.arange(total) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+        reach = dist[tails[arcs]] + costs[arcs]
+        better = reach < dist[heads[arcs]]
+        if not better.any():
+            return dist
+        changed = heads[arcs][better]
+        np.minimum.at(dist, changed, reach[better])
+        marked = np.zeros(n_nodes, dtype=bool)
+        marked[changed] = True
+        frontier = np.flatnonzero(marked)
+    raise ValueError("the pairing is not optimal: its residual graph has a negative cycle")
+
+
+def _scale_exponent(vals, n_nodes):
+    """The exponent ``e`` that :func:`_integer_costs` uses for these values."""
+    if vals.size == 0:
+        return 0
+    top = float(np.max(np.abs(vals)))
+    limit = _COST_BUDGET // (n_nodes + 1) ** 2
+    if top == 0.0 or (top <= limit and bool((vals == np.rint(vals)).all())):
+        return 0
+    return _budget_exponent(top, n_nodes)
+
+
+def _budget_exponent(top, n_nodes):
+    """The largest ``e`` with ``top * 2**e`` within the OR-Tools cost budget."""
+    limit = _COST_BUDGET // (n_nodes + 1) ** 2
+    # log2 can be off by one either way; the two loops settle it exactly.
+    e = math.floor(math.log2(limit) - math.log2(top))
+    while math.ldexp(top, e) > limit:
+        e -= 1
+    while math.ldexp(top, e + 1) <= limit:
+        e += 1
+    return e
+
+
+def _to_units(vals, e, *, dtype=np.int64):
+    c = np.rint(np.ldexp(vals, e))
+    c = np.where((c == 0) & (vals != 0), np.sign(vals), c)
+    if np.dtype(dtype) == object:  # integral floats convert to Python ints exactly
+        return np.array([int(x) for x in c], dtype=object)
+    return c.astype(np.int64)

@@ -8,24 +8,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.network import Network
-from matcher.pairing import pair_mentors
-from matcher.scoring import (
-    BlockScorer,
-    Reason,
-    ScoringPolicy,
+from matcher.candidates import (
+    PairScores,
+    add_pairs,
     candidate_matrix,
-    explain_pairs,
-    pair_scores,
+    price_pairs,
+    score_bound,
 )
+from matcher.network import Network
+from matcher.pairing import pair_mentors, welfare_certificate
+from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
 from matcher.taxonomy import Taxonomy
 from matcher.vectors import NetworkArrays, network_arrays
 
 OBJECTIVES = ("welfare", "stable")
 DENSE_PAIR_LIMIT = 4_000_000
 """Up to this many (mentee × mentor) pairs every allowed pair is a candidate;
-above it each mentee keeps its ``AUTO_CANDIDATES`` best mentors."""
+above it each mentee starts with its ``AUTO_CANDIDATES`` best mentors and
+pricing adds the pairs that could improve the pairing."""
 AUTO_CANDIDATES = 40
+MAX_PRICING_ROUNDS = 30
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class RoundResult:
     resolution: float
     candidates: int
     max_candidates: int | None
+    pricing_rounds: int
     welfare_total: float | None
     """For ``objective="stable"``: the welfare optimum on the same
     candidates, so the cost of stability is ``welfare_total - total_score``."""
@@ -97,16 +100,32 @@ def mentoring_round(
     if max_candidates == "auto":
         n_pairs = int(wants.sum()) * int((arrays.mentor_capacity > 0).sum())
         max_candidates = None if n_pairs <= DENSE_PAIR_LIMIT else AUTO_CANDIDATES
-    benefit = candidate_matrix(arrays, policy=policy, max_candidates=max_candidates, include=locked)
-    options = dict(locked=locked, coverage_first=coverage_first, seed=seed)
-    result = pair_mentors(
-        benefit, arrays.mentor_capacity, arrays.mentee_capacity, objective=objective, **options
+    scores = PairScores(arrays, policy=policy)
+    benefit = candidate_matrix(
+        arrays, policy=policy, max_candidates=max_candidates, include=locked, scores=scores
     )
-    welfare_total = None
+    options = dict(locked=locked, coverage_first=coverage_first, seed=seed)
+    capacities = (arrays.mentor_capacity, arrays.mentee_capacity)
+    welfare = pair_mentors(benefit, *capacities, **options)
+    proven, pricing_rounds = max_candidates is None, 0
+    if not proven and scores.cached:
+        bound = score_bound(arrays, policy=policy)
+        per_mentee = max_candidates or AUTO_CANDIDATES
+        while pricing_rounds < MAX_PRICING_ROUNDS:
+            certificate = welfare_certificate(
+                welfare, benefit, *capacities, locked=locked, max_benefit=bound
+            )
+            i, j = price_pairs(scores, benefit, certificate, per_mentee=per_mentee)
+            pricing_rounds += 1
+            if len(i) == 0:
+                proven = True
+                break
+            benefit = add_pairs(arrays, benefit, i, j, policy=policy)
+            welfare = pair_mentors(benefit, *capacities, **options)
+    result, welfare_total = welfare, None
     if objective == "stable":
-        welfare_total = pair_mentors(
-            benefit, arrays.mentor_capacity, arrays.mentee_capacity, **options
-        ).total_benefit
+        result = pair_mentors(benefit, *capacities, objective="stable", **options)
+        welfare_total = welfare.total_benefit
 
     mentees, mentors = result.pairs[:, 0], result.pairs[:, 1]
     scores = pair_scores(arrays, mentees, mentors, policy=policy)
@@ -132,10 +151,11 @@ def mentoring_round(
         mentees_with_needs=int(wants.sum()),
         mentees_matched=int((wants & matched).sum()),
         total_score=float(result.total_benefit),
-        optimal=bool(result.optimal),
+        optimal=bool(result.optimal and proven),
         resolution=float(result.resolution),
         candidates=int(benefit.nnz),
         max_candidates=max_candidates,
+        pricing_rounds=pricing_rounds,
         welfare_total=welfare_total,
     )
 

@@ -178,19 +178,28 @@ class BlockScorer:
             (arrays.needs[:, :, None] * (levels > exp)).reshape(arrays.n, -1)
             * np.float32(policy.theme_weight * _THEME_SCALE)
         ).astype(np.float32)
-        self._mentor_side = (exp >= levels).reshape(arrays.n, -1).astype(np.float32)
-        self._speaks = arrays.speaks.astype(np.float32)
-        # International members (index len(REGIONS)) get an all-zero row: no bonus.
-        regions = np.eye(len(REGIONS) + 1, len(REGIONS), dtype=np.float32)[arrays.region]
-        south = arrays.south.astype(np.float32)[:, None]
-        self._soft_mentee = np.hstack(
-            [
-                regions * policy.same_region_bonus,
-                south * policy.south_south_bonus,
-                south * policy.north_south_bonus,
-            ]
+        self._mentor_side = np.ascontiguousarray(
+            (exp >= levels).reshape(arrays.n, -1).astype(np.float32)
+        )
+        # Language sharing and the region / North-South terms depend only on a
+        # member's (language set, region, side): one small group-by-group table
+        # of them, gathered per block, replaces two matrix products and a mask.
+        _, lang_set = np.unique(arrays.speaks, axis=0, return_inverse=True)
+        key = (lang_set.ravel() * (len(REGIONS) + 1) + arrays.region) * 2 + arrays.south
+        _, first, self._group = np.unique(key, return_index=True, return_inverse=True)
+        self._group = self._group.ravel()
+        reps = first
+        south = arrays.south[reps]
+        region = arrays.region[reps]
+        table = (
+            policy.south_south_bonus * (south[:, None] & south[None, :])
+            + policy.north_south_bonus * (south[:, None] & ~south[None, :])
+            + policy.same_region_bonus
+            * ((region[:, None] == region[None, :]) & (region[:, None] < len(REGIONS)))
         ).astype(np.float32)
-        self._soft_mentor = np.hstack([regions, south, 1 - south]).astype(np.float32)
+        speaks = arrays.speaks[reps].astype(np.float32)
+        table[(speaks @ speaks.T) == 0] = -np.inf
+        self._group_table = table
 
     def block(
         self, rows: np.ndarray, cols: np.ndarray
@@ -202,66 +211,37 @@ class BlockScorer:
         """
         a = self.arrays
         theme = self._mentee_side[rows] @ self._mentor_side[cols].T
-        shares = (self._speaks[rows] @ self._speaks[cols].T) > 0
-        soft = self._soft_mentee[rows] @ self._soft_mentor[cols].T
-        seen = a.history[rows][:, cols]
-        if seen.nnz:
-            soft -= self.policy.history_penalty * seen.toarray()
-        allowed = shares & (theme > 1e-6)
-        allowed &= (a.mentee_capacity[rows] > 0)[:, None] & (a.mentor_capacity[cols] > 0)[None, :]
-        allowed &= rows[:, None] != cols[None, :]
-        excluded = a.excluded[rows][:, cols]
-        if excluded.nnz:
-            allowed &= ~excluded.toarray()
-        score = np.where(allowed, theme + soft, -np.inf).astype(np.float32)
+        score = self._group_table[self._group[rows]][:, self._group[cols]]
+        shares = np.isfinite(score)
+        score += theme
+        score[theme <= 1e-6] = -np.inf
+        pos = np.full(a.n, -1, dtype=np.int64)
+        pos[cols] = np.arange(len(cols))
+        r, c = _stored_pairs(a.history, rows, pos)
+        score[r, c] -= np.float32(self.policy.history_penalty)
+        r, c = _stored_pairs(a.excluded, rows, pos)
+        score[r, c] = -np.inf
+        self_rows = np.flatnonzero(pos[rows] >= 0)
+        score[self_rows, pos[rows[self_rows]]] = -np.inf
+        if not (a.mentee_capacity[rows] > 0).all():
+            score[a.mentee_capacity[rows] == 0] = -np.inf
+        if not (a.mentor_capacity[cols] > 0).all():
+            score[:, a.mentor_capacity[cols] == 0] = -np.inf
         return score, theme, shares
 
 
-def candidate_matrix(
-    arrays: NetworkArrays,
-    *,
-    policy: ScoringPolicy,
-    max_candidates: int | None = None,
-    include: tuple[tuple[int, int], ...] = (),
-    block_elements: int = 1 << 22,
-) -> sp.csr_matrix:
-    """The allowed (mentee, mentor) pairs and their exact scores.
-
-    Returns an (n, n) CSR float64 matrix: row = mentee, column = mentor, a
-    stored entry = an allowed pair (a stored 0 is allowed, score 0). With
-    ``max_candidates=k`` only each mentee's ``k`` best mentors are kept
-    (ranked without the text term, which is added afterwards); ``None`` keeps
-    every allowed pair. ``include`` lists (mentee, mentor) pairs kept whatever
-    their rank (locked pairs; they must be allowed). ``block_elements`` bounds the dense work area
-    (elements of float32), hence peak memory.
-    """
-    n = arrays.n
-    mentees = np.flatnonzero((arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0))
-    mentors = np.flatnonzero(arrays.mentor_capacity > 0)
-    scorer = BlockScorer(arrays, policy=policy)
-    found_rows = [np.zeros(0, dtype=np.int64)]
-    found_cols = [np.zeros(0, dtype=np.int64)]
-    step = max(1, block_elements // max(1, len(mentors)))
-    for start in range(0, len(mentees), step):
-        rows = mentees[start : start + step]
-        score, _, _ = scorer.block(rows, mentors)
-        if max_candidates is not None and max_candidates < len(mentors):
-            top = np.argpartition(-score, max_candidates - 1, axis=1)[:, :max_candidates]
-            keep = np.isfinite(np.take_along_axis(score, top, axis=1))
-            r, c = np.nonzero(keep)
-            found_rows.append(rows[r])
-            found_cols.append(mentors[top[r, c]])
-        else:
-            r, c = np.nonzero(np.isfinite(score))
-            found_rows.append(rows[r])
-            found_cols.append(mentors[c])
-    i, j = np.concatenate(found_rows), np.concatenate(found_cols)
-    if include:
-        extra = np.array(include, dtype=np.int64).reshape(-1, 2)
-        missing = ~np.isin(extra[:, 0] * n + extra[:, 1], i * n + j)
-        i, j = np.concatenate([i, extra[missing, 0]]), np.concatenate([j, extra[missing, 1]])
-    values = pair_scores(arrays, i, j, policy=policy)
-    return sp.coo_matrix((values, (i, j)), shape=(n, n)).tocsr()
+def _stored_pairs(matrix: sp.csr_matrix, rows: np.ndarray, pos: np.ndarray):
+    """Stored entries of ``matrix`` in ``rows``, as (row in rows, position in
+    the block's columns) index arrays; entries outside the columns dropped."""
+    starts, counts = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    cols = pos[matrix.indices[np.arange(total) + offsets]]
+    local = np.repeat(np.arange(len(rows)), counts)
+    keep = cols >= 0
+    return local[keep], cols[keep]
 
 
 def pair_violations(arrays: NetworkArrays, mentee: int, mentor: int) -> list[str]:
