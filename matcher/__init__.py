@@ -7,6 +7,7 @@ directly.
 
 from matcher.candidates import candidate_matrix
 from matcher.errors import MatcherError, PairingError
+from matcher.graph import help_graph
 from matcher.network import HistoryEntry, Member, Network, make_network
 from matcher.pairing import (
     Pairing,
@@ -51,6 +52,7 @@ __all__ = [
     "default_taxonomy",
     "explain",
     "explain_pairs",
+    "help_graph",
     "is_valid_pairing",
     "make_network",
     "mentoring_round",

@@ -245,5 +245,19 @@ def generate(
     sys.stdout.write(json.dumps(generate_network(members, seed=seed), ensure_ascii=False) + "\n")
 
 
+
+
+def _register_graph_commands() -> None:
+    # Each graph command lives in its own module; importing them here (not at
+    # the top) avoids a cycle, since they use this module's helpers.
+    from service import circles_cli, exchanges_cli, map_cli
+
+    for module in (map_cli, exchanges_cli, circles_cli):
+        module.register(app)
+
+
+_register_graph_commands()
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,85 @@
+"""The help graph: who can help whom, on what, and how much.
+
+One directed edge mentor → mentee per allowed pair (the same scores and hard
+constraints as a mentoring round), weighted by the score. The capacity map,
+the learning circles and the notebooks read the network through it.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from matcher.candidates import candidate_matrix
+from matcher.geo import REGIONS
+from matcher.network import INTERNATIONAL
+from matcher.scoring import ScoringPolicy
+from matcher.vectors import NetworkArrays
+
+DENSE_EDGE_LIMIT = 2_000_000
+"""Up to this many possible (mentee × mentor) pairs the graph has every
+allowed pair; beyond, each mentee keeps its ``SPARSE_IN_DEGREE`` best mentors."""
+SPARSE_IN_DEGREE = 20
+
+
+def help_graph(
+    arrays: NetworkArrays,
+    *,
+    policy: ScoringPolicy | None = None,
+    max_in_degree: int | None | str = "auto",
+) -> nx.DiGraph:
+    """The help graph of a network.
+
+    Nodes are member ids with attributes ``region``, ``global_south`` and
+    ``kind``. Each edge ``mentor → mentee`` has ``weight`` (the score, > 0 for
+    almost every pair) and ``themes`` (the theme keys the mentor can help on,
+    largest contribution first). ``max_in_degree="auto"`` keeps every allowed
+    pair on networks of up to :data:`DENSE_EDGE_LIMIT` possible pairs and each
+    mentee's :data:`SPARSE_IN_DEGREE` best mentors beyond, so the graph stays
+    sparse at scale; an int or ``None`` (all) forces it.
+
+    >>> # g = help_graph(network_arrays(network, default_taxonomy()))
+    >>> # g["fi-coalition"]["af-coalition"]["themes"]
+    """
+    policy = policy or ScoringPolicy()
+    if max_in_degree == "auto":
+        wanting = int(((arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0)).sum())
+        possible = wanting * int((arrays.mentor_capacity > 0).sum())
+        max_in_degree = None if possible <= DENSE_EDGE_LIMIT else SPARSE_IN_DEGREE
+    benefit = candidate_matrix(arrays, policy=policy, max_candidates=max_in_degree).tocoo()
+    order = np.lexsort((benefit.col, benefit.row))
+    mentees, mentors, scores = benefit.row[order], benefit.col[order], benefit.data[order]
+
+    graph = nx.DiGraph()
+    regions = (*REGIONS, INTERNATIONAL)
+    graph.add_nodes_from(
+        (
+            member,
+            {
+                "region": regions[arrays.region[k]],
+                "global_south": bool(arrays.south[k]),
+                "kind": arrays.kind[k],
+            },
+        )
+        for k, member in enumerate(arrays.ids)
+    )
+    gain = (
+        (arrays.needs[mentees] > 0)
+        * np.clip(arrays.expertise[mentors].astype(np.int16) - arrays.expertise[mentees], 0, None)
+        * arrays.needs[mentees]
+    )
+    ids, themes = arrays.ids, arrays.themes
+    graph.add_edges_from(
+        (
+            ids[j],
+            ids[i],
+            {
+                "weight": float(score),
+                "themes": tuple(
+                    themes[t] for t in sorted(np.flatnonzero(row), key=lambda t: (-row[t], t))
+                ),
+            },
+        )
+        for i, j, score, row in zip(mentees, mentors, scores, gain, strict=True)
+    )
+    return graph
