@@ -82,10 +82,15 @@ def mentoring_round(
 ) -> RoundResult:
     """Pair mentees with mentors over ``network``.
 
-    ``max_candidates="auto"`` keeps every allowed pair up to
-    :data:`DENSE_PAIR_LIMIT` pairs and the best :data:`AUTO_CANDIDATES` per
-    mentee beyond; an int or ``None`` (all pairs) forces a choice. Pass
-    ``arrays`` to reuse a :func:`~matcher.vectors.network_arrays` result.
+    ``max_candidates="auto"`` gives the solver every allowed pair up to
+    :data:`DENSE_PAIR_LIMIT` pairs; beyond, each mentee starts with its
+    :data:`AUTO_CANDIDATES` best mentors and pricing adds every pair that could
+    improve the welfare pairing until none is left (``pricing_rounds``), so
+    ``optimal`` is a proof over all allowed pairs in both cases (false only when
+    the scores were too many to keep for pricing). An int or ``None`` (all
+    pairs) forces the start. ``objective="stable"`` pairs over the same final
+    candidates. Pass ``arrays`` to reuse a
+    :func:`~matcher.vectors.network_arrays` result.
 
     >>> # result = mentoring_round(network, taxonomy=default_taxonomy())
     >>> # result.optimal, result.mentees_matched
@@ -100,7 +105,8 @@ def mentoring_round(
     if max_candidates == "auto":
         n_pairs = int(wants.sum()) * int((arrays.mentor_capacity > 0).sum())
         max_candidates = None if n_pairs <= DENSE_PAIR_LIMIT else AUTO_CANDIDATES
-    scores = PairScores(arrays, policy=policy)
+    # Block scores are only kept when pricing will read them again.
+    scores = PairScores(arrays, policy=policy, cache_elements=None if max_candidates else 0)
     benefit = candidate_matrix(
         arrays, policy=policy, max_candidates=max_candidates, include=locked, scores=scores
     )
@@ -128,7 +134,7 @@ def mentoring_round(
         welfare_total = welfare.total_benefit
 
     mentees, mentors = result.pairs[:, 0], result.pairs[:, 1]
-    scores = pair_scores(arrays, mentees, mentors, policy=policy)
+    values = pair_scores(arrays, mentees, mentors, policy=policy)
     reasons = explain_pairs(arrays, mentees, mentors, policy=policy)
     pairs = tuple(
         MatchedPair(
@@ -138,7 +144,7 @@ def mentoring_round(
             languages=arrays.shared_languages(i, j),
             reasons=why,
         )
-        for i, j, score, why in zip(mentees, mentors, scores, reasons, strict=True)
+        for i, j, score, why in zip(mentees, mentors, values, reasons, strict=True)
     )
     matched = np.zeros(arrays.n, dtype=bool)
     matched[result.pairs[:, 0]] = True
