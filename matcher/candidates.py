@@ -183,14 +183,19 @@ def price_pairs(
         r, c = np.nonzero(gap > -slack)
         if len(r) == 0:
             continue
-        # Keep each mentee's most promising pairs, then check them exactly.
-        order = np.lexsort((-gap[r, c], r))
-        r, c = r[order], c[order]
+        # Every flagged pair is checked exactly (the text term and float32 can
+        # reorder them), then each mentee keeps its largest exact violations:
+        # a shortlist cut before the exact check could hide the one that counts.
+        i, j = rows[r], mentors[c]
+        exact = pair_scores(arrays, i, j, policy=policy)
+        better = certificate.improving(i, j, exact)
+        i, j, r = i[better], j[better], r[better]
+        excess = exact[better] - (u[i] + certificate.mentor_potential[j])
+        order = np.lexsort((-excess, r))
+        i, j, r = i[order], j[order], r[order]
         keep = (np.arange(len(r)) - np.searchsorted(r, r, side="left")) < per_mentee
-        i, j = rows[r[keep]], mentors[c[keep]]
-        better = certificate.improving(i, j, pair_scores(arrays, i, j, policy=policy))
-        found_i.append(i[better])
-        found_j.append(j[better])
+        found_i.append(i[keep])
+        found_j.append(j[keep])
     return np.concatenate(found_i), np.concatenate(found_j)
 
 
