@@ -6,6 +6,7 @@ directly.
 """
 
 from matcher.candidates import candidate_matrix
+from matcher.capacity_map import CapacityMap, capacity_map
 from matcher.errors import MatcherError, PairingError
 from matcher.graph import help_graph
 from matcher.network import HistoryEntry, Member, Network, make_network
@@ -31,6 +32,7 @@ from matcher.taxonomy import Taxonomy, Theme, default_taxonomy
 from matcher.vectors import NetworkArrays, network_arrays
 
 __all__ = [
+    "CapacityMap",
     "HistoryEntry",
     "MatchedPair",
     "MatcherError",
@@ -49,6 +51,7 @@ __all__ = [
     "WelfareCertificate",
     "blocking_pairs",
     "candidate_matrix",
+    "capacity_map",
     "default_taxonomy",
     "explain",
     "explain_pairs",

@@ -63,23 +63,24 @@ def help_graph(
         )
         for k, member in enumerate(arrays.ids)
     )
-    gain = (
-        (arrays.needs[mentees] > 0)
-        * np.clip(arrays.expertise[mentors].astype(np.int16) - arrays.expertise[mentees], 0, None)
-        * arrays.needs[mentees]
+    gain = arrays.needs[mentees] * np.clip(
+        arrays.expertise[mentors].astype(np.int16) - arrays.expertise[mentees], 0, None
     )
-    ids, themes = arrays.ids, arrays.themes
+    # Themes per edge, largest gain first (ties by taxonomy order), vectorised:
+    # the per-edge work left is slicing one row.
+    ranked = np.argsort(-gain, axis=1, kind="stable")
+    helped = (gain > 0).sum(axis=1)
+    keys = np.array(arrays.themes, dtype=object)
+    ids = arrays.ids
     graph.add_edges_from(
-        (
-            ids[j],
-            ids[i],
-            {
-                "weight": float(score),
-                "themes": tuple(
-                    themes[t] for t in sorted(np.flatnonzero(row), key=lambda t: (-row[t], t))
-                ),
-            },
+        (ids[j], ids[i], {"weight": score, "themes": tuple(keys[row[:count]])})
+        for i, j, score, row, count in zip(
+            mentees.tolist(),
+            mentors.tolist(),
+            scores.tolist(),
+            ranked,
+            helped.tolist(),
+            strict=True,
         )
-        for i, j, score, row in zip(mentees, mentors, scores, gain, strict=True)
     )
     return graph

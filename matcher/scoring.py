@@ -175,11 +175,13 @@ class BlockScorer:
         levels = np.arange(1, MAX_EXPERTISE + 1, dtype=np.int8)
         exp = arrays.expertise[:, :, None]
         self._mentee_side = (
-            (arrays.needs[:, :, None] * (levels > exp)).reshape(arrays.n, -1)
+            (arrays.needs[:, :, None] * (levels > exp)).reshape(
+                arrays.n, levels.size * exp.shape[1]
+            )
             * np.float32(policy.theme_weight * _THEME_SCALE)
         ).astype(np.float32)
         self._mentor_side = np.ascontiguousarray(
-            (exp >= levels).reshape(arrays.n, -1).astype(np.float32)
+            (exp >= levels).reshape(arrays.n, levels.size * exp.shape[1]).astype(np.float32)
         )
         # Language sharing and the region / North-South terms depend only on a
         # member's (language set, region, side): one small group-by-group table

@@ -47,6 +47,7 @@ class Objective(StrEnum):
 class Direction(StrEnum):
     mentors = "mentors"
     mentees = "mentees"
+    exchanges = "exchanges"
 
 
 def fail(message: str) -> typer.Exit:
@@ -111,6 +112,10 @@ def write_output(text: str, out: Path | None) -> None:
         raise fail(f"--out {out}: directory {directory} does not exist")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{out.name}.", suffix=".tmp")
     try:
+        # mkstemp creates the file 0600; give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, out)

@@ -1,7 +1,61 @@
 """`peermatch map` (registered on the main CLI app by service.cli)."""
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+
+class Grouping(StrEnum):
+    region = "region"
+    north_south = "north_south"
+    kind = "kind"
 
 
 def register(app: typer.Typer) -> None:
     """Add the command to `app`."""
+    # Imported here, not at the top: service.cli imports this module while it
+    # is being set up, and this module may also be imported first.
+    from matcher import default_taxonomy, network_arrays
+    from matcher.capacity_map import capacity_map
+    from service.cli import (
+        Demo,
+        Fmt,
+        Format,
+        Lang,
+        NetworkArg,
+        bulk_work,
+        check_lang,
+        load_network,
+        write_output,
+    )
+    from service.map_presenter import map_document, map_table
+    from service.presenters import dumps
+
+    def capacity_map_command(
+        network: NetworkArg = None,
+        demo: Demo = False,
+        by: Annotated[
+            Grouping, typer.Option(help="Break supply and demand down by this.")
+        ] = Grouping.region,
+        lang: Lang = "en",
+        fmt: Fmt = Format.table,
+        out: Annotated[
+            Path | None, typer.Option(help="Write to this file instead of stdout.")
+        ] = None,
+    ) -> None:
+        """The network's capacity map: supply and demand per theme, unmet needs
+        by language, single points of failure, brokers and South–South potential."""
+        lang = check_lang(lang)
+        tax = default_taxonomy()
+        with bulk_work():
+            net = load_network(network, demo=demo)
+            cmap = capacity_map(network_arrays(net, tax), by=by.value)
+            if fmt is Format.json:
+                text = dumps(map_document(cmap, net, tax, lang=lang))
+            else:
+                text = map_table(cmap, net, tax, lang=lang)
+        write_output(text, out)
+
+    app.command("map")(capacity_map_command)
