@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-SECTIONS = ("scale", "pairing", "stable", "gap", "orlib")
+SECTIONS = ("scale", "pairing", "stable", "gap", "orlib", "circles")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -159,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
 
         directory = args.orlib or orlib_table.ORLIB_DIR
         show(orlib_table.orlib_table(directory, repeats=1 if quick else 3, log=log))
+
+    if "circles" in args.sections:
+        from bench import circles_bench
+
+        log("circles: ours vs random vs Louvain")
+        sizes = (circles_bench.DEMO_SIZE,) if quick else (circles_bench.DEMO_SIZE, 1_000, 10_000)
+        print(circles_bench.table(circles_bench.run(sizes)), end="\n\n", flush=True)
 
     print(
         f"total wall time: {time.perf_counter() - start:.0f} s · at the end {_load()}", flush=True

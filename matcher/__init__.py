@@ -7,6 +7,15 @@ directly.
 
 from matcher.candidates import candidate_matrix
 from matcher.capacity_map import CapacityMap, capacity_map
+from matcher.circles import (
+    Circle,
+    CirclesResult,
+    circle_violations,
+    default_themes,
+    form_circles,
+    louvain_circles,
+    random_circles,
+)
 from matcher.errors import MatcherError, PairingError
 from matcher.graph import help_graph
 from matcher.network import HistoryEntry, Member, Network, make_network
@@ -32,6 +41,8 @@ from matcher.taxonomy import Taxonomy, Theme, default_taxonomy
 from matcher.vectors import NetworkArrays, network_arrays
 
 __all__ = [
+    "Circle",
+    "CirclesResult",
     "CapacityMap",
     "HistoryEntry",
     "MatchedPair",
@@ -52,6 +63,11 @@ __all__ = [
     "blocking_pairs",
     "candidate_matrix",
     "capacity_map",
+    "circle_violations",
+    "default_themes",
+    "form_circles",
+    "louvain_circles",
+    "random_circles",
     "default_taxonomy",
     "explain",
     "explain_pairs",

@@ -206,13 +206,16 @@ def capacity_map(
     policy: ScoringPolicy | None = None,
     by: str = "region",
     graph: nx.DiGraph | None = None,
+    brokers: bool = True,
 ) -> CapacityMap:
     """The capacity map of a network, supply and demand broken down ``by``
     ``"region"`` (the five UNESCO regions and ``"international"``),
     ``"north_south"`` or ``"kind"``.
 
     ``graph`` is the network's :func:`matcher.graph.help_graph` if already
-    built (it is built with ``policy`` otherwise); only the brokers use it.
+    built (it is built with ``policy`` otherwise); only the brokers use it, and
+    ``brokers=False`` skips both (most of the time on large networks) when only
+    the counts are wanted.
 
     >>> from matcher.network import Member, make_network
     >>> from matcher.taxonomy import default_taxonomy
@@ -275,7 +278,10 @@ def capacity_map(
             )
         )
 
-    if graph is None:
+    if not brokers:
+        graph = nx.DiGraph()
+        graph.add_nodes_from(arrays.ids)
+    elif graph is None:
         # An empty network has an empty help graph (which the scorer cannot build).
         graph = help_graph(arrays, policy=policy) if arrays.n else nx.DiGraph()
     adjacency = _adjacency(graph, arrays.ids)
@@ -287,7 +293,7 @@ def capacity_map(
         themes=tuple(themes),
         unmet=_language_gaps(arrays, demand, expert, no_expert),
         single_points_of_failure=_single_points(arrays, demand, expert, reach),
-        brokers=_top_brokers(arrays.ids, adjacency, scores),
+        brokers=_top_brokers(arrays.ids, adjacency, scores) if brokers else (),
         broker_sources=sources,
         help_graph_edges=int(adjacency.nnz),
         south_south=_south_south(arrays, demand, expert, lang_set, share),
