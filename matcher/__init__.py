@@ -17,6 +17,14 @@ from matcher.circles import (
     random_circles,
 )
 from matcher.errors import MatcherError, PairingError
+from matcher.exchanges import (
+    Exchange,
+    ExchangeResult,
+    exchange_pairs,
+    is_exchange_set,
+    reciprocal_scores,
+    recommend_exchanges,
+)
 from matcher.graph import help_graph
 from matcher.network import HistoryEntry, Member, Network, make_network
 from matcher.pairing import (
@@ -41,6 +49,8 @@ from matcher.taxonomy import Taxonomy, Theme, default_taxonomy
 from matcher.vectors import NetworkArrays, network_arrays
 
 __all__ = [
+    "Exchange",
+    "ExchangeResult",
     "Circle",
     "CirclesResult",
     "CapacityMap",
@@ -65,6 +75,8 @@ __all__ = [
     "capacity_map",
     "circle_violations",
     "default_themes",
+    "exchange_pairs",
+    "is_exchange_set",
     "form_circles",
     "louvain_circles",
     "random_circles",
@@ -79,6 +91,8 @@ __all__ = [
     "pair_mentors",
     "pair_scores",
     "pair_violations",
+    "reciprocal_scores",
     "recommend",
+    "recommend_exchanges",
     "welfare_certificate",
 ]

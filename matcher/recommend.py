@@ -1,5 +1,6 @@
-"""Top-k peers for one member: the mentors who can help it most, or the
-mentees it can help most, each with score, shared languages and reasons."""
+"""Top-k peers for one member: the mentors who can help it most, the mentees
+it can help most, or the partners it can exchange with, each with score,
+shared languages and reasons."""
 
 from __future__ import annotations
 
@@ -7,20 +8,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.exchanges import recommend_exchanges
 from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
 from matcher.vectors import NetworkArrays
 
-DIRECTIONS = ("mentors", "mentees")
+DIRECTIONS = ("mentors", "mentees", "exchanges")
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    """A recommended peer (``member``) for the member asked about."""
+    """A recommended peer (``member``) for the member asked about.
+
+    For ``"exchanges"``, ``gives`` are the reasons of what the member asked
+    about teaches the peer and ``receives`` what the peer teaches it;
+    ``reasons`` is both, in that order, and ``score`` their harmonic mean
+    (so the reasons sum to the two directions' scores, not to it). Both are
+    empty for the other directions.
+    """
 
     member: str
     score: float
     languages: tuple[str, ...]
     reasons: tuple[Reason, ...]
+    gives: tuple[Reason, ...] = ()
+    receives: tuple[Reason, ...] = ()
 
 
 def recommend(
@@ -34,8 +45,9 @@ def recommend(
     """The ``k`` best peers for ``member``, best first (ties by id).
 
     ``direction="mentors"``: who can help ``member``; ``"mentees"``: whom
-    ``member`` can help. Only allowed pairs appear (same hard constraints as a
-    mentoring round), so fewer than ``k`` may come back.
+    ``member`` can help; ``"exchanges"``: who can help ``member`` and be helped
+    by it (see :mod:`matcher.exchanges`). Only allowed pairs appear (same hard
+    constraints as a mentoring round), so fewer than ``k`` may come back.
 
     >>> # recommend(arrays, "ke-coalition", k=3)[0].member
     """
@@ -44,6 +56,18 @@ def recommend(
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     policy = policy or ScoringPolicy()
+    if direction == "exchanges":
+        return tuple(
+            Recommendation(
+                member=e.b,
+                score=e.score,
+                languages=e.languages,
+                reasons=e.a_to_b_reasons + e.b_to_a_reasons,
+                gives=e.a_to_b_reasons,
+                receives=e.b_to_a_reasons,
+            )
+            for e in recommend_exchanges(arrays, member, k=k, policy=policy)
+        )
     me = arrays.ids.index(member)
     everyone = np.arange(arrays.n)
     scorer = BlockScorer(arrays, policy=policy)

@@ -250,8 +250,6 @@ def generate(
     sys.stdout.write(json.dumps(generate_network(members, seed=seed), ensure_ascii=False) + "\n")
 
 
-
-
 def _register_graph_commands() -> None:
     # Each graph command lives in its own module; importing them here (not at
     # the top) avoids a cycle, since they use this module's helpers.

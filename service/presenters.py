@@ -132,6 +132,14 @@ def recommendations_document(member: str, direction: str, recs: tuple[Recommenda
                 "score": r.score,
                 "languages": list(r.languages),
                 "reasons": [reason_dict(x) for x in r.reasons],
+                **(
+                    {
+                        "gives": [reason_dict(x) for x in r.gives],
+                        "receives": [reason_dict(x) for x in r.receives],
+                    }
+                    if direction == "exchanges"
+                    else {}
+                ),
             }
             for r in recs
         ],
@@ -148,6 +156,26 @@ def recommendations_table(
     lang: str = "en",
 ) -> str:
     names = {m.id: m.name for m in network.members}
+    if direction == "exchanges":
+        return (
+            render_table(
+                ["#", "partner", "name", "score", "lang", f"{member} teaches", f"{member} learns"],
+                [
+                    [
+                        k + 1,
+                        r.member,
+                        names[r.member],
+                        f"{r.score:.3f}",
+                        ",".join(r.languages),
+                        _reason_text(r.gives, taxonomy, lang),
+                        _reason_text(r.receives, taxonomy, lang),
+                    ]
+                    for k, r in enumerate(recs)
+                ],
+                title=f"Top exchange partners for {member}",
+            )
+            + "\n"
+        )
     return (
         render_table(
             ["#", direction[:-1], "name", "score", "lang", "why"],

@@ -1,0 +1,484 @@
+"""Reciprocal exchanges: pairs of members who can each teach the other.
+
+A pair {a, b} is *reciprocal* when a may mentor b and b may mentor a — both
+directions are allowed pairs with a positive score, under the same scores and
+hard constraints as a mentoring round (``candidate_matrix`` with every allowed
+pair). Its reciprocal score is the harmonic mean ``2xy / (x + y)`` of the two
+directional scores, as in the RECON reciprocal recommender (Pizzato et al.,
+2010): an exchange is only as good as its weaker direction lets it be.
+
+:func:`exchange_pairs` picks disjoint exchanges (each member in at most one)
+of the largest total reciprocal score. Small connected components of the
+reciprocal graph go to networkx's blossom algorithm; large ones are first cut
+down by LP duality and solved as a MILP (see :func:`exchange_pairs`), so the
+optimum stays exact on 10,000-member networks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse.csgraph import connected_components
+
+from matcher.candidates import BLOCK_ELEMENTS
+from matcher.pairing import pair_mentors, welfare_certificate
+from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
+from matcher.vectors import NetworkArrays
+
+BLOSSOM_NODES = 200
+"""Components of the reciprocal graph with up to this many members are solved
+by networkx's blossom algorithm (pure Python, O(V³): 0.06 s for the demo's 87
+members, 19 s for the 679 of a 1,000-member network); larger ones by the
+LP-reduced MILP."""
+MAX_EXACT_EDGES = 200_000
+"""Most edges one MILP is given; a larger one is not attempted and the result
+falls back to a bounded matching that is not proven optimal."""
+_FIRST_SLACK = 1e-6
+"""Reduced cost (score units) of the first edge set the MILP sees; ×8 per pass."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """Two members who help each other: ``a`` teaches ``b`` (``a_to_b``, score
+    of ``a`` as mentor of ``b``, and its reasons) and ``b`` teaches ``a``.
+    ``score`` is the harmonic mean of the two directions."""
+
+    a: str
+    b: str
+    score: float
+    a_to_b: float
+    b_to_a: float
+    languages: tuple[str, ...]
+    a_to_b_reasons: tuple[Reason, ...]
+    b_to_a_reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class ExchangeResult:
+    """Disjoint exchanges, best first (ties by ids).
+
+    ``total`` is the sum of their scores; ``upper_bound`` is a proven bound on
+    the best possible total, and is ``total`` itself when ``optimal``.
+    ``method``: ``"exact"`` (a maximum-weight set, of at most ``k`` pairs when
+    ``k`` is given; exact up to the MILP's absolute gap of 1e-6 score units
+    when one was needed), ``"lp_rounding"`` (too large to prove: the best
+    matching found, a rounding of the LP optimum improved by MILPs) or
+    ``"best_k_found"`` (too large to prove for ``k``: the better of the ``k``
+    best pairs of the full matching and the greedy ``k`` pairs, improved by
+    MILPs). ``members`` are the members in an exchange, ``eligible`` those
+    with at least one reciprocal partner, ``reciprocal_pairs`` the edges of
+    the reciprocal graph.
+    """
+
+    pairs: tuple[Exchange, ...]
+    total: float
+    upper_bound: float
+    optimal: bool
+    method: str
+    k: int | None
+    members: int
+    eligible: int
+    reciprocal_pairs: int
+
+
+def reciprocal_scores(
+    arrays: NetworkArrays, *, policy: ScoringPolicy | None = None
+) -> sp.csr_matrix:
+    """The reciprocal graph: an (n, n) symmetric CSR float64 matrix with an
+    entry at (a, b) and (b, a) exactly when a→b and b→a are both allowed with a
+    positive score; its value is the harmonic mean of the two scores.
+
+    Exact at any size, nothing is truncated: a pair can be reciprocal only if
+    both members have needs and both capacities, so only those members are
+    scanned, in blocks of the upper triangle (both directions' float32 block
+    scores, whose allowed-pair masks are exactly ``candidate_matrix``'s); the
+    pairs allowed both ways are then scored exactly in float64. Memory is one
+    block plus the result; 10,000 members (6,858 scanned, 1.34 million
+    reciprocal pairs) take 5–12 s on 2 cores.
+
+    >>> # r = reciprocal_scores(arrays); r[a, b] == 2 * x * y / (x + y)
+    """
+    policy = policy or ScoringPolicy()
+    a, b, a_to_b, b_to_a = _reciprocal_edges(arrays, policy)
+    score = _harmonic(a_to_b, b_to_a)
+    n = arrays.n
+    return sp.coo_matrix(
+        (np.concatenate([score, score]), (np.concatenate([a, b]), np.concatenate([b, a]))),
+        shape=(n, n),
+    ).tocsr()
+
+
+def is_exchange_set(pairs, reciprocal: sp.spmatrix) -> bool:
+    """Whether ``pairs`` ((a, b) member indices) are disjoint reciprocal pairs.
+
+    >>> r = sp.csr_matrix(np.array([[0, 1.0, 0], [1.0, 0, 2.0], [0, 2.0, 0]]))
+    >>> is_exchange_set([(0, 1)], r), is_exchange_set([(0, 1), (1, 2)], r)
+    (True, False)
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    if len(pairs) == 0:
+        return True
+    n = reciprocal.shape[0]
+    if ((pairs < 0) | (pairs >= n)).any() or (pairs[:, 0] == pairs[:, 1]).any():
+        return False
+    if len(np.unique(pairs)) != pairs.size:
+        return False
+    stored = sp.csr_matrix(reciprocal, copy=True)
+    stored.data[:] = 1
+    return bool((np.asarray(stored[pairs[:, 0], pairs[:, 1]]).ravel() == 1).all())
+
+
+def exchange_pairs(
+    arrays: NetworkArrays,
+    *,
+    policy: ScoringPolicy | None = None,
+    k: int | None = None,
+    blossom_nodes: int = BLOSSOM_NODES,
+    max_exact_edges: int = MAX_EXACT_EDGES,
+) -> ExchangeResult:
+    """Disjoint reciprocal exchanges of the largest total score (at most ``k``
+    of them when ``k`` is given), each with both directions explained.
+
+    How it stays exact:
+
+    - connected components of the reciprocal graph are independent (no
+      exchange joins two), so each is solved alone;
+    - a component of at most ``blossom_nodes`` members goes to
+      ``networkx.max_weight_matching`` (Edmonds' blossom algorithm, O(V³));
+    - a larger one is reduced by LP duality: the fractional matching LP is
+      solved on the bipartite double cover (OR-Tools min-cost flow; half its
+      value is the LP optimum D) and its dual potentials ``y ≥ 0``, made
+      exactly feasible (``y[a] + y[b] ≥ w``), give each edge a reduced cost
+      ``rc = y[a] + y[b] − w``. A matching containing an edge weighs at most
+      ``D − rc``, so once a matching of weight W is known, no edge with
+      ``rc > D − W`` is in a better one. Starting from a rounding of the LP,
+      a MILP (HiGHS, gap 0; binary edge variables, so no odd-set constraints
+      are needed) is solved on the edges with ``rc ≤ τ``, τ = 1e-6 and ×8 a
+      pass, until ``D − W ≤ τ``: then W is the optimum. A pass that would give
+      the MILP more than ``max_exact_edges`` edges is not run; the best
+      matching found is returned (``method="lp_rounding"``, not optimal);
+    - with ``k``, when the optimum has more than ``k`` pairs: some optimal set
+      of at most ``k`` uses only edges among the ``2k − 1`` heaviest at both
+      their ends (an edge that is not can be swapped for one of its end's top
+      edges, at most ``2k − 2`` of whose other ends the others take). The
+      Lagrangian dual — every edge penalised by the greedy matching's
+      (k+1)-th weight, dual potentials of that LP, ``rc = y[a] + y[b] +
+      penalty − w``, bound ``Σy + k·penalty`` — prunes as above, and the same
+      passes solve the MILP with a cardinality row ``Σx ≤ k`` on those edges,
+      from the better of the greedy ``k`` pairs and the ``k`` best of the full
+      optimum. A start that reaches the sum of the ``k`` heaviest weights is
+      optimal at once. Past ``max_exact_edges``: ``method="best_k_found"``.
+
+    Measured on the generated networks (2 cores shared with other work): the
+    126-member demo in 0.1 s; 1,000 members (13,259 reciprocal pairs;
+    networkx alone: 19 s) in 0.3 s, k = 300 in 3 s; 10,000 members (1.34
+    million reciprocal pairs; networkx did not finish in 10 minutes) in
+    12–37 s (about 6 s the reciprocal graph, 9 s the matching), k = 3, 100
+    and 1,000 in 9–22 s; all proven optimal.
+
+    >>> # result = exchange_pairs(arrays, k=3)
+    >>> # result.pairs[0].a_to_b_reasons  # what a teaches b
+    """
+    if k is not None and k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    policy = policy or ScoringPolicy()
+    a, b, a_to_b, b_to_a = _reciprocal_edges(arrays, policy)
+    w = _harmonic(a_to_b, b_to_a)
+    chosen, optimal, bound, method = _best_matching(
+        arrays.n, a, b, w, k=k, blossom_nodes=blossom_nodes, max_exact_edges=max_exact_edges
+    )
+    pairs = _exchanges(arrays, a[chosen], b[chosen], policy=policy)
+    pairs = tuple(sorted(pairs, key=lambda e: (-e.score, e.a, e.b)))
+    return ExchangeResult(
+        pairs=pairs,
+        total=math.fsum(e.score for e in pairs),
+        upper_bound=bound,
+        optimal=optimal,
+        method=method,
+        k=k,
+        members=2 * len(pairs),
+        eligible=len(np.union1d(a, b)),
+        reciprocal_pairs=len(w),
+    )
+
+
+def recommend_exchanges(
+    arrays: NetworkArrays, member: str, *, k: int = 5, policy: ScoringPolicy | None = None
+) -> tuple[Exchange, ...]:
+    """The ``k`` best reciprocal partners of ``member`` (as ``b``; ``member`` is
+    ``a``), best first, ties by id: the row of :func:`reciprocal_scores`.
+
+    >>> # recommend_exchanges(arrays, "ke-coalition", k=3)[0].b_to_a_reasons
+    """
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    policy = policy or ScoringPolicy()
+    me = arrays.ids.index(member)
+    everyone = np.arange(arrays.n)
+    scorer = BlockScorer(arrays, policy=policy)
+    helped, _, _ = scorer.block(np.array([me]), everyone)
+    helping, _, _ = scorer.block(everyone, np.array([me]))
+    peers = np.flatnonzero(np.isfinite(helped[0]) & np.isfinite(helping[:, 0]))
+    mine = np.full(len(peers), me)
+    gives = pair_scores(arrays, peers, mine, policy=policy)
+    receives = pair_scores(arrays, mine, peers, policy=policy)
+    keep = (gives > 0) & (receives > 0)
+    peers, score = peers[keep], _harmonic(gives[keep], receives[keep])
+    order = sorted(range(len(peers)), key=lambda p: (-score[p], arrays.ids[peers[p]]))[:k]
+    return _exchanges(arrays, np.full(len(order), me), peers[order], policy=policy)
+
+
+def _harmonic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return 2 * x * y / (x + y)
+
+
+def _reciprocal_edges(arrays: NetworkArrays, policy: ScoringPolicy):
+    """Reciprocal pairs as aligned arrays ``(a, b, a_to_b, b_to_a)``, a < b,
+    sorted by (a, b); the scores are exact (float64)."""
+    both = np.flatnonzero(
+        (arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0) & (arrays.mentor_capacity > 0)
+    )
+    scorer = BlockScorer(arrays, policy=policy)
+    step = max(1, BLOCK_ELEMENTS // max(1, len(both)))
+    found_a, found_b = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for start in range(0, len(both), step):
+        rows, cols = both[start : start + step], both[start:]
+        helped, _, _ = scorer.block(rows, cols)  # cols mentor rows
+        helping, _, _ = scorer.block(cols, rows)  # rows mentor cols
+        r, c = np.nonzero(np.isfinite(helped) & np.isfinite(helping.T))
+        upper = cols[c] > rows[r]
+        found_a.append(rows[r[upper]])
+        found_b.append(cols[c[upper]])
+    a, b = np.concatenate(found_a), np.concatenate(found_b)
+    # A mentee's score can be <= 0 only through the history penalty; such a
+    # direction is no benefit to exchange.
+    a_to_b = pair_scores(arrays, b, a, policy=policy)
+    b_to_a = pair_scores(arrays, a, b, policy=policy)
+    keep = (a_to_b > 0) & (b_to_a > 0)
+    return a[keep], b[keep], a_to_b[keep], b_to_a[keep]
+
+
+def _exchanges(
+    arrays: NetworkArrays, a: np.ndarray, b: np.ndarray, *, policy: ScoringPolicy
+) -> tuple[Exchange, ...]:
+    a_to_b = pair_scores(arrays, b, a, policy=policy)
+    b_to_a = pair_scores(arrays, a, b, policy=policy)
+    teaches = explain_pairs(arrays, b, a, policy=policy)
+    learns = explain_pairs(arrays, a, b, policy=policy)
+    return tuple(
+        Exchange(
+            a=arrays.ids[i],
+            b=arrays.ids[j],
+            score=float(_harmonic(x, y)),
+            a_to_b=float(x),
+            b_to_a=float(y),
+            languages=arrays.shared_languages(int(i), int(j)),
+            a_to_b_reasons=gives,
+            b_to_a_reasons=gets,
+        )
+        for i, j, x, y, gives, gets in zip(a, b, a_to_b, b_to_a, teaches, learns, strict=True)
+    )
+
+
+def _best_matching(n, a, b, w, *, k, blossom_nodes, max_exact_edges):
+    """Edge ids of a maximum-weight matching of at most ``k`` edges (edges a–b
+    with a < b, weights w > 0), whether it is proven, an upper bound on the
+    optimum and the method (see :func:`exchange_pairs`)."""
+    chosen, optimal, bound = _max_matching(
+        n, a, b, w, blossom_nodes=blossom_nodes, max_exact_edges=max_exact_edges
+    )
+    method = "exact" if optimal else "lp_rounding"
+    if k is None or len(chosen) <= k:
+        return chosen, optimal, bound, method
+    ranked = chosen[np.lexsort((b[chosen], a[chosen], -w[chosen]))]
+    greedy = _greedy(n, a, b, w, most=k + 1)
+    start = max(ranked[:k], greedy[:k], key=lambda e: math.fsum(w[e].tolist()))
+    # Penalising every pair by the greedy's next gain makes about k pairs worth
+    # taking, where the Lagrangian bound is tightest.
+    penalty = w[greedy[k]] if len(greedy) > k else 0.0
+    reduced, k_bound = _k_dual(n, a, b, w, k=k, penalty=penalty)
+    # Any k pairs weigh at most the k heaviest, and at most the full optimum.
+    bound = min(bound, k_bound, math.fsum(np.sort(w)[-k:].tolist()))
+    if math.fsum(w[start].tolist()) >= bound - 1e-9 * max(1.0, bound):
+        return np.sort(start), True, math.fsum(w[start].tolist()), "exact"
+    chosen, proven = _prove(
+        n, a, b, w, reduced=reduced, bound=k_bound, best=np.sort(start), k=k,
+        among=_top_at_both_ends(a, b, w, top=2 * k - 1), max_exact_edges=max_exact_edges,
+    )  # fmt: skip
+    if proven:
+        return chosen, True, math.fsum(w[chosen].tolist()), "exact"
+    return chosen, False, bound, "best_k_found"
+
+
+def _max_matching(n, a, b, w, *, blossom_nodes, max_exact_edges):
+    """Edge ids of a maximum-weight matching (edges a–b, weights w > 0), whether
+    it is proven, and an upper bound on the optimum; component by component."""
+    graph = sp.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    by_component = np.argsort(label[a], kind="stable")
+    starts = np.flatnonzero(np.diff(label[a][by_component], prepend=-1))
+    chosen, bounds, optimal = [np.zeros(0, np.int64)], [], True
+    for edges in np.split(by_component, starts[1:]):
+        if len(edges) == 0:
+            continue
+        nodes, local = np.unique(np.concatenate([a[edges], b[edges]]), return_inverse=True)
+        la, lb = local[: len(edges)], local[len(edges) :]
+        if len(nodes) <= blossom_nodes:
+            picked = _blossom(la, lb, w[edges])
+            proven, bound = True, math.fsum(w[edges[picked]].tolist())
+        else:
+            picked, proven, bound = _lp_matching(
+                len(nodes), la, lb, w[edges], max_exact_edges=max_exact_edges
+            )
+        chosen.append(edges[picked])
+        bounds.append(bound)
+        optimal &= proven
+    return np.sort(np.concatenate(chosen)), optimal, math.fsum(bounds)
+
+
+def _blossom(a, b, w) -> np.ndarray:
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(zip(a.tolist(), b.tolist(), w.tolist(), strict=True))
+    edge_id = {(u, v): e for e, (u, v) in enumerate(zip(a.tolist(), b.tolist(), strict=True))}
+    mates = nx.max_weight_matching(graph)
+    return np.sort(np.array([edge_id[min(u, v), max(u, v)] for u, v in mates], dtype=np.int64))
+
+
+def _lp_matching(n, a, b, w, *, max_exact_edges):
+    """:func:`_max_matching` of one connected graph by LP reduction + MILP."""
+    y, cover = _dual(n, a, b, w)
+    reduced = y[a] + y[b] - w
+    bound = math.fsum(y.tolist())
+    best, proven = _prove(
+        n, a, b, w, reduced=reduced, bound=bound, best=_rounding(n, a, b, w, cover), k=None,
+        among=np.ones(len(w), dtype=bool), max_exact_edges=max_exact_edges,
+    )  # fmt: skip
+    return best, proven, math.fsum(w[best].tolist()) if proven else bound
+
+
+def _prove(n, a, b, w, *, reduced, bound, best, k, among, max_exact_edges):
+    """Improve the matching ``best`` (edge ids, at most ``k``) until proven
+    optimal, by MILPs on the edges ``among`` those of reduced cost ≤ τ, τ
+    growing ×8 from 1e-6: a matching containing an edge weighs at most
+    ``bound − rc``, so once ``bound − W ≤ τ`` no edge left out is in a better
+    one. Returns (edge ids, proven); gives up beyond ``max_exact_edges``."""
+    value = math.fsum(w[best].tolist())
+    slack = 1e-9 * max(1.0, bound)  # float error of reduced costs and sums
+    tau, seen = _FIRST_SLACK, -1
+    while bound - value > slack:
+        tight = np.flatnonzero(among & (reduced <= tau + slack))
+        if len(tight) > max_exact_edges:
+            return best, False
+        if len(tight) > seen:  # a larger edge set can give a better matching
+            picked = tight[_milp_matching(n, a[tight], b[tight], w[tight], k=k)]
+            seen = len(tight)
+            if math.fsum(w[picked].tolist()) > value:
+                best, value = picked, math.fsum(w[picked].tolist())
+        if bound - value <= tau:
+            break
+        tau = min(tau * 8, bound - value)
+    return best, True
+
+
+def _dual(n, a, b, w) -> tuple[np.ndarray, np.ndarray]:
+    """Dual potentials ``y >= 0`` of the fractional matching LP with
+    ``y[a] + y[b] >= w`` on every edge, and the (row, column) pairs of the
+    optimal assignment on the bipartite double cover they come from."""
+    double = sp.coo_matrix(
+        (np.concatenate([w, w]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
+    ).tocsr()
+    ones = np.ones(n, dtype=np.int64)
+    cover = pair_mentors(double, ones, 1, coverage_first=False)
+    cert = welfare_certificate(cover, double, ones, 1)
+    # Both arcs of edge ab give u[a] + v[b] >= w and u[b] + v[a] >= w, so half
+    # of u + v is dual feasible for the general graph, up to the solver's
+    # integer grid: the lift below makes it exactly feasible whatever that is.
+    y = np.maximum((cert.mentee_potential + cert.mentor_potential) / 2, 0.0)
+    short = np.maximum(w - y[a] - y[b], 0.0)
+    lift = np.zeros(n)
+    np.maximum.at(lift, a, short)
+    np.maximum.at(lift, b, short)
+    return y + lift, cover.pairs
+
+
+def _rounding(n, a, b, w, cover_pairs) -> np.ndarray:
+    """A matching from the double cover's optimum: its 2-cycles (both arcs of
+    an edge: the integral part of the LP), then the heaviest edges that fit."""
+    arcs = cover_pairs[:, 0] * n + cover_pairs[:, 1]
+    chosen = np.flatnonzero(np.isin(a * n + b, arcs) & np.isin(b * n + a, arcs)).tolist()
+    taken = np.zeros(n, dtype=bool)
+    taken[a[chosen]] = taken[b[chosen]] = True
+    free = np.flatnonzero(~taken[a] & ~taken[b])
+    for e in free[np.lexsort((free, -w[free]))].tolist():
+        if not taken[a[e]] and not taken[b[e]]:
+            taken[a[e]] = taken[b[e]] = True
+            chosen.append(e)
+    return np.sort(np.array(chosen, dtype=np.int64))
+
+
+def _milp_matching(n, a, b, w, *, k) -> np.ndarray:
+    """Edge ids of a maximum-weight matching of at most ``k`` edges (any number
+    when ``k`` is None): HiGHS branch and cut on binary edge variables."""
+    m = len(w)
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    incidence = sp.csr_matrix(
+        (np.ones(2 * m), (np.concatenate([a, b]), np.tile(np.arange(m), 2))), shape=(n, m)
+    )
+    constraints = [LinearConstraint(incidence, ub=1)]
+    if k is not None:
+        constraints.append(LinearConstraint(sp.csr_matrix(np.ones((1, m))), ub=k))
+    result = milp(
+        -w,
+        constraints=constraints,
+        integrality=np.ones(m),
+        bounds=Bounds(0, 1),
+        options={"mip_rel_gap": 0},
+    )
+    if result.status != 0:
+        raise RuntimeError(f"HiGHS MILP ended with status {result.status}: {result.message}")
+    return np.flatnonzero(result.x > 0.5)
+
+
+def _k_dual(n, a, b, w, *, k, penalty) -> tuple[np.ndarray, float]:
+    """Reduced costs and bound of the Lagrangian dual for at most ``k`` edges:
+    with potentials ``y`` of the LP with every edge penalised by ``penalty``,
+    ``rc = y[a] + y[b] + penalty − w ≥ 0`` and ``w(M) ≤ Σy + k·penalty − Σ_M rc``
+    for any matching M of at most k edges."""
+    # Edges at or below the penalty stay out of the LP: y >= 0 already covers
+    # them (their rc is at least penalty - w >= 0).
+    gain = w > penalty
+    y, _ = _dual(n, a[gain], b[gain], w[gain] - penalty)
+    return y[a] + y[b] + penalty - w, math.fsum(y.tolist()) + k * penalty
+
+
+def _top_at_both_ends(a, b, w, *, top) -> np.ndarray:
+    """Whether each edge is among the ``top`` heaviest (ties by edge id) at both
+    its ends. An optimal set of at most k disjoint edges exists among those
+    with ``top = 2k − 1``: an edge that is not can be swapped for one of its
+    end's top edges, at most 2k − 2 of whose other ends the rest can take."""
+    ends = np.concatenate([a, b])
+    edge = np.tile(np.arange(len(w)), 2)
+    order = np.lexsort((edge, -w[edge], ends))
+    rank = np.empty(len(ends), dtype=np.int64)
+    rank[order] = np.arange(len(ends)) - np.searchsorted(ends[order], ends[order])
+    return (rank[: len(w)] < top) & (rank[len(w) :] < top)
+
+
+def _greedy(n, a, b, w, *, most) -> np.ndarray:
+    """The first ``most`` edges of the greedy matching (heaviest first, ties by
+    edge id), in the order taken."""
+    taken = np.zeros(n, dtype=bool)
+    chosen = []
+    for e in np.lexsort((np.arange(len(w)), -w)).tolist():
+        if len(chosen) == most:
+            break
+        if not taken[a[e]] and not taken[b[e]]:
+            taken[a[e]] = taken[b[e]] = True
+            chosen.append(e)
+    return np.array(chosen, dtype=np.int64)
