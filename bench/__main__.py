@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-SECTIONS = ("scale", "pairing", "stable", "gap", "orlib", "circles")
+SECTIONS = ("scale", "pairing", "stable", "gap", "orlib", "circles", "exchanges")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -166,6 +166,13 @@ def main(argv: list[str] | None = None) -> int:
         log("circles: ours vs random vs Louvain")
         sizes = (circles_bench.DEMO_SIZE,) if quick else (circles_bench.DEMO_SIZE, 1_000, 10_000)
         print(circles_bench.table(circles_bench.run(sizes)), end="\n\n", flush=True)
+
+    if "exchanges" in args.sections:
+        from bench import exchanges_bench
+
+        log("exchanges: ours vs networkx vs greedy")
+        sizes = (126,) if quick else (126, 1_000, 10_000)
+        print(exchanges_bench.table(exchanges_bench.run(sizes)), end="\n\n", flush=True)
 
     print(
         f"total wall time: {time.perf_counter() - start:.0f} s · at the end {_load()}", flush=True
