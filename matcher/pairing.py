@@ -187,18 +187,9 @@ def pair_mentors(
     ):
         raise ValueError(f"seed must be None or an int, got {seed!r}")
     coverage_first = bool(coverage_first)
-    n, m, rows, cols, vals = _edges(benefit)
-    mcap = _capacities(mentor_capacity, m, "mentor_capacity", scalar_ok=False)
-    ecap = _capacities(mentee_capacity, n, "mentee_capacity", scalar_ok=True)
-    lock_idx = _locked_edges(locked, n, m, rows, cols, mcap, ecap)
-
-    # Locked pairs leave the problem: their slots are spent and their mentee is covered.
-    free = np.ones(rows.size, dtype=bool)
-    free[lock_idx] = False
-    ecap = ecap - np.bincount(rows[lock_idx], minlength=n)
-    mcap = mcap - np.bincount(cols[lock_idx], minlength=m)
-    covered = np.zeros(n, dtype=bool)
-    covered[rows[lock_idx]] = True
+    n, m, rows, cols, vals, lock_idx, free, ecap, mcap, covered = _problem(
+        benefit, mentor_capacity, mentee_capacity, locked
+    )
 
     if objective == "stable":
         chosen = _deferred_acceptance(n, m, rows, cols, vals, free, ecap, mcap)
@@ -369,6 +360,22 @@ def _edges(benefit):
     if np.isinf(vals).any():
         raise ValueError("benefit has infinite values; use nan (dense) or no entry to forbid")
     return n, m, rows.astype(np.int64), cols.astype(np.int64), vals
+
+
+def _problem(benefit, mentor_capacity, mentee_capacity, locked):
+    """The checked problem with its locked pairs taken out: those leave the
+    optimisation, spend their slots and cover their mentee."""
+    n, m, rows, cols, vals = _edges(benefit)
+    mcap = _capacities(mentor_capacity, m, "mentor_capacity", scalar_ok=False)
+    ecap = _capacities(mentee_capacity, n, "mentee_capacity", scalar_ok=True)
+    lock_idx = _locked_edges(locked, n, m, rows, cols, mcap, ecap)
+    free = np.ones(rows.size, dtype=bool)
+    free[lock_idx] = False
+    ecap = ecap - np.bincount(rows[lock_idx], minlength=n)
+    mcap = mcap - np.bincount(cols[lock_idx], minlength=m)
+    covered = np.zeros(n, dtype=bool)
+    covered[rows[lock_idx]] = True
+    return n, m, rows, cols, vals, lock_idx, free, ecap, mcap, covered
 
 
 def _capacities(value, size, name, *, scalar_ok):
@@ -676,16 +683,9 @@ def welfare_certificate(
     """
     if pairing.objective != "welfare":
         raise ValueError("a certificate exists only for objective='welfare'")
-    n, m, rows, cols, vals = _edges(benefit)
-    mcap = _capacities(mentor_capacity, m, "mentor_capacity", scalar_ok=False)
-    ecap = _capacities(mentee_capacity, n, "mentee_capacity", scalar_ok=True)
-    lock_idx = _locked_edges(locked, n, m, rows, cols, mcap, ecap)
-    free = np.ones(rows.size, dtype=bool)
-    free[lock_idx] = False
-    ecap = ecap - np.bincount(rows[lock_idx], minlength=n)
-    mcap = mcap - np.bincount(cols[lock_idx], minlength=m)
-    covered = np.zeros(n, dtype=bool)
-    covered[rows[lock_idx]] = True
+    n, m, rows, cols, vals, lock_idx, free, ecap, mcap, covered = _problem(
+        benefit, mentor_capacity, mentee_capacity, locked
+    )
     if not pairing.coverage_first:
         free &= vals >= 0
     edge = np.flatnonzero(free & (ecap[rows] > 0) & (mcap[cols] > 0))
