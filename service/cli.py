@@ -19,7 +19,7 @@ from matcher import Network, ScoringPolicy, default_taxonomy, mentoring_round, n
 from matcher import recommend as recommend_peers
 from matcher.taxonomy import LABEL_LANGUAGES
 from service import presenters
-from service.contract import NetworkError, network_json_schema, parse_network
+from service.contract import NetworkError, closest_id, network_json_schema, parse_network
 from service.tables import render_table
 
 app = typer.Typer(
@@ -186,9 +186,7 @@ def recommend(
     lang = check_lang(lang)
     net = load_network(network, demo=demo)
     if member not in net.index():
-        from service.contract import _closest
-
-        guess = _closest(member, set(net.ids))
+        guess = closest_id(member, set(net.ids))
         raise fail(
             f"--member '{member}': no such member" + (f"; did you mean '{guess}'?" if guess else "")
         )

@@ -7,6 +7,7 @@ document without problems becomes a :class:`matcher.network.Network`.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections import Counter
@@ -299,7 +300,7 @@ def _reference_problems(data: dict, labels: list[str]) -> list[Problem]:
 
     def check(where: str, field: str, value: Any) -> None:
         if isinstance(value, str) and value not in known:
-            guess = _closest(value, known)
+            guess = closest_id(value, known)
             hint = f" (did you mean '{guess}'?)" if guess else ""
             problems.append(Problem(where, field, value, f"no member has this id{hint}"))
 
@@ -323,9 +324,8 @@ def _reference_problems(data: dict, labels: list[str]) -> list[Problem]:
     return problems
 
 
-def _closest(value: str, known: set[str]) -> str | None:
-    import difflib
-
+def closest_id(value: str, known: set[str]) -> str | None:
+    """The known id closest to ``value`` (a likely typo), or None."""
     found = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.75)
     return found[0] if found else None
 

@@ -64,8 +64,8 @@ def exchanges_table(
                 e.b,
                 f"{e.score:.3f}",
                 ",".join(e.languages),
-                presenters._reason_text(e.a_to_b_reasons, taxonomy, lang),
-                presenters._reason_text(e.b_to_a_reasons, taxonomy, lang),
+                presenters.reason_text(e.a_to_b_reasons, taxonomy, lang),
+                presenters.reason_text(e.b_to_a_reasons, taxonomy, lang),
             ]
             for n, e in enumerate(result.pairs)
         ],

@@ -66,7 +66,8 @@ def dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def _reason_text(reasons: tuple[Reason, ...], taxonomy: Taxonomy, lang: str, most: int = 3) -> str:
+def reason_text(reasons: tuple[Reason, ...], taxonomy: Taxonomy, lang: str, most: int = 3) -> str:
+    """The first ``most`` reasons as one line for a table, theme labels in ``lang``."""
     parts = []
     for r in reasons[:most]:
         label = taxonomy.label(r.key, lang) if r.kind == "theme" else r.kind.replace("_", "-")
@@ -89,7 +90,7 @@ def round_table(
                 p.mentor,
                 f"{p.score:.3f}",
                 ",".join(p.languages),
-                _reason_text(p.reasons, taxonomy, lang),
+                reason_text(p.reasons, taxonomy, lang),
             ]
             for p in result.pairs
         ],
@@ -167,8 +168,8 @@ def recommendations_table(
                         names[r.member],
                         f"{r.score:.3f}",
                         ",".join(r.languages),
-                        _reason_text(r.gives, taxonomy, lang),
-                        _reason_text(r.receives, taxonomy, lang),
+                        reason_text(r.gives, taxonomy, lang),
+                        reason_text(r.receives, taxonomy, lang),
                     ]
                     for k, r in enumerate(recs)
                 ],
@@ -186,7 +187,7 @@ def recommendations_table(
                     names[r.member],
                     f"{r.score:.3f}",
                     ",".join(r.languages),
-                    _reason_text(r.reasons, taxonomy, lang),
+                    reason_text(r.reasons, taxonomy, lang),
                 ]
                 for k, r in enumerate(recs)
             ],
