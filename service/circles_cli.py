@@ -10,6 +10,17 @@ import typer
 from matcher import Network, Taxonomy, default_taxonomy, network_arrays
 from matcher.circles import DEFAULT_SIZE, CirclesResult, form_circles
 from service import presenters
+from service.cli_support import (
+    Demo,
+    Fmt,
+    Format,
+    Lang,
+    NetworkArg,
+    bulk_work,
+    check_lang,
+    load_network,
+    write_output,
+)
 from service.contract import input_sha256
 from service.tables import render_table
 
@@ -143,17 +154,6 @@ def circles_table(result: CirclesResult, taxonomy: Taxonomy, *, lang: str = "en"
 
 def register(app: typer.Typer) -> None:
     """Add the command to `app`."""
-    from service.cli import (
-        Demo,
-        Fmt,
-        Format,
-        Lang,
-        NetworkArg,
-        bulk_work,
-        check_lang,
-        load_network,
-        write_output,
-    )
 
     @app.command()
     def circles(

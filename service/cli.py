@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-import gc
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from matcher import Network, ScoringPolicy, default_taxonomy, mentoring_round, network_arrays
+from matcher import ScoringPolicy, default_taxonomy, mentoring_round, network_arrays
 from matcher import recommend as recommend_peers
-from matcher.taxonomy import LABEL_LANGUAGES
-from service import presenters
-from service.contract import NetworkError, closest_id, network_json_schema, parse_network
+from service import circles_cli, exchanges_cli, map_cli, presenters
+from service.cli_support import (
+    Demo,
+    Fmt,
+    Format,
+    Lang,
+    NetworkArg,
+    bulk_work,
+    check_lang,
+    fail,
+    load_network,
+    write_output,
+)
+from service.contract import closest_id, network_json_schema
 from service.tables import render_table
 
 app = typer.Typer(
@@ -30,13 +36,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-EXIT_BAD_INPUT = 2
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 class Objective(StrEnum):
@@ -50,88 +49,6 @@ class Direction(StrEnum):
     exchanges = "exchanges"
 
 
-def fail(message: str) -> typer.Exit:
-    """Print a bad-input message on stderr; the caller raises the result."""
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(EXIT_BAD_INPUT)
-
-
-def check_lang(lang: str) -> str:
-    if lang not in LABEL_LANGUAGES:
-        raise fail(f"--lang must be one of {', '.join(LABEL_LANGUAGES)}, got '{lang}'")
-    return lang
-
-
-@contextmanager
-def bulk_work() -> Iterator[None]:
-    """Pause the cyclic garbage collector: parsing and scoring build many small
-    objects without cycles, which it would rescan again and again (a third of
-    the parse time of a 10,000-member network)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def load_network(path: Path | None, *, demo: bool = False) -> Network:
-    """Read and validate a network file (or the bundled demo network); on any
-    problem print them all and exit with code 2."""
-    if demo == (path is not None):
-        raise fail("give either a NETWORK.json path or --demo")
-    if demo:
-        from fixtures import demo_network_path
-
-        path = demo_network_path()
-    assert path is not None
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
-        raise fail(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise fail(f"{path}: is a directory, expected a network JSON file") from None
-    except PermissionError:
-        raise fail(f"{path}: permission denied") from None
-    try:
-        return parse_network(text, source=str(path))
-    except NetworkError as exc:
-        typer.echo(str(exc), err=True)
-        typer.echo("nothing was computed; fix the problems above and run again", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-
-
-def write_output(text: str, out: Path | None) -> None:
-    """Print, or write ``out`` atomically: a reader never sees half a file."""
-    if out is None:
-        sys.stdout.write(text)
-        return
-    directory = out.resolve().parent
-    if not directory.is_dir():
-        raise fail(f"--out {out}: directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        # mkstemp creates the file 0600; give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    typer.echo(f"wrote {out}", err=True)
-
-
-NetworkArg = Annotated[
-    Path | None,
-    typer.Argument(help="Network document (JSON, schema_version 1).", show_default=False),
-]
-Demo = Annotated[bool, typer.Option("--demo", help="Use the bundled demo network (126 members).")]
-Lang = Annotated[str, typer.Option(help="Label language: en, fr, es, pt or ar.")]
-Fmt = Annotated[Format, typer.Option("--format", help="table for people, json for machines.")]
 SouthSouth = Annotated[
     float, typer.Option(help="Bonus for South–South pairs (policy knob).", min=0)
 ]
@@ -248,16 +165,8 @@ def generate(
     sys.stdout.write(json.dumps(generate_network(members, seed=seed), ensure_ascii=False) + "\n")
 
 
-def _register_graph_commands() -> None:
-    # Each graph command lives in its own module; importing them here (not at
-    # the top) avoids a cycle, since they use this module's helpers.
-    from service import circles_cli, exchanges_cli, map_cli
-
-    for module in (map_cli, exchanges_cli, circles_cli):
-        module.register(app)
-
-
-_register_graph_commands()
+for module in (map_cli, exchanges_cli, circles_cli):
+    module.register(app)
 
 
 if __name__ == "__main__":

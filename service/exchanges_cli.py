@@ -10,6 +10,17 @@ import typer
 from matcher import Network, Taxonomy, default_taxonomy, network_arrays
 from matcher.exchanges import Exchange, ExchangeResult, exchange_pairs
 from service import presenters
+from service.cli_support import (
+    Demo,
+    Fmt,
+    Format,
+    Lang,
+    NetworkArg,
+    bulk_work,
+    check_lang,
+    load_network,
+    write_output,
+)
 from service.contract import input_sha256
 from service.tables import render_table
 
@@ -87,19 +98,6 @@ def exchanges_table(
 
 def register(app: typer.Typer) -> None:
     """Add the command to `app`."""
-    # service.cli imports this module while it is being built: its helpers
-    # are complete by then, so they are imported here, not at the top.
-    from service.cli import (
-        Demo,
-        Fmt,
-        Format,
-        Lang,
-        NetworkArg,
-        bulk_work,
-        check_lang,
-        load_network,
-        write_output,
-    )
 
     @app.command()
     def exchanges(

@@ -6,6 +6,22 @@ from typing import Annotated
 
 import typer
 
+from matcher import default_taxonomy, network_arrays
+from matcher.capacity_map import capacity_map
+from service.cli_support import (
+    Demo,
+    Fmt,
+    Format,
+    Lang,
+    NetworkArg,
+    bulk_work,
+    check_lang,
+    load_network,
+    write_output,
+)
+from service.map_presenter import map_document, map_table
+from service.presenters import dumps
+
 
 class Grouping(StrEnum):
     region = "region"
@@ -15,23 +31,6 @@ class Grouping(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add the command to `app`."""
-    # Imported here, not at the top: service.cli imports this module while it
-    # is being set up, and this module may also be imported first.
-    from matcher import default_taxonomy, network_arrays
-    from matcher.capacity_map import capacity_map
-    from service.cli import (
-        Demo,
-        Fmt,
-        Format,
-        Lang,
-        NetworkArg,
-        bulk_work,
-        check_lang,
-        load_network,
-        write_output,
-    )
-    from service.map_presenter import map_document, map_table
-    from service.presenters import dumps
 
     def capacity_map_command(
         network: NetworkArg = None,
