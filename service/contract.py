@@ -26,7 +26,8 @@ SCHEMA_VERSION = 1
 MAX_MEMBERS = 200_000
 MAX_CAPACITY = 50
 _THEME_KEYS = frozenset(default_taxonomy().keys)
-MemberId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+MEMBER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+MemberId = Annotated[str, Field(pattern=MEMBER_ID_PATTERN)]
 
 
 @dataclass(frozen=True)

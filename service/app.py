@@ -1,0 +1,90 @@
+"""The FastAPI application: ``create_app()`` builds it on an engine (migrated
+on start), with problem-detail errors, a body-size bound and the /v1 routes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from service import errors
+from service.config import Settings, get_settings
+from service.db import make_engine, migrate
+from service.routes import members, rounds, system
+from service.usecases import NetworkCache
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with a 413 problem, whether
+    the client announced the length or streams the body."""
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            await self._too_large(scope, send)
+            return
+        seen = 0
+
+        async def counted() -> dict:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._too_large(scope, send)
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        from starlette.requests import Request
+
+        response = errors.problem_response(
+            Request(scope),
+            413,
+            f"the request body is larger than {self.limit} bytes; split it "
+            "(or raise PEERMATCH_MAX_BODY_BYTES)",
+            kind="too-large",
+        )
+        await response(scope, None, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The service on ``settings`` (default: from the environment); the
+    database is created and migrated to the newest schema here."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    migrate(engine)
+    app = FastAPI(
+        title="peermatch",
+        version="1",
+        summary="Peer matching for an education campaign network: members, "
+        "recommendations, reviewed mentoring rounds and learning circles.",
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.cache = NetworkCache(engine)
+    errors.install(app)
+    app.include_router(system.router)
+    app.include_router(members.router)
+    app.include_router(rounds.router)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app

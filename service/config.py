@@ -1,0 +1,43 @@
+"""Service settings, read from ``PEERMATCH_*`` environment variables (or a
+``.env`` file in the working directory)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/peermatch``, else ``~/.local/share/peermatch``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "peermatch"
+
+
+class Settings(BaseSettings):
+    """Every setting has a working default: SQLite in the data directory."""
+
+    model_config = SettingsConfigDict(env_prefix="PEERMATCH_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; "
+        "default: SQLite file peermatch.db in data_dir",
+    )
+    max_body_bytes: int = Field(default=10 * 2**20, ge=1024, description="largest request body")
+    max_import_members: int = Field(default=20_000, ge=1)
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+
+    def url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'peermatch.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

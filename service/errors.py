@@ -1,0 +1,131 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+Every error a client can cause has a ``type``, a ``title``, the ``status``, a
+``detail`` saying how to fix it and, for bad input, ``errors``: one entry per
+problem with ``where`` (member id, row or position), ``field``, ``value`` and
+``message``. Nothing a client sends produces a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.contract import NetworkError, Problem
+
+PROBLEM_JSON = "application/problem+json"
+_TITLES = {
+    400: "Bad request",
+    401: "Missing or unknown API key",
+    403: "Not allowed for this key's role",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict with the current state",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+}
+
+
+class ApiError(Exception):
+    """An error the service answers with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        kind: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.errors = status, detail, errors
+        self.kind = kind or _TITLES.get(status, "error").lower().replace(" ", "-")
+
+
+def not_found(what: str, ident: object) -> ApiError:
+    return ApiError(404, f"no {what} with id '{ident}'", kind="not-found")
+
+
+def conflict(detail: str, *, errors: list[dict[str, Any]] | None = None) -> ApiError:
+    return ApiError(409, detail, kind="conflict", errors=errors)
+
+
+def invalid(detail: str, errors: list[dict[str, Any]]) -> ApiError:
+    return ApiError(422, detail, kind="validation", errors=errors)
+
+
+def problems_as_errors(problems: list[Problem]) -> list[dict[str, Any]]:
+    return [p.to_dict() for p in problems]
+
+
+def network_invalid(exc: NetworkError, *, status: int = 422) -> ApiError:
+    n = len(exc.problems)
+    detail = f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written"
+    kind = "validation" if status == 422 else "conflict"
+    return ApiError(status, detail, kind=kind, errors=problems_as_errors(exc.problems))
+
+
+def problem_response(
+    request: Request, status: int, detail: str, *, kind: str, errors=None, headers=None
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://peermatch.example/problems/{kind}",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_error(err: dict) -> dict[str, Any]:
+    loc = [str(part) for part in err.get("loc", ())]
+    where = loc[0] if loc else "request"
+    field = ".".join(loc[1:])
+    out: dict[str, Any] = {
+        "where": where,
+        "field": field,
+        "message": err.get("msg", "invalid").removeprefix("Value error, "),
+    }
+    value = err.get("input")
+    if err.get("type") != "missing" and isinstance(value, str | int | float | bool):
+        out["value"] = value
+    return out
+
+
+def install(app: FastAPI) -> None:
+    """Route every error through one problem-document shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return problem_response(request, exc.status, exc.detail, kind=exc.kind, errors=exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [_field_error(e) for e in exc.errors()]
+        fields = ", ".join(sorted({f"{e['where']}.{e['field']}".rstrip(".") for e in errors}))
+        return problem_response(
+            request,
+            422,
+            f"invalid {fields}; see errors for each problem and how to fix it",
+            kind="validation",
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
+        return problem_response(
+            request,
+            exc.status_code,
+            detail,
+            kind=_TITLES.get(exc.status_code, "error").lower().replace(" ", "-"),
+            headers=getattr(exc, "headers", None),
+        )

@@ -1,0 +1,258 @@
+"""Members: profiles, import and export, recommendations, published partners."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+
+from service import members_csv, usecases
+from service.auth import (
+    Admin,
+    AdminOrHub,
+    AdminOrMember,
+    Anyone,
+    Principal,
+    may_see_contact,
+    may_see_member,
+)
+from service.contract import MEMBER_ID_PATTERN
+from service.db import write_session
+from service.errors import ApiError, invalid, not_found
+from service.models import (
+    ImportReport,
+    MemberCreate,
+    MemberList,
+    MemberPrivate,
+    MemberPublic,
+    MemberUpdate,
+    Published,
+    RecommendationOut,
+    Recommendations,
+)
+from service.routes.deps import CacheDep, EngineDep, SessionDep, SettingsDep
+from service.routes.rounds import published_view
+
+router = APIRouter(prefix="/v1/members", tags=["members"])
+MemberPath = Annotated[str, Path(pattern=MEMBER_ID_PATTERN, max_length=64)]
+
+
+class Direction(StrEnum):
+    mentors = "mentors"
+    mentees = "mentees"
+    exchanges = "exchanges"
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+def _view(row, who: Principal) -> MemberPublic | MemberPrivate:
+    if may_see_contact(who, row.id):
+        return MemberPrivate(**usecases.member_view(row, contacts=True))
+    return MemberPublic(**usecases.member_view(row, contacts=False))
+
+
+def _own(who: Principal, member_id: str) -> None:
+    """A member key sees only itself: anyone else's data is 'not found'."""
+    if not may_see_member(who, member_id):
+        raise not_found("member", member_id)
+
+
+@router.get("")
+def list_members(
+    who: AdminOrHub,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> MemberList:
+    """Members by id; contact persons for the secretariat only."""
+    total, rows = usecases.list_members(session, limit=limit, offset=offset)
+    return MemberList(
+        total=total, limit=limit, offset=offset, members=[_view(r, who) for r in rows]
+    )
+
+
+@router.post("", status_code=201)
+def create_member(who: Admin, engine: EngineDep, body: MemberCreate) -> MemberPrivate:
+    """Add a member (409 if the id exists)."""
+    with write_session(engine) as session:
+        row = usecases.create_member(session, data=body.model_dump(), who=who)
+        return MemberPrivate(**usecases.member_view(row, contacts=True))
+
+
+_IMPORT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post("/import", openapi_extra=_IMPORT_BODY)
+async def import_members(
+    who: Admin, engine: EngineDep, settings: SettingsDep, request: Request
+) -> ImportReport:
+    """Upsert members by id from a network JSON document or a CSV survey
+    export (docs/csv-format.md): all or nothing; importing twice changes
+    nothing."""
+    data = await request.body()
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    labels = None
+    if kind in ("text/csv", "application/csv"):
+        try:
+            members, lines = members_csv.read_members(data)
+        except members_csv.CsvError as exc:
+            raise invalid(
+                f"{len(exc.problems)} problem(s) in the CSV; nothing was written",
+                [p.to_dict() for p in exc.problems],
+            ) from None
+        document = {"schema_version": 1, "members": members}
+        labels = [
+            f"line {n}" + (f" (id '{m['id']}')" if m.get("id") else "")
+            for n, m in zip(lines, members, strict=True)
+        ]
+        source = "CSV"
+    elif kind == "application/json":
+        try:
+            document = json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+            raise invalid(
+                "the body is not valid JSON; nothing was written",
+                [
+                    {
+                        "where": "body",
+                        "field": "",
+                        "message": str(exc),
+                        "line": line,
+                        "column": column,
+                    }
+                ],
+            ) from None
+        source = "document"
+    else:
+        raise ApiError(
+            415,
+            "send Content-Type application/json (a network document) or text/csv",
+            kind="unsupported-media-type",
+        )
+    from starlette.concurrency import run_in_threadpool
+
+    def run():
+        with write_session(engine) as session:
+            return usecases.import_network(
+                session,
+                document=document,
+                who=who,
+                source=source,
+                labels=labels,
+                max_members=settings.max_import_members,
+            )
+
+    result = await run_in_threadpool(run)
+    return ImportReport(**result.__dict__)
+
+
+@router.get("/export", response_class=Response)
+def export_members(
+    _: Admin,
+    session: SessionDep,
+    format: ExportFormat = ExportFormat.json,
+    contacts: bool = False,
+) -> Response:
+    """The whole network as a network document (``format=json``, valid input
+    for the CLI) or as CSV; contact persons only with ``contacts=true``."""
+    document = usecases.network_document(session, contacts=contacts)
+    if format is ExportFormat.csv:
+        return PlainTextResponse(
+            members_csv.write_members(document["members"]),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="members.csv"'},
+        )
+    return Response(
+        json.dumps(document, ensure_ascii=False, sort_keys=False),
+        media_type="application/json",
+    )
+
+
+@router.get("/{member_id}")
+def get_member(
+    who: Anyone, session: SessionDep, member_id: MemberPath
+) -> MemberPrivate | MemberPublic:
+    """One member; a member key sees only itself."""
+    _own(who, member_id)
+    return _view(usecases.get_member(session, member_id), who)
+
+
+@router.patch("/{member_id}")
+def update_member(
+    who: AdminOrMember, engine: EngineDep, member_id: MemberPath, body: MemberUpdate
+) -> MemberPrivate:
+    """Change profile fields (never the id); a member key changes only itself."""
+    _own(who, member_id)
+    with write_session(engine) as session:
+        row = usecases.update_member(
+            session, member_id=member_id, changes=body.model_dump(exclude_unset=True), who=who
+        )
+        return MemberPrivate(**usecases.member_view(row, contacts=True))
+
+
+@router.delete("/{member_id}", status_code=204)
+def delete_member(who: Admin, engine: EngineDep, member_id: MemberPath) -> Response:
+    """Remove a member, its pairs (exclusions, locks, history) and its personal
+    data; its proposals in draft rounds are withdrawn."""
+    with write_session(engine) as session:
+        usecases.delete_member(session, member_id=member_id, who=who)
+    return Response(status_code=204)
+
+
+@router.get("/{member_id}/recommendations")
+def get_recommendations(
+    who: Anyone,
+    session: SessionDep,
+    cache: CacheDep,
+    member_id: MemberPath,
+    k: Annotated[int, Query(ge=1, le=50)] = 5,
+    direction: Direction = Direction.mentors,
+) -> Recommendations:
+    """The ``k`` best peers: who can help the member (``mentors``), whom it can
+    help (``mentees``) or with whom it can exchange (``exchanges``)."""
+    _own(who, member_id)
+    snap, found = usecases.recommendations(
+        session, cache, member_id=member_id, k=k, direction=direction.value
+    )
+    names = {m.id: m.name for m in snap.network.members}
+    exchanges = direction is Direction.exchanges
+    return Recommendations(
+        member=member_id,
+        direction=direction.value,
+        k=k,
+        recommendations=[
+            RecommendationOut(
+                member=r.member,
+                name=names[r.member],
+                score=r.score,
+                languages=list(r.languages),
+                reasons=[x.__dict__ for x in r.reasons],
+                gives=[x.__dict__ for x in r.gives] if exchanges else None,
+                receives=[x.__dict__ for x in r.receives] if exchanges else None,
+            )
+            for r in found
+        ],
+    )
+
+
+@router.get("/{member_id}/published")
+def get_member_published(who: Anyone, session: SessionDep, member_id: MemberPath) -> Published:
+    """The member's published mentors, mentees and circles."""
+    _own(who, member_id)
+    usecases.get_member(session, member_id)
+    return published_view(session, usecases.published(session, member_id=member_id))

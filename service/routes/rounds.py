@@ -1,0 +1,167 @@
+"""Rounds (draft → decisions → re-run → publish), published results, feedback."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlmodel import Session, select
+
+from service import usecases
+from service.auth import Admin, AdminOrHub, AdminOrMember
+from service.db import write_session
+from service.errors import not_found
+from service.models import (
+    DecisionIn,
+    FeedbackIn,
+    FeedbackPublic,
+    Member,
+    Proposal,
+    ProposalPublic,
+    Published,
+    PublishedCircle,
+    PublishedPair,
+    Round,
+    RoundCreate,
+    RoundList,
+    RoundPublic,
+)
+from service.routes.deps import EngineDep, SessionDep
+
+router = APIRouter(prefix="/v1", tags=["rounds"])
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def round_view(session: Session, row: Round, *, proposals: bool) -> RoundPublic:
+    view = RoundPublic(
+        **row.model_dump(),
+        counts=usecases.round_counts(session, row.id),
+        outcomes=usecases.round_outcomes(session, row.id),
+    )
+    if proposals:
+        rows = session.exec(
+            select(Proposal).where(Proposal.round_id == row.id).order_by(Proposal.id)
+        ).all()
+        view.proposals = [ProposalPublic.model_validate(p.model_dump()) for p in rows]
+    return view
+
+
+def published_view(session: Session, rows) -> Published:
+    names = {m.id: m.name for m in session.exec(select(Member)).all()}
+    pairs, circles = [], []
+    for p, r in rows:
+        if p.kind == "pair":
+            pairs.append(
+                PublishedPair(
+                    proposal_id=p.id,
+                    round_id=r.id,
+                    mentor=p.mentor,
+                    mentor_name=names.get(p.mentor),
+                    mentee=p.mentee,
+                    mentee_name=names.get(p.mentee),
+                    languages=p.languages,
+                    score=p.score,
+                    reasons=p.reasons,
+                )
+            )
+        else:
+            circles.append(
+                PublishedCircle(
+                    proposal_id=p.id,
+                    round_id=r.id,
+                    theme=p.theme,
+                    language=p.language,
+                    members=[{**m, "name": names.get(m["member"])} for m in p.members],
+                    score=p.score,
+                )
+            )
+    return Published(pairs=pairs, circles=circles)
+
+
+@router.post("/rounds", status_code=201)
+def create_round(who: Admin, engine: EngineDep, body: RoundCreate) -> RoundPublic:
+    """Compute a mentoring round or learning circles on the current members
+    and store it as a draft with its proposals, each with reasons."""
+    round_id = usecases.create_round(engine, spec=body, who=who)
+    with Session(engine) as session:
+        return round_view(session, session.get(Round, round_id), proposals=True)
+
+
+@router.get("/rounds")
+def list_rounds(
+    _: Admin,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> RoundList:
+    """Rounds, newest first, without their proposals."""
+    rows = session.exec(select(Round).order_by(Round.id.desc()).limit(limit).offset(offset)).all()
+    return RoundList(rounds=[round_view(session, r, proposals=False) for r in rows])
+
+
+@router.get("/rounds/{round_id}")
+def get_round(_: Admin, session: SessionDep, round_id: Id) -> RoundPublic:
+    """A round with its proposals, their review status and outcome figures."""
+    row = session.get(Round, round_id)
+    if row is None:
+        raise not_found("round", round_id)
+    return round_view(session, row, proposals=True)
+
+
+@router.post("/rounds/{round_id}/proposals/{proposal_id}/decision")
+def decide_proposal(
+    who: Admin, engine: EngineDep, round_id: Id, proposal_id: Id, body: DecisionIn
+) -> ProposalPublic:
+    """Approve, decline or pin a proposal of a draft (409 if approving would
+    exceed a member's capacity)."""
+    with write_session(engine) as session:
+        row = usecases.decide(
+            session,
+            round_id=round_id,
+            proposal_id=proposal_id,
+            decision=body.decision,
+            note=body.note,
+            who=who,
+        )
+        return ProposalPublic.model_validate(row.model_dump())
+
+
+@router.post("/rounds/{round_id}/rerun")
+def rerun_round(who: Admin, engine: EngineDep, round_id: Id) -> RoundPublic:
+    """Re-optimise a draft: keeps approved and pinned proposals, never proposes
+    a declined one again."""
+    usecases.rerun_round(engine, round_id=round_id, who=who)
+    with Session(engine) as session:
+        return round_view(session, session.get(Round, round_id), proposals=True)
+
+
+@router.post("/rounds/{round_id}/publish")
+def publish_round(who: Admin, engine: EngineDep, round_id: Id) -> RoundPublic:
+    """Publish the approved and pinned proposals (one transaction)."""
+    with write_session(engine) as session:
+        usecases.publish(session, round_id=round_id, who=who)
+    with Session(engine) as session:
+        return round_view(session, session.get(Round, round_id), proposals=True)
+
+
+@router.get("/published")
+def get_published(_: AdminOrHub, session: SessionDep) -> Published:
+    """What the Hub shows: the pairs and circles of the published rounds."""
+    return published_view(session, usecases.published(session))
+
+
+@router.post("/proposals/{proposal_id}/feedback", status_code=201)
+def give_feedback(
+    who: AdminOrMember, engine: EngineDep, proposal_id: Id, body: FeedbackIn
+) -> FeedbackPublic:
+    """Whether a published pair or circle met, and how useful it was."""
+    with write_session(engine) as session:
+        row = usecases.add_feedback(
+            session,
+            proposal_id=proposal_id,
+            met=body.met,
+            usefulness=body.usefulness,
+            comment=body.comment,
+            who=who,
+        )
+        return FeedbackPublic.model_validate(row.model_dump())

@@ -1,0 +1,97 @@
+"""A running service for the HTTP tests: a fresh database (SQLite file, and
+PostgreSQL when PEERMATCH_TEST_DATABASE_URL is set), the demo network and one
+key per role."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import uvicorn
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from service.app import create_app
+from service.auth import create_key
+from service.config import Settings
+from service.db import make_engine
+from service.serve_cli import load_demo
+
+PG_URL = os.environ.get("PEERMATCH_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+MEMBER = "ke-coalition"
+"""The demo member that owns the member key in the tests."""
+
+
+@dataclass
+class Service:
+    app: object
+    client: TestClient
+    keys: dict[str, str]
+    backend: str
+
+    def as_(self, role: str) -> dict[str, str]:
+        return {"X-API-Key": self.keys[role]}
+
+
+def database_url(backend: str, tmp_path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'peermatch.db'}"
+    assert PG_URL
+    engine = make_engine(PG_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return PG_URL
+
+
+def start_service(backend: str, tmp_path, *, demo: bool = True, **settings) -> Service:
+    url = database_url(backend, tmp_path)
+    app = create_app(Settings(database_url=url, data_dir=tmp_path, **settings))
+    engine = app.state.engine
+    if demo:
+        load_demo(engine)
+    keys = {}
+    with Session(engine) as session:
+        keys["admin"] = create_key(session, name="test-admin", role="admin", member_id=None)
+        keys["hub"] = create_key(session, name="test-hub", role="hub", member_id=None)
+        if demo:
+            keys["member"] = create_key(
+                session, name="test-member", role="member", member_id=MEMBER
+            )
+        session.commit()
+    return Service(app, TestClient(app, raise_server_exceptions=False), keys, backend)
+
+
+class LiveServer:
+    """The app under a real uvicorn server in a thread, for tests that need
+    truly concurrent requests."""
+
+    def __init__(self, app) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

@@ -1,0 +1,270 @@
+"""Members over HTTP: profiles, validation, import (JSON and CSV, all or
+nothing), export, recommendations — on SQLite and PostgreSQL."""
+
+import json
+
+import pytest
+
+from fixtures import demo_network_path
+from matcher import default_taxonomy, network_arrays, recommend
+from service.contract import parse_network
+from tests.service_env import MEMBER
+
+NEW = {
+    "id": "zz-new-coalition",
+    "name": "New Coalition",
+    "kind": "national_coalition",
+    "country": "SN",
+    "languages": ["fr"],
+    "expertise": {"campaigning_mobilisation": 4},
+    "needs": {"budget_tracking": 2},
+    "contact_name": "Awa Diop",
+    "contact_email": "awa@example.org",
+}
+PROBLEM = "application/problem+json"
+
+
+def problem(response, status):
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status and body["detail"]
+    return body
+
+
+def test_health_needs_no_key(svc):
+    assert svc.client.get("/health").json() == {"status": "ok"}
+
+
+def test_taxonomy_in_french(svc):
+    doc = svc.client.get("/v1/taxonomy?lang=fr", headers=svc.as_("hub")).json()
+    assert doc["version"] == default_taxonomy().version
+    budget = next(t for t in doc["themes"] if t["key"] == "budget_tracking")
+    assert budget["label"] == default_taxonomy().label("budget_tracking", "fr")
+
+
+def test_list_members_is_paged_and_private_only_for_admin(svc):
+    admin = svc.client.get("/v1/members?limit=10&offset=5", headers=svc.as_("admin")).json()
+    assert admin["total"] == 126 and len(admin["members"]) == 10
+    assert "contact_email" in admin["members"][0]
+    hub = svc.client.get("/v1/members?limit=1000", headers=svc.as_("hub")).json()
+    assert len(hub["members"]) == 126
+    assert all("contact_email" not in m and "contact_name" not in m for m in hub["members"])
+    problem(svc.client.get("/v1/members?limit=5000", headers=svc.as_("admin")), 422)
+
+
+def test_create_get_patch_delete(svc):
+    admin = svc.as_("admin")
+    created = svc.client.post("/v1/members", json=NEW, headers=admin)
+    assert created.status_code == 201, created.text
+    assert created.json()["region"] == "africa" and created.json()["global_south"] is True
+    problem(svc.client.post("/v1/members", json=NEW, headers=admin), 409)
+    patched = svc.client.patch(
+        f"/v1/members/{NEW['id']}", json={"mentor_capacity": 3, "needs": {}}, headers=admin
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["mentor_capacity"] == 3 and patched.json()["needs"] == {}
+    hub_view = svc.client.get(f"/v1/members/{NEW['id']}", headers=svc.as_("hub")).json()
+    assert "contact_email" not in hub_view
+    assert svc.client.delete(f"/v1/members/{NEW['id']}", headers=admin).status_code == 204
+    problem(svc.client.get(f"/v1/members/{NEW['id']}", headers=admin), 404)
+
+
+def test_bad_member_names_every_field(svc):
+    bad = {
+        **NEW,
+        "expertise": {"budget_trackng": 3},
+        "languages": ["xx"],
+        "colour": "red",
+        "mentor_capacity": 99,
+    }
+    body = problem(svc.client.post("/v1/members", json=bad, headers=svc.as_("admin")), 422)
+    fields = {e["field"] for e in body["errors"]}
+    assert {"expertise", "languages", "colour", "mentor_capacity"} <= fields
+    assert any("budget_tracking" in e["message"] for e in body["errors"])
+    total = svc.client.get("/v1/members", headers=svc.as_("admin")).json()["total"]
+    assert total == 126
+
+
+def test_patch_cannot_change_the_id_or_break_a_profile(svc):
+    admin = svc.as_("admin")
+    body = problem(svc.client.patch(f"/v1/members/{MEMBER}", json={"id": "x"}, headers=admin), 422)
+    assert body["errors"][0]["field"] == "id"
+    body = problem(
+        svc.client.patch(f"/v1/members/{MEMBER}", json={"needs": {"nope": 1}}, headers=admin), 422
+    )
+    assert "nope" in json.dumps(body["errors"])
+    before = svc.client.get(f"/v1/members/{MEMBER}", headers=admin).json()
+    assert before["needs"] != {}
+
+
+def test_member_key_reads_and_updates_only_itself(svc):
+    me = svc.as_("member")
+    own = svc.client.get(f"/v1/members/{MEMBER}", headers=me)
+    assert own.status_code == 200 and "contact_email" in own.json()
+    assert (
+        svc.client.patch(
+            f"/v1/members/{MEMBER}", json={"description": "updated"}, headers=me
+        ).json()["description"]
+        == "updated"
+    )
+    other = "af-coalition"
+    problem(svc.client.get(f"/v1/members/{other}", headers=me), 404)
+    problem(svc.client.patch(f"/v1/members/{other}", json={"name": "x"}, headers=me), 404)
+    problem(svc.client.get(f"/v1/members/{other}/recommendations", headers=me), 404)
+
+
+def test_recommendations_equal_the_matcher(svc):
+    network = parse_network(demo_network_path().read_bytes())
+    expected = recommend(network_arrays(network, default_taxonomy()), MEMBER, k=4)
+    got = svc.client.get(f"/v1/members/{MEMBER}/recommendations?k=4", headers=svc.as_("hub")).json()
+    assert [r["member"] for r in got["recommendations"]] == [r.member for r in expected]
+    assert [r["score"] for r in got["recommendations"]] == [r.score for r in expected]
+    first = got["recommendations"][0]
+    assert sum(r["contribution"] for r in first["reasons"]) == pytest.approx(first["score"])
+    ex = svc.client.get(
+        f"/v1/members/{MEMBER}/recommendations?direction=exchanges", headers=svc.as_("admin")
+    ).json()
+    assert ex["direction"] == "exchanges"
+    problem(svc.client.get("/v1/members/nobody/recommendations", headers=svc.as_("hub")), 404)
+    problem(
+        svc.client.get(f"/v1/members/{MEMBER}/recommendations?direction=x", headers=svc.as_("hub")),
+        422,
+    )
+
+
+def test_recommendations_follow_a_profile_change(svc):
+    admin = svc.as_("admin")
+    url = f"/v1/members/{MEMBER}/recommendations?k=1"
+    before = svc.client.get(url, headers=admin).json()["recommendations"]
+    svc.client.patch(f"/v1/members/{MEMBER}", json={"needs": {}}, headers=admin)
+    after = svc.client.get(url, headers=admin).json()["recommendations"]
+    assert before and after == []
+
+
+def test_json_import_is_idempotent_upsert(svc):
+    admin = {**svc.as_("admin"), "content-type": "application/json"}
+    doc = {"schema_version": 1, "members": [NEW], "exclusions": [[NEW["id"], MEMBER]]}
+    first = svc.client.post("/v1/members/import", content=json.dumps(doc), headers=admin)
+    assert first.json() == {
+        "members": 1,
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "relations_added": 1,
+    }
+    again = svc.client.post("/v1/members/import", content=json.dumps(doc), headers=admin)
+    assert again.json()["created"] == 0 and again.json()["unchanged"] == 1
+    assert again.json()["relations_added"] == 0
+    demo = demo_network_path().read_bytes()
+    whole = svc.client.post("/v1/members/import", content=demo, headers=admin).json()
+    assert whole["unchanged"] == 126 and whole["created"] == whole["updated"] == 0
+
+
+def test_bad_json_import_lists_every_problem_and_writes_nothing(svc):
+    admin = {**svc.as_("admin"), "content-type": "application/json"}
+    doc = {
+        "schema_version": 1,
+        "members": [NEW, {**NEW, "expertise": {"campainging": 3}}, {**NEW, "id": "ok-2"}],
+        "exclusions": [["ok-2", "nobody-here"]],
+    }
+    body = problem(
+        svc.client.post("/v1/members/import", content=json.dumps(doc), headers=admin), 422
+    )
+    text = json.dumps(body["errors"])
+    assert "duplicate id" in text and "campaigning" in text and "nobody-here" in text
+    assert svc.client.get("/v1/members/ok-2", headers=svc.as_("admin")).status_code == 404
+    broken = problem(
+        svc.client.post("/v1/members/import", content=b"{\n  nope", headers=admin), 422
+    )
+    assert broken["errors"][0]["line"] == 2
+    problem(
+        svc.client.post(
+            "/v1/members/import",
+            content=b"x",
+            headers={**svc.as_("admin"), "content-type": "text/plain"},
+        ),
+        415,
+    )
+
+
+CSV_HEADER = "id,name,kind,country,languages,expertise,needs,contact_email\r\n"
+
+
+def csv_import(svc, text: bytes | str):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return svc.client.post(
+        "/v1/members/import",
+        content=data,
+        headers={**svc.as_("admin"), "content-type": "text/csv"},
+    )
+
+
+def test_csv_import_and_export_round_trip(svc):
+    text = CSV_HEADER + (
+        'sn-new,"Coalition, Sénégal",national_coalition,SN,fr;wo,campaigning_mobilisation:4,'
+        "budget_tracking:2,a@example.org\r\n"
+        "br-new,=HYPERLINK(1),national_coalition,BR,pt,,digital_advocacy:3,\r\n"
+    )
+    report = csv_import(svc, text)
+    assert report.status_code == 200, report.text
+    assert report.json()["created"] == 2
+    exported = svc.client.get(
+        "/v1/members/export?format=csv&contacts=true", headers=svc.as_("admin")
+    )
+    assert exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.splitlines()
+    row = next(line for line in lines if line.startswith("br-new"))
+    assert ",'=HYPERLINK(1)," in row  # a spreadsheet shows it, never runs it
+    again = csv_import(svc, exported.text)
+    assert again.status_code == 200, again.text
+    assert again.json()["unchanged"] == 128 and again.json()["created"] == 0
+    name = svc.client.get("/v1/members/br-new", headers=svc.as_("admin")).json()["name"]
+    assert name == "=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"id,name,kind,languages\r\nx,\xff\xfe,national_coalition,en\r\n", ["line 2", "UTF-8"]),
+        ("id,name,languages\r\nx,X,en\r\n", ["kind", "missing required column"]),
+        ("id,name,kind,languages,colour\r\nx,X,national_coalition,en,red\r\n", ["colour"]),
+        (
+            CSV_HEADER
+            + "a1,A,national_coalition,KE,en,campaing:3,,\r\n"
+            + "a1,B,national_coalition,KE,en,,budget_tracking:9,\r\n"
+            + "a2,C,national_coalition,KE,en,,,not-an-email\r\n",
+            ["line 2", "campaigning", "line 3", "duplicate id", "line 4", "contact_email"],
+        ),
+    ],
+    ids=["bad-encoding", "missing-column", "unknown-column", "bad-rows"],
+)
+def test_malformed_csv_reports_every_problem_and_writes_nothing(svc, text, expected):
+    body = problem(csv_import(svc, text), 422)
+    found = json.dumps(body["errors"])
+    for fragment in expected:
+        assert fragment in found, (fragment, found)
+    total = svc.client.get("/v1/members", headers=svc.as_("admin")).json()["total"]
+    assert total == 126
+
+
+def test_json_export_is_a_valid_network_document(svc):
+    exported = svc.client.get("/v1/members/export?format=json", headers=svc.as_("admin"))
+    network = parse_network(exported.content)
+    original = parse_network(demo_network_path().read_bytes())
+    assert network.members == original.members
+
+
+def test_oversized_body_is_refused(tmp_path):
+    from tests.service_env import start_service
+
+    small = start_service("sqlite", tmp_path, demo=False, max_body_bytes=2048)
+    body = problem(
+        small.client.post(
+            "/v1/members/import",
+            content=b"x" * 5000,
+            headers={**small.as_("admin"), "content-type": "text/csv"},
+        ),
+        413,
+    )
+    assert "2048" in body["detail"]

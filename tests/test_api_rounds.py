@@ -1,0 +1,203 @@
+"""Rounds over HTTP: draft → decisions → re-run → publish, the published
+view, feedback and the audit trail; the same pairs as the CLI."""
+
+import json
+
+from typer.testing import CliRunner
+
+from service.cli import app as cli
+from tests.service_env import MEMBER
+
+
+def create(svc, **options):
+    response = svc.client.post(
+        "/v1/rounds", json={"kind": "mentoring", **options}, headers=svc.as_("admin")
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def decide(svc, round_id, proposal_id, decision, note=""):
+    return svc.client.post(
+        f"/v1/rounds/{round_id}/proposals/{proposal_id}/decision",
+        json={"decision": decision, "note": note},
+        headers=svc.as_("admin"),
+    )
+
+
+def pairs_of(round_doc, statuses=("proposed", "approved", "pinned")):
+    return sorted(
+        (p["mentor"], p["mentee"]) for p in round_doc["proposals"] if p["status"] in statuses
+    )
+
+
+def test_a_round_is_the_cli_round(svc):
+    draft = create(svc, seed=3)
+    assert draft["status"] == "draft" and draft["revision"] == 1
+    out = CliRunner().invoke(cli, ["match", "--demo", "--seed", "3", "--format", "json"])
+    doc = json.loads(out.stdout)
+    assert pairs_of(draft) == sorted((p["mentor"], p["mentee"]) for p in doc["pairs"])
+    assert draft["summary"]["total_score"] == doc["summary"]["total_score"]
+    assert draft["input_sha256"] == doc["summary"]["input_sha256"]
+    assert draft["summary"]["optimal"] is True
+    assert all(p["reasons"] for p in draft["proposals"])
+    again = create(svc, seed=3)
+    assert pairs_of(again) == pairs_of(draft) and again["id"] != draft["id"]
+
+
+def test_review_rerun_publish(svc):
+    draft = create(svc, seed=1)
+    rid = draft["id"]
+    first, second, third = draft["proposals"][:3]
+    assert decide(svc, rid, first["id"], "approve").json()["status"] == "approved"
+    assert decide(svc, rid, second["id"], "pin", "agreed at the meeting").status_code == 200
+    assert decide(svc, rid, third["id"], "decline").json()["status"] == "declined"
+    rerun = svc.client.post(f"/v1/rounds/{rid}/rerun", headers=svc.as_("admin"))
+    assert rerun.status_code == 200, rerun.text
+    doc = rerun.json()
+    assert doc["revision"] == 2
+    live = pairs_of(doc)
+    assert (first["mentor"], first["mentee"]) in live
+    assert (second["mentor"], second["mentee"]) in live
+    assert (third["mentor"], third["mentee"]) not in live
+    # Running it again with nothing new decided proposes the same pairs.
+    rerun2 = svc.client.post(f"/v1/rounds/{rid}/rerun", headers=svc.as_("admin")).json()
+    assert pairs_of(rerun2) == live
+    current = [p for p in rerun2["proposals"] if p["status"] == "proposed"]
+    decide(svc, rid, current[0]["id"], "approve")
+    published = svc.client.post(f"/v1/rounds/{rid}/publish", headers=svc.as_("admin"))
+    assert published.status_code == 200, published.text
+    assert published.json()["status"] == "published"
+    assert published.json()["counts"]["approved"] == 2
+    assert svc.client.post(f"/v1/rounds/{rid}/publish", headers=svc.as_("admin")).status_code == 409
+    assert decide(svc, rid, first["id"], "decline").status_code == 409
+    shown = svc.client.get("/v1/published", headers=svc.as_("hub")).json()
+    assert len(shown["pairs"]) == 3
+    assert {(p["mentor"], p["mentee"]) for p in shown["pairs"]} >= {
+        (first["mentor"], first["mentee"])
+    }
+
+
+def test_approvals_beyond_capacity_conflict(svc):
+    draft = create(svc, seed=1)
+    rid = draft["id"]
+    by_mentor = {}
+    for p in draft["proposals"]:
+        by_mentor.setdefault(p["mentor"], []).append(p)
+    mentor, proposals = next((m, ps) for m, ps in sorted(by_mentor.items()) if len(ps) >= 2)
+    svc.client.patch(f"/v1/members/{mentor}", json={"mentor_capacity": 1}, headers=svc.as_("admin"))
+    assert decide(svc, rid, proposals[0]["id"], "approve").status_code == 200
+    body = decide(svc, rid, proposals[1]["id"], "approve")
+    assert body.status_code == 409
+    assert "mentor_capacity" in body.json()["detail"]
+
+
+def test_published_partners_and_feedback(svc):
+    draft = create(svc, seed=1)
+    rid = draft["id"]
+    mine = [p for p in draft["proposals"] if MEMBER in (p["mentor"], p["mentee"])]
+    other = next(p for p in draft["proposals"] if MEMBER not in (p["mentor"], p["mentee"]))
+    for p in [*mine, other]:
+        assert decide(svc, rid, p["id"], "approve").status_code == 200
+    svc.client.post(f"/v1/rounds/{rid}/publish", headers=svc.as_("admin"))
+    me = svc.as_("member")
+    own = svc.client.get(f"/v1/members/{MEMBER}/published", headers=me).json()
+    assert len(own["pairs"]) == len(mine)
+    assert svc.client.get("/v1/published", headers=me).status_code == 403
+    feedback = {"met": True, "usefulness": 4, "comment": "good"}
+    if mine:
+        ok = svc.client.post(f"/v1/proposals/{mine[0]['id']}/feedback", json=feedback, headers=me)
+        assert ok.status_code == 201, ok.text
+    not_mine = svc.client.post(f"/v1/proposals/{other['id']}/feedback", json=feedback, headers=me)
+    assert not_mine.status_code == 404
+    bad = svc.client.post(
+        f"/v1/proposals/{other['id']}/feedback",
+        json={**feedback, "usefulness": 9},
+        headers=svc.as_("admin"),
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "usefulness"
+    svc.client.post(
+        f"/v1/proposals/{other['id']}/feedback",
+        json={**feedback, "met": False, "usefulness": 2},
+        headers=svc.as_("admin"),
+    )
+    outcomes = svc.client.get(f"/v1/rounds/{rid}", headers=svc.as_("admin")).json()["outcomes"]
+    assert outcomes["feedback"] == len(mine[:1]) + 1
+    assert outcomes["met"] == len(mine[:1])
+
+
+def test_publishing_adds_history_so_the_next_round_prefers_new_pairs(svc):
+    draft = create(svc, seed=1)
+    first = draft["proposals"][0]
+    decide(svc, draft["id"], first["id"], "approve")
+    svc.client.post(f"/v1/rounds/{draft['id']}/publish", headers=svc.as_("admin"))
+    export = svc.client.get("/v1/members/export", headers=svc.as_("admin")).json()
+    assert {
+        "mentor": first["mentor"],
+        "mentee": first["mentee"],
+        "round": f"round-{draft['id']}",
+    } in export["history"]
+    later = create(svc, seed=1)
+    assert later["input_sha256"] != draft["input_sha256"]
+
+
+def test_circles_round(svc):
+    response = svc.client.post(
+        "/v1/rounds",
+        json={"kind": "circles", "themes": ["digital_advocacy", "budget_tracking"], "seed": 2},
+        headers=svc.as_("admin"),
+    )
+    assert response.status_code == 201, response.text
+    doc = response.json()
+    circles = doc["proposals"]
+    assert circles and all(p["kind"] == "circle" for p in circles)
+    assert all(4 <= len(p["members"]) <= 8 for p in circles)
+    decide(svc, doc["id"], circles[0]["id"], "approve")
+    decide(svc, doc["id"], circles[1]["id"], "decline")
+    rerun = svc.client.post(f"/v1/rounds/{doc['id']}/rerun", headers=svc.as_("admin")).json()
+    declined = {m["member"] for m in circles[1]["members"]}
+    fresh = [p for p in rerun["proposals"] if p["status"] == "proposed"]
+    assert all(
+        not (p["theme"] == circles[1]["theme"] and {m["member"] for m in p["members"]} == declined)
+        for p in fresh
+    )
+    bad = svc.client.post(
+        "/v1/rounds",
+        json={"kind": "circles", "themes": ["budget_trackin"]},
+        headers=svc.as_("admin"),
+    )
+    assert bad.status_code == 422 and "budget_tracking" in bad.text
+
+
+def test_bad_round_options(svc):
+    admin = svc.as_("admin")
+    for body in (
+        {"kind": "matching"},
+        {"kind": "mentoring", "objective": "best"},
+        {"kind": "mentoring", "seed": -1},
+        {"kind": "mentoring", "surprise": 1},
+        {"kind": "circles", "size": [5, 3]},
+    ):
+        response = svc.client.post("/v1/rounds", json=body, headers=admin)
+        assert response.status_code == 422, (body, response.text)
+    assert svc.client.get("/v1/rounds", headers=admin).json()["rounds"] == []
+    assert svc.client.get("/v1/rounds/999", headers=admin).status_code == 404
+    assert decide(svc, 999, 1, "approve").status_code == 404
+
+
+def test_every_write_is_audited_without_secrets(svc):
+    admin = svc.as_("admin")
+    before = svc.client.get("/v1/audit", headers=admin).json()["total"]
+    draft = create(svc, seed=1)
+    decide(svc, draft["id"], draft["proposals"][0]["id"], "approve")
+    svc.client.patch(f"/v1/members/{MEMBER}", json={"description": "x"}, headers=svc.as_("member"))
+    records = svc.client.get("/v1/audit", headers=admin).json()
+    assert records["total"] == before + 3
+    actions = [(r["actor"], r["action"]) for r in records["records"][:3]]
+    assert actions == [
+        ("test-member", "member.update"),
+        ("test-admin", "proposal.approve"),
+        ("test-admin", "round.create"),
+    ]
+    text = json.dumps(records)
+    assert all(key not in text for key in svc.keys.values())

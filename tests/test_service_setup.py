@@ -1,0 +1,76 @@
+"""Settings, migrations and the `serve` / `keys` commands."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import Session, SQLModel, select
+from typer.testing import CliRunner
+
+from service.cli import app as cli
+from service.config import Settings
+from service.db import make_engine, migrate
+from service.models import ApiKey, Member
+from service.serve_cli import load_demo
+from tests.service_env import BACKENDS, database_url
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migrations_build_exactly_the_models(backend, tmp_path):
+    engine = make_engine(database_url(backend, tmp_path))
+    migrate(engine)
+    migrate(engine)  # a second start changes nothing
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_default_database_is_sqlite_in_the_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("PEERMATCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("PEERMATCH_DATABASE_URL", raising=False)
+    assert Settings().url() == f"sqlite:///{tmp_path / 'data' / 'peermatch.db'}"
+    monkeypatch.setenv("PEERMATCH_DATABASE_URL", "postgresql+psycopg://u@h/db")
+    assert Settings().url() == "postgresql+psycopg://u@h/db"
+
+
+def test_demo_loads_only_into_an_empty_database(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate(engine)
+    assert load_demo(engine) == 126
+    assert load_demo(engine) == 0
+
+
+def test_keys_create_list_revoke(tmp_path, monkeypatch):
+    monkeypatch.setenv("PEERMATCH_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PEERMATCH_DATABASE_URL", raising=False)
+    from service.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        made = runner.invoke(cli, ["keys", "create", "--role", "hub", "--name", "learning-hub"])
+        assert made.exit_code == 0, made.output
+        key = made.stdout.strip().splitlines()[-1]
+        assert key.startswith("pm_") and len(key) > 40
+        engine = make_engine(f"sqlite:///{tmp_path / 'peermatch.db'}")
+        with Session(engine) as session:
+            row = session.exec(select(ApiKey)).one()
+            assert row.role == "hub" and key not in row.key_hash
+        again = runner.invoke(cli, ["keys", "create", "--role", "hub", "--name", "learning-hub"])
+        assert again.exit_code == 2 and "exists" in again.output
+        member = runner.invoke(cli, ["keys", "create", "--role", "member", "--name", "m"])
+        assert member.exit_code == 2 and "--member" in member.output
+        unknown = runner.invoke(
+            cli, ["keys", "create", "--role", "member", "--name", "m", "--member", "zz"]
+        )
+        assert unknown.exit_code == 2 and "no such member" in unknown.output
+        listed = runner.invoke(cli, ["keys", "list"])
+        assert "learning-hub\thub\tactive" in listed.stdout and key not in listed.stdout
+        assert runner.invoke(cli, ["keys", "revoke", "learning-hub"]).exit_code == 0
+        assert runner.invoke(cli, ["keys", "revoke", "learning-hub"]).exit_code == 2
+        with Session(engine) as session:
+            assert session.exec(select(ApiKey)).one().revoked_at is not None
+            assert session.exec(select(Member)).first() is None
+    finally:
+        get_settings.cache_clear()
