@@ -4,7 +4,8 @@ Prints, with peers side by side in the same run: (1) the whole match and its
 parts at 126 / 1,000 / 10,000 (/ 100,000 with ``--large``) members, time and
 peak memory; (2) ``pair_mentors`` vs networkx and SciPy; (3) stable mode vs
 the ``matching`` library; (4) the optimality gap of the truncated candidate
-graph; (5) OR-Library assignment instances. Exits 1 if any peer disagrees
+graph; (5) OR-Library assignment instances; circles and exchanges against
+their peers; and the HTTP service under load (``http``). Exits 1 if any peer disagrees
 with us on an optimum or a pairing.
 """
 
@@ -20,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-SECTIONS = ("scale", "pairing", "stable", "gap", "orlib", "circles", "exchanges")
+SECTIONS = ("scale", "pairing", "stable", "gap", "orlib", "circles", "exchanges", "http")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -173,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
         log("exchanges: ours vs networkx vs greedy")
         sizes = (126,) if quick else (126, 1_000, 10_000)
         print(exchanges_bench.table(exchanges_bench.run(sizes)), end="\n\n", flush=True)
+
+    if "http" in args.sections:
+        from bench import http_bench
+
+        show(
+            http_bench.http_table(seconds=2.0 if quick else 5.0, rounds=3 if quick else 5, log=log)
+        )
 
     print(
         f"total wall time: {time.perf_counter() - start:.0f} s · at the end {_load()}", flush=True

@@ -72,7 +72,7 @@ def principal(request: Request, key: Annotated[str | None, Depends(_header)] = N
 def require(*roles: str):
     """A dependency that lets only ``roles`` through (403 for the others)."""
 
-    def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+    async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
         if who.role not in roles:
             raise ApiError(
                 403,

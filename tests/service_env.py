@@ -19,7 +19,7 @@ from service.app import create_app
 from service.auth import create_key
 from service.config import Settings
 from service.db import make_engine
-from service.serve_cli import load_demo
+from service.operations import load_demo
 
 PG_URL = os.environ.get("PEERMATCH_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

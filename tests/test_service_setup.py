@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 from service.cli import app as cli
 from service.config import Settings
 from service.db import make_engine, migrate
-from service.models import ApiKey, Member
-from service.serve_cli import load_demo
+from service.models import ApiKey, AuditRecord, Member
+from service.operations import load_demo
 from tests.service_env import BACKENDS, database_url
 
 runner = CliRunner()
@@ -72,5 +72,7 @@ def test_keys_create_list_revoke(tmp_path, monkeypatch):
         with Session(engine) as session:
             assert session.exec(select(ApiKey)).one().revoked_at is not None
             assert session.exec(select(Member)).first() is None
+            actions = [r.action for r in session.exec(select(AuditRecord)).all()]
+            assert actions == ["key.create", "key.revoke"]
     finally:
         get_settings.cache_clear()

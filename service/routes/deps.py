@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,20 +13,22 @@ from service.config import Settings
 from service.usecases import NetworkCache
 
 
-def _engine(request: Request) -> Engine:
+# Async on purpose: these do no I/O (a Session connects on first use), and a
+# sync dependency would cost a thread-pool round trip on every request.
+async def _engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def _session(request: Request) -> Iterator[Session]:
+async def _session(request: Request) -> AsyncIterator[Session]:
     with Session(request.app.state.engine) as session:
         yield session
 
 
-def _cache(request: Request) -> NetworkCache:
+async def _cache(request: Request) -> NetworkCache:
     return request.app.state.cache
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
