@@ -17,6 +17,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from service.errors import ApiError
@@ -57,15 +58,27 @@ def revoke_key(session: Session, *, name: str) -> bool:
     return True
 
 
-def principal(request: Request, key: Annotated[str | None, Depends(_header)] = None) -> Principal:
+# The key lookup also reads the network version (one row): the Hub's hot
+# path, recommendations, then costs one database round trip in all.
+_LOOKUP = text(
+    "SELECT apikey.name, apikey.role, apikey.member_id, networkstate.version "
+    "FROM apikey, networkstate "
+    "WHERE apikey.key_hash = :key_hash AND apikey.revoked_at IS NULL AND networkstate.id = 1"
+)
+
+
+async def principal(
+    request: Request, key: Annotated[str | None, Depends(_header)] = None
+) -> Principal:
+    # One indexed lookup, run on the event loop: shorter than the thread-pool
+    # round trip a sync dependency costs on every request.
     if not key:
         raise ApiError(401, "send an API key in the X-API-Key header", kind="unauthorized")
-    with Session(request.app.state.engine) as session:
-        row = session.exec(
-            select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
-        ).first()
+    with request.app.state.engine.connect() as connection:
+        row = connection.execute(_LOOKUP, {"key_hash": hash_key(key)}).first()
     if row is None:
         raise ApiError(401, "unknown or revoked API key", kind="unauthorized")
+    request.state.network_version = row.version
     return Principal(name=row.name, role=row.role, member_id=row.member_id)
 
 

@@ -151,6 +151,7 @@ class Snapshot:
     version: int
     network: Network
     arrays: NetworkArrays
+    ids: frozenset[str]
 
 
 class NetworkCache:
@@ -165,16 +166,21 @@ class NetworkCache:
         self._recs: OrderedDict[tuple, Any] = OrderedDict()
         self._max = max_recommendations
 
-    def snapshot(self, session: Session) -> Snapshot:
-        version = network_version(session)
+    def snapshot(self, session: Session, *, version: int | None = None) -> Snapshot:
+        """The cached snapshot if it is ``version`` (read from the database
+        when not given), else a fresh one."""
+        version = network_version(session) if version is None else version
         current = self._snapshot
-        if current is not None and current.version == version:
+        if current is not None and current.version >= version:
             return current
         with self._lock:
             current = self._snapshot
-            if current is None or current.version != version:
+            if current is None or current.version < version:
+                # Version and members from one transaction: consistent.
+                fresh_version = network_version(session)
                 network = validate_network(network_document(session), source="database")
-                current = Snapshot(version, network, network_arrays(network, default_taxonomy()))
+                arrays = network_arrays(network, default_taxonomy())
+                current = Snapshot(fresh_version, network, arrays, frozenset(network.ids))
                 self._snapshot = current
                 self._recs.clear()
             return current
@@ -457,10 +463,17 @@ def _add_relations(session: Session, document: dict[str, Any]) -> int:
 
 
 def recommendations(
-    session: Session, cache: NetworkCache, *, member_id: str, k: int, direction: str
+    session: Session,
+    cache: NetworkCache,
+    *,
+    member_id: str,
+    k: int,
+    direction: str,
+    version: int | None = None,
 ) -> tuple[Snapshot, tuple]:
-    snap = cache.snapshot(session)
-    if member_id not in snap.network.index():
+    """``version``: the network version the caller already read, if any."""
+    snap = cache.snapshot(session, version=version)
+    if member_id not in snap.ids:
         raise not_found("member", member_id)
     return snap, cache.recommendations(snap, member_id, k=k, direction=direction)
 

@@ -217,6 +217,7 @@ def delete_member(who: Admin, engine: EngineDep, member_id: MemberPath) -> Respo
 @router.get("/{member_id}/recommendations", response_model_exclude_none=True)
 async def get_recommendations(
     who: Anyone,
+    request: Request,
     session: SessionDep,
     cache: CacheDep,
     member_id: MemberPath,
@@ -229,7 +230,12 @@ async def get_recommendations(
     # or ~2 ms of numpy) is shorter than a thread-pool round trip.
     _own(who, member_id)
     snap, found = usecases.recommendations(
-        session, cache, member_id=member_id, k=k, direction=direction.value
+        session,
+        cache,
+        member_id=member_id,
+        k=k,
+        direction=direction.value,
+        version=request.state.network_version,
     )
     names = {m.id: m.name for m in snap.network.members}
     exchanges = direction is Direction.exchanges

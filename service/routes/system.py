@@ -33,7 +33,7 @@ class Grouping(StrEnum):
 
 
 @router.get("/health", tags=["system"])
-def health() -> dict:
+async def health() -> dict:
     """Liveness: no key needed."""
     return {"status": "ok"}
 
