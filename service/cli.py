@@ -12,7 +12,7 @@ import typer
 
 from matcher import ScoringPolicy, default_taxonomy, mentoring_round, network_arrays
 from matcher import recommend as recommend_peers
-from service import circles_cli, exchanges_cli, map_cli, presenters, serve_cli
+from service import circles_cli, exchanges_cli, map_cli, presenters, report_cli, serve_cli
 from service.cli_support import (
     Demo,
     Fmt,
@@ -165,7 +165,7 @@ def generate(
     sys.stdout.write(json.dumps(generate_network(members, seed=seed), ensure_ascii=False) + "\n")
 
 
-for module in (map_cli, exchanges_cli, circles_cli, serve_cli):
+for module in (map_cli, exchanges_cli, circles_cli, serve_cli, report_cli):
     module.register(app)
 
 

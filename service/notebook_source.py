@@ -1,0 +1,155 @@
+"""Where the coordinators' notebooks read the network from.
+
+In order:
+
+1. ``PEERMATCH_URL`` and ``PEERMATCH_API_KEY`` set: a running peermatch
+   service, ``GET {PEERMATCH_URL}/v1/members/export?format=json`` with the
+   key in ``X-API-Key``;
+2. ``PEERMATCH_NETWORK`` set: that network document (JSON file);
+3. neither: the bundled demo network (126 synthetic members).
+
+Setting both a file and a service is an error rather than a silent choice.
+Every problem raises :class:`NotebookSourceError` naming the variable to fix;
+the API key never appears in a message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from fixtures import demo_network_path
+from matcher import Network
+from service.contract import NetworkError, parse_network
+
+ENV_NETWORK = "PEERMATCH_NETWORK"
+ENV_URL = "PEERMATCH_URL"
+ENV_API_KEY = "PEERMATCH_API_KEY"
+EXPORT_PATH = "/v1/members/export?format=json"
+TIMEOUT_SECONDS = 30.0
+
+
+class NotebookSourceError(RuntimeError):
+    """The network could not be loaded; the message says which variable to fix."""
+
+
+@dataclass(frozen=True)
+class NetworkSource:
+    """Where the network comes from: ``kind`` is ``"service"``, ``"file"`` or
+    ``"demo"``; ``location`` the export URL or the file path."""
+
+    kind: str
+    location: str
+
+    def __str__(self) -> str:
+        return {
+            "service": f"the peermatch service ({self.location})",
+            "file": f"the file {self.location} (${ENV_NETWORK})",
+            "demo": f"the bundled demo network ({self.location})",
+        }[self.kind]
+
+
+def network_source(environ: Mapping[str, str] | None = None) -> NetworkSource:
+    """Which source the environment selects (nothing is read yet)."""
+    env = os.environ if environ is None else environ
+    url, key = env.get(ENV_URL, "").strip(), env.get(ENV_API_KEY, "").strip()
+    path = env.get(ENV_NETWORK, "").strip()
+    if url or key:
+        if not (url and key):
+            missing, given = (ENV_API_KEY, ENV_URL) if url else (ENV_URL, ENV_API_KEY)
+            raise NotebookSourceError(
+                f"{given} is set but {missing} is not: set both to read from the service, "
+                "or neither to read a file"
+            )
+        if path:
+            raise NotebookSourceError(
+                f"both {ENV_NETWORK} and {ENV_URL} are set: unset {ENV_NETWORK} to read from "
+                f"the service, or {ENV_URL} and {ENV_API_KEY} to read the file"
+            )
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise NotebookSourceError(
+                f"{ENV_URL}={url!r} is not an http(s) address; "
+                "set it to the service's base URL, e.g. http://localhost:8000"
+            )
+        return NetworkSource("service", url.rstrip("/") + EXPORT_PATH)
+    if path:
+        return NetworkSource("file", str(Path(path).expanduser()))
+    return NetworkSource("demo", str(demo_network_path()))
+
+
+def load_network_for_notebook(
+    environ: Mapping[str, str] | None = None, *, timeout: float = TIMEOUT_SECONDS
+) -> Network:
+    """The network the environment points to (see the module docstring),
+    validated by the same contract as the CLI and the service."""
+    env = os.environ if environ is None else environ
+    source = network_source(env)
+    if source.kind == "service":
+        text = _fetch(source.location, env[ENV_API_KEY].strip(), timeout=timeout)
+        where = f"the network returned by {source.location} ({ENV_URL})"
+    else:
+        text = _read(Path(source.location), variable=ENV_NETWORK if source.kind == "file" else None)
+        where = source.location
+    try:
+        return parse_network(text, source=where)
+    except NetworkError as exc:
+        fix = (
+            f"fix the members in the service, or set {ENV_NETWORK} to a valid file instead"
+            if source.kind == "service"
+            else f"fix the file, or point {ENV_NETWORK} to another one"
+        )
+        raise NotebookSourceError(f"{exc}\n{fix}") from None
+
+
+def _read(path: Path, *, variable: str | None) -> bytes:
+    label = f"{variable}={path}" if variable else str(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        problem = "no such file"
+    except IsADirectoryError:
+        problem = "is a directory, expected a network JSON file"
+    except PermissionError:
+        problem = "permission denied"
+    hint = f"; set {variable} to a network JSON file" if variable else ""
+    raise NotebookSourceError(f"{label}: {problem}{hint}")
+
+
+def _fetch(url: str, key: str, *, timeout: float) -> bytes:
+    request = urllib.request.Request(url, headers={"X-API-Key": key, "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+    except urllib.error.HTTPError as exc:
+        hint = {
+            401: f"check {ENV_API_KEY}: the service does not know this key",
+            403: f"set {ENV_API_KEY} to an admin key: only admins may export the network",
+            404: f"check {ENV_URL}: there is no members export there",
+        }.get(exc.code, "the service failed; see its log")
+        detail = _problem_detail(exc.read(2000))
+        raise NotebookSourceError(f"GET {url} → HTTP {exc.code}{detail}; {hint}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise NotebookSourceError(
+            f"could not reach {url} ({reason}); check {ENV_URL} and that the service is running"
+        ) from None
+
+
+def _problem_detail(body: bytes) -> str:
+    """``": detail"`` of the service's problem document (RFC 9457), or the
+    start of whatever else came back."""
+    text = body.decode("utf-8", "replace").strip()
+    try:
+        problem = json.loads(text)
+    except ValueError:
+        problem = None
+    if isinstance(problem, dict) and (problem.get("detail") or problem.get("title")):
+        text = str(problem.get("detail") or problem.get("title"))
+    return f": {text[:300]}" if text else ""

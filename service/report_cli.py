@@ -1,0 +1,53 @@
+"""`peermatch report` (registered on the main CLI app by service.cli): the
+visual report for the secretariat, one self-contained HTML file."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from matcher import default_taxonomy
+from service.cli_support import (
+    Demo,
+    Lang,
+    NetworkArg,
+    bulk_work,
+    check_lang,
+    load_network,
+    write_output,
+)
+
+
+def _step(name: str) -> None:
+    # stderr, so `peermatch report --demo > report.html` still works.
+    typer.echo(f"report: {name}…", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to `app`."""
+
+    @app.command()
+    def report(
+        network: NetworkArg = None,
+        demo: Demo = False,
+        out: Annotated[
+            Path | None, typer.Option(help="Write the HTML to this file instead of stdout.")
+        ] = None,
+        lang: Lang = "en",
+    ) -> None:
+        """A visual report to share: capacity map, mentoring round with its
+        reasons, learning circles and the help graph, in one HTML file with
+        its images inside (Arabic is laid out right to left)."""
+        # matplotlib and pandas load only for this command: every other
+        # command starts ~0.5 s sooner.
+        from service.report import analyse, render_report
+
+        lang = check_lang(lang)
+        tax = default_taxonomy()
+        with bulk_work():
+            _step("reading the network")
+            net = load_network(network, demo=demo)
+            analysis = analyse(net, taxonomy=tax, progress=_step)
+        # Drawing makes cyclic garbage (matplotlib's figures): collector back on.
+        html = render_report(analysis, lang=lang, progress=_step)
+        write_output(html, out)

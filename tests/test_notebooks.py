@@ -1,0 +1,193 @@
+"""The coordinators' notebooks run from top to bottom on the demo network,
+and read their network from where the environment says.
+
+The notebooks are stored as jupytext percent scripts; each is read, executed
+by nbclient in the installed ``python3`` kernel and checked for errors.
+Outputs are never written back.
+"""
+
+import os
+import re
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import jupytext
+import pytest
+from nbclient import NotebookClient
+
+from fixtures import demo_network_path
+from service.notebook_source import (
+    ENV_API_KEY,
+    ENV_NETWORK,
+    ENV_URL,
+    NotebookSourceError,
+    load_network_for_notebook,
+    network_source,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+TIMEOUT = 120
+"""Per cell, in seconds: generous so that a slow CI machine fails on the
+budget below, with a clear message, rather than on a cell timeout."""
+BUDGET = 20
+"""Seconds a whole notebook may take on the demo network (kernel start included)."""
+
+
+def test_the_three_notebooks_are_there():
+    assert [p.stem for p in NOTEBOOKS] == [
+        "01_capacity_map",
+        "02_mentoring_round",
+        "03_circles_and_graph",
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_on_the_demo_network(path, monkeypatch):
+    for name in ("PEERMATCH_NETWORK", "PEERMATCH_URL", "PEERMATCH_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    # The kernel is a child process: it finds the checkout even when
+    # peermatch is not installed.
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    )
+    notebook = jupytext.read(path)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    assert notebook.cells[0].cell_type == "markdown", "start with a plain-language explanation"
+    client = NotebookClient(
+        notebook,
+        timeout=TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()  # raises CellExecutionError, with the cell and traceback, on any error
+    elapsed = time.perf_counter() - start
+    assert elapsed < BUDGET, f"{path.name} took {elapsed:.1f} s (budget {BUDGET} s)"
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    figures = [o for o in outputs if o.get("data", {}).get("text/plain", "").startswith("<Figure")]
+    assert figures, f"{path.name} drew no figure"
+    assert all("image/png" in o["data"] for o in figures), "a figure was not drawn inline"
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "126 members, read from the bundled demo network" in text
+
+
+# ------------------------------------------------ where the notebooks read from
+
+
+@pytest.fixture
+def service_url():
+    """A tiny stand-in for the peermatch service: the members export of the
+    demo network behind key ``secret``, a broken document behind ``broken``."""
+    demo = demo_network_path().read_bytes()
+
+    class Export(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            key = self.headers.get("X-API-Key")
+            if self.path != "/v1/members/export?format=json":
+                status, body = 404, b'{"detail": "not found"}'
+            elif key == "secret":
+                status, body = 200, demo
+            elif key == "broken":
+                status, body = 200, b'{"schema_version": 1, "members": [{"id": "x"}]}'
+            else:
+                status, body = 401, b'{"title": "Unauthorized", "detail": "invalid API key"}'
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Export)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def service_env(url, key="secret"):
+    return {ENV_URL: url, ENV_API_KEY: key}
+
+
+def test_default_is_the_demo_network():
+    assert network_source({}).kind == "demo"
+    assert len(load_network_for_notebook({}).members) == 126
+
+
+def test_reads_the_file_in_peermatch_network(tmp_path):
+    path = tmp_path / "net.json"
+    path.write_bytes(demo_network_path().read_bytes())
+    env = {ENV_NETWORK: str(path)}
+    assert str(network_source(env)) == f"the file {path} ($PEERMATCH_NETWORK)"
+    assert len(load_network_for_notebook(env).members) == 126
+
+
+def test_missing_file_names_the_variable(tmp_path):
+    with pytest.raises(NotebookSourceError, match=r"PEERMATCH_NETWORK=.*nope.json: no such file"):
+        load_network_for_notebook({ENV_NETWORK: str(tmp_path / "nope.json")})
+
+
+def test_invalid_file_lists_its_problems(tmp_path):
+    path = tmp_path / "net.json"
+    path.write_text('{"schema_version": 1, "members": [{"id": "x"}]}', encoding="utf-8")
+    with pytest.raises(NotebookSourceError) as caught:
+        load_network_for_notebook({ENV_NETWORK: str(path)})
+    assert "members[0]" in str(caught.value) and "point PEERMATCH_NETWORK" in str(caught.value)
+
+
+def test_reads_from_the_service(service_url):
+    env = service_env(service_url + "/")  # a trailing slash is fine
+    assert network_source(env).location == service_url + "/v1/members/export?format=json"
+    assert len(load_network_for_notebook(env).members) == 126
+
+
+def test_refused_key_names_the_variable_not_the_key(service_url):
+    with pytest.raises(NotebookSourceError) as caught:
+        load_network_for_notebook(service_env(service_url, key="wrong-key"))
+    message = str(caught.value)
+    assert "HTTP 401: invalid API key; check PEERMATCH_API_KEY" in message
+    assert "wrong-key" not in message
+
+
+def test_wrong_base_url_is_a_404(service_url):
+    with pytest.raises(NotebookSourceError, match=r"HTTP 404.*check PEERMATCH_URL"):
+        load_network_for_notebook(service_env(service_url + "/api"))
+
+
+def test_invalid_document_from_the_service(service_url):
+    with pytest.raises(NotebookSourceError, match=r"(?s)members\[0\].*fix the members"):
+        load_network_for_notebook(service_env(service_url, key="broken"))
+
+
+def test_unreachable_service():
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(NotebookSourceError, match=r"could not reach .*check PEERMATCH_URL"):
+        load_network_for_notebook(service_env(f"http://127.0.0.1:{port}"), timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({ENV_URL: "http://localhost:8000"}, "PEERMATCH_URL is set but PEERMATCH_API_KEY is not"),
+        ({ENV_API_KEY: "k"}, "PEERMATCH_API_KEY is set but PEERMATCH_URL is not"),
+        (
+            {ENV_URL: "http://localhost:8000", ENV_API_KEY: "k", ENV_NETWORK: "n.json"},
+            "both PEERMATCH_NETWORK and PEERMATCH_URL are set",
+        ),
+        ({ENV_URL: "localhost:8000", ENV_API_KEY: "k"}, "is not an http(s) address"),
+    ],
+)
+def test_ambiguous_or_incomplete_settings(env, message):
+    with pytest.raises(NotebookSourceError, match=re.escape(message)):
+        load_network_for_notebook(env)

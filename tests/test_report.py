@@ -1,0 +1,248 @@
+"""`peermatch report`: one self-contained HTML file whose numbers are the CLI's."""
+
+import base64
+import json
+import string
+import struct
+from html import escape
+from html.parser import HTMLParser
+
+import pytest
+from typer.testing import CliRunner
+
+from fixtures import load_demo_network
+from matcher import default_taxonomy
+from matcher.taxonomy import LABEL_LANGUAGES
+from service import report
+from service.cli import app
+from service.contract import parse_network
+
+runner = CliRunner()
+SECTIONS = ["key-figures", "capacity-map", "mentoring-round", "learning-circles", "help-graph"]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+class Page(HTMLParser):
+    """What the tests read from a report: sections, images, key figures and
+    the ``data-*`` rows of each section's tables."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.root: dict[str, str] = {}
+        self.sections: list[str] = []
+        self.images: list[dict[str, str]] = []
+        self.figures: dict[str, str] = {}
+        self.rows: dict[str, list[dict[str, str]]] = {}
+        self._field: str | None = None
+        self._in_value = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "html":
+            self.root = a
+        elif tag == "section":
+            self.sections.append(a["id"])
+        elif tag == "img":
+            self.images.append(a)
+        elif tag == "li" and "data-field" in a:
+            self._field = a["data-field"]
+        elif tag == "span" and a.get("class") == "value" and self._field:
+            self._in_value = True
+        elif tag == "tr" and any(k.startswith("data-") for k in a):
+            row = {k[5:]: v for k, v in a.items() if k.startswith("data-")}
+            self.rows.setdefault(self.sections[-1], []).append(row)
+
+    def handle_data(self, data):
+        if self._in_value:
+            self.figures[self._field] = data
+
+    def handle_endtag(self, tag):
+        if tag == "span":
+            self._in_value = False
+        elif tag == "li":
+            self._field = None
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The demo report in English and Arabic, and the CLI's JSON documents."""
+    where = tmp_path_factory.mktemp("report")
+    out = {}
+    for lang in ("en", "ar"):
+        path = where / f"report-{lang}.html"
+        result = invoke("report", "--demo", "--out", path, "--lang", lang)
+        assert result.exit_code == 0, result.output
+        out[lang] = (path.read_text(encoding="utf-8"), result.stderr)
+    docs = {}
+    for command in ("match", "map"):
+        result = invoke(command, "--demo", "--format", "json")
+        assert result.exit_code == 0
+        docs[command] = json.loads(result.stdout)
+    return out, docs
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_report_has_every_section_and_embedded_pngs(built, lang):
+    html, _ = built[0][lang]
+    page = Page(html)
+    assert page.root == {"lang": lang, "dir": "rtl" if lang == "ar" else "ltr"}
+    assert page.sections == SECTIONS
+    assert len(page.images) == 3  # heatmap, round, help graph
+    for image in page.images:
+        assert image["alt"]
+        prefix = "data:image/png;base64,"
+        assert image["src"].startswith(prefix)
+        png = base64.b64decode(image["src"][len(prefix) :], validate=True)
+        assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
+        width, height = struct.unpack(">II", png[16:24])  # IHDR
+        assert width > 400 and height > 200
+        assert b"Software" not in png  # no metadata that differs between installs
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_report_is_self_contained(built, lang):
+    html, _ = built[0][lang]
+    for outside in ("http://", "https://", "//cdn", "<script", "<link", "@import", "url("):
+        assert outside not in html, outside
+
+
+def test_report_numbers_are_the_cli_numbers(built):
+    (html, _), docs = built[0]["en"], built[1]
+    page = Page(html)
+    match, cmap = docs["match"], docs["map"]
+    summary = match["summary"]
+    assert page.figures["members"] == str(summary["members"]) == "126"
+    assert page.figures["mentees_matched"] == str(summary["mentees_matched"])
+    assert page.figures["pairs"] == str(summary["pairs"])
+    assert page.figures["unserved"] == str(cmap["summary"]["unserved"])
+    spof = cmap["summary"]["single_points_of_failure"]
+    assert page.figures["single_points_of_failure"] == str(spof)
+    south = cmap["south_south_potential"]
+    assert page.figures["south_south_share"] == f"{south['share']:.0%}"
+
+    pairs = page.rows["mentoring-round"]
+    listed = [r for r in pairs if "mentor" in r]
+    assert [(r["mentee"], r["mentor"], float(r["score"])) for r in listed] == [
+        (p["mentee"], p["mentor"], p["score"]) for p in match["pairs"]
+    ]
+    unmatched = [r for r in pairs if "code" in r]
+    assert [(r["member"], r["code"]) for r in unmatched] == [
+        (u["member"], u["code"]) for u in match["unmatched"]
+    ]
+
+    capacity = page.rows["capacity-map"]
+    unmet = [r for r in capacity if "code" in r]
+    assert [(r["theme"], r["language"], r["code"], int(r["members"])) for r in unmet] == [
+        (g["theme"], g["language"], g["code"], g["members"]) for g in cmap["unmet"][:10]
+    ]
+    points = [r for r in capacity if "expert" in r]
+    assert [(r["theme"], r["language"], r["expert"], int(r["dependents"])) for r in points] == [
+        (s["theme"], s["language"], s["expert"], s["dependents"])
+        for s in cmap["single_points_of_failure"][:10]
+    ]
+    brokers = [r for r in page.rows["help-graph"] if "score" in r]
+    assert [(r["member"], float(r["score"])) for r in brokers] == [
+        (b["member"], b["score"]) for b in cmap["brokers"]
+    ]
+
+
+def test_report_circles_and_exchanges_are_the_cli_ones(built):
+    page = Page(built[0]["en"][0])
+    circles = json.loads(invoke("circles", "--demo", "--format", "json").stdout)
+    assert [
+        (r["theme"], r["language"], r["members"].split()) for r in page.rows["learning-circles"]
+    ] == [
+        (c["theme"], c["language"], [m["member"] for m in c["members"]]) for c in circles["circles"]
+    ]
+    exchanges = json.loads(invoke("exchanges", "--demo", "--format", "json").stdout)
+    assert [(r["a"], r["b"]) for r in page.rows["help-graph"] if "a" in r] == [
+        (p["a"], p["b"]) for p in exchanges["pairs"]
+    ]
+
+
+def test_arabic_report_uses_arabic_labels(built):
+    html, _ = built[0]["ar"]
+    tax = default_taxonomy()
+    assert f"<h1>{report.TEXT['title']['ar']}</h1>" in html
+    cmap = built[1]["map"]
+    for gap in cmap["unmet"][:3]:
+        assert tax.label(gap["theme"], "ar") in html
+    assert "Capacity map" not in html and "Mentoring round" not in html
+
+
+def test_progress_goes_to_stderr(built):
+    _, stderr = built[0]["en"]
+    steps = [line for line in stderr.splitlines() if line.startswith("report: ")]
+    assert "report: mentoring round…" in steps and "report: drawing the help graph…" in steps
+    assert stderr.rstrip().endswith(".html")  # "wrote …" last
+
+
+def test_same_input_same_bytes(built, tmp_path):
+    path = tmp_path / "again.html"
+    assert invoke("report", "--demo", "--out", path).exit_code == 0
+    assert path.read_text(encoding="utf-8") == built[0]["en"][0]
+
+
+def test_every_language_renders():
+    network = parse_network(json.dumps(load_demo_network()))
+    analysis = report.analyse(network, taxonomy=default_taxonomy())
+    tax = default_taxonomy()
+    for lang in ("fr", "es", "pt"):
+        html = report.render_report(analysis, lang=lang)
+        assert f'<html lang="{lang}" dir="ltr">' in html
+        assert f"<h1>{escape(report.TEXT['title'][lang])}</h1>" in html
+        assert escape(tax.label(analysis.circles.themes[0], lang)) in html
+
+
+def test_string_table_is_complete_and_consistent():
+    fields = string.Formatter()
+    for key, texts in report.TEXT.items():
+        assert list(texts) == list(LABEL_LANGUAGES), key
+        assert all(text.strip() for text in texts.values()), key
+        placeholders = {
+            lang: sorted(name for _, name, _, _ in fields.parse(text) if name)
+            for lang, text in texts.items()
+        }
+        assert len({tuple(p) for p in placeholders.values()}) == 1, (key, placeholders)
+
+
+def test_bad_network_exit_2_and_nothing_written(tmp_path):
+    doc = load_demo_network()
+    doc["members"][0]["needs"] = {"budget_traking": 2}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "report.html"
+    result = invoke("report", bad, "--out", out)
+    assert result.exit_code == 2
+    assert "budget_traking" in result.stderr and "did you mean 'budget_tracking'" in result.stderr
+    assert "nothing was computed" in result.stderr
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--demo", "--lang", "de"], "--lang must be one of en, fr, es, pt, ar, got 'de'"),
+        (["missing.json"], "missing.json: no such file"),
+        ([], "give either a NETWORK.json path or --demo"),
+    ],
+)
+def test_bad_options_exit_2_and_nothing_written(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("report", *args, "--out", tmp_path / "report.html")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_output_directory_exit_2(tmp_path):
+    result = invoke("report", "--demo", "--out", tmp_path / "nowhere" / "report.html")
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+    assert list(tmp_path.iterdir()) == []
