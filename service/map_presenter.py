@@ -21,7 +21,9 @@ TABLE_ROWS = 15
 """Rows per table section; the JSON document has them all."""
 
 
-def _labels(rows: dict[str, tuple[str, str, str, str, str]]) -> Mapping[str, Mapping[str, str]]:
+def labels_by_language(
+    rows: dict[str, tuple[str, str, str, str, str]],
+) -> Mapping[str, Mapping[str, str]]:
     """Label rows written (en, fr, es, pt, ar) as key → language → label."""
     return MappingProxyType(
         {
@@ -31,7 +33,7 @@ def _labels(rows: dict[str, tuple[str, str, str, str, str]]) -> Mapping[str, Map
     )
 
 
-_OTHER_GROUPS = _labels(
+_OTHER_GROUPS = labels_by_language(
     {
         "international": (
             "International (no country)",
@@ -80,7 +82,7 @@ _OTHER_GROUPS = _labels(
 GROUP_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({**REGION_LABELS, **_OTHER_GROUPS})
 """Labels of every group key: regions, "international", the two sides, the kinds."""
 
-HEADINGS = _labels(
+HEADINGS = labels_by_language(
     {
         "title": (
             "Capacity map",

@@ -23,7 +23,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
-from types import MappingProxyType
 
 import networkx as nx
 import numpy as np
@@ -51,7 +50,7 @@ from matcher import (
 )
 from matcher.taxonomy import LABEL_LANGUAGES
 from service.contract import input_sha256
-from service.map_presenter import GROUP_LABELS, HEADINGS
+from service.map_presenter import GROUP_LABELS, HEADINGS, labels_by_language
 
 RTL_LANGUAGES = frozenset({"ar"})
 TABLE_ROWS = 10
@@ -78,17 +77,7 @@ DIRECTIONS = ("south_south", "north_south", "south_north", "north_north")
 UNMATCHED_CODES = ("no_shared_language", "no_stronger_mentor", "all_excluded", "capacity")
 
 
-def _labels(rows: dict[str, tuple[str, str, str, str, str]]) -> Mapping[str, Mapping[str, str]]:
-    """Rows written (en, fr, es, pt, ar) as key → language → text."""
-    return MappingProxyType(
-        {
-            key: MappingProxyType(dict(zip(LABEL_LANGUAGES, texts, strict=True)))
-            for key, texts in rows.items()
-        }
-    )
-
-
-TEXT = _labels(
+TEXT = labels_by_language(
     {
         "title": (
             "Peer learning across the network",
