@@ -81,6 +81,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    # API-key lookups run on the event loop (see service.auth), on a pool of
+    # their own: the loop never waits for a connection held by a worker
+    # thread, which could otherwise wait for the loop to release it.
+    app.state.auth_engine = make_engine(
+        settings.url(),
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=1,
+        max_overflow=1,
+    )
     app.state.cache = NetworkCache(engine)
     errors.install(app)
     app.include_router(system.router)

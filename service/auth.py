@@ -74,7 +74,7 @@ async def principal(
     # round trip a sync dependency costs on every request.
     if not key:
         raise ApiError(401, "send an API key in the X-API-Key header", kind="unauthorized")
-    with request.app.state.engine.connect() as connection:
+    with request.app.state.auth_engine.connect() as connection:
         row = connection.execute(_LOOKUP, {"key_hash": hash_key(key)}).first()
     if row is None:
         raise ApiError(401, "unknown or revoked API key", kind="unauthorized")

@@ -15,21 +15,24 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 30_000) -> Engine:
+def make_engine(
+    url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 5, max_overflow: int = 10
+) -> Engine:
     """An engine for ``url``; SQLite files get their directory created."""
     parsed = make_url(url)
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow}
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **pool)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:
@@ -66,12 +69,24 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+_WRITE_LOCK = text("SELECT version FROM networkstate WHERE id = 1 FOR UPDATE")
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """One write transaction: committed when the block ends, rolled back on
-    any error (nothing half-written)."""
+    any error (nothing half-written).
+
+    Writers are serialised on both databases: SQLite by BEGIN IMMEDIATE, and
+    PostgreSQL by locking the one network-state row first. Writes come from
+    the secretariat and are short (rounds are computed before their write
+    transaction), so one writer at a time costs nothing and rules out
+    check-then-write races (capacity on approval, one published round per
+    kind, a decision racing a deletion)."""
     with Session(engine.execution_options(peermatch_write=True)) as session:
         try:
+            if engine.dialect.name != "sqlite":
+                session.exec(_WRITE_LOCK)
             yield session
             session.commit()
         except BaseException:

@@ -8,11 +8,13 @@ problem with ``where`` (member id, row or position), ``field``, ``value`` and
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.contract import NetworkError, Problem
@@ -70,6 +72,21 @@ def network_invalid(exc: NetworkError, *, status: int = 422) -> ApiError:
     return ApiError(status, detail, kind=kind, errors=problems_as_errors(exc.problems))
 
 
+def _clean(value: Any) -> Any:
+    """Echo a client's value safely: JSON has no NaN or infinity, UTF-8 no
+    lone surrogates, and a problem document need not repeat a huge value."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        text = value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return text if len(text) <= 300 else text[:300] + "…"
+    if isinstance(value, dict):
+        return {str(_clean(k)): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
 def problem_response(
     request: Request, status: int, detail: str, *, kind: str, errors=None, headers=None
 ) -> JSONResponse:
@@ -82,7 +99,7 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(_clean(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _field_error(err: dict) -> dict[str, Any]:
@@ -117,6 +134,27 @@ def install(app: FastAPI) -> None:
             f"invalid {fields}; see errors for each problem and how to fix it",
             kind="validation",
             errors=errors,
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # Writers are serialised (service.db.write_session), so this is a
+        # uniqueness check the code missed, not a race: still the client's
+        # conflict, never a 500.
+        return problem_response(
+            request,
+            409,
+            "this conflicts with data that exists; nothing was written",
+            kind="conflict",
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        return problem_response(
+            request,
+            422,
+            "a value cannot be stored (e.g. text with a NUL character); nothing was written",
+            kind="validation",
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -119,14 +119,20 @@ def read_members(data: bytes) -> tuple[list[dict[str, Any]], list[int]]:
     return members, lines
 
 
+def _escaped(text: str) -> bool:
+    """Whether a cell starts as :func:`_safe` marks one: an apostrophe and
+    then a formula character or another such mark."""
+    return len(text) >= 2 and text[0] == "'" and (text[1] in _FORMULA_START or _escaped(text[1:]))
+
+
 def _unformula(cell: str) -> str:
     """Undo :func:`_safe` so that an export imports back unchanged."""
-    if len(cell) >= 2 and cell[0] == "'" and cell[1] in _FORMULA_START:
-        return cell[1:]
-    return cell
+    return cell[1:] if _escaped(cell) else cell
 
 
 def _member(raw: dict[str, str], line: int) -> tuple[dict[str, Any], list[Problem]]:
+    """A member dict with the fields of the columns present (an absent column
+    keeps the stored value on import; an empty cell means none/default)."""
     cells = {k: _unformula(v.strip()) for k, v in raw.items()}
     where = f"line {line}" + (f" (id '{cells['id']}')" if cells.get("id") else "")
     problems: list[Problem] = []
@@ -136,13 +142,15 @@ def _member(raw: dict[str, str], line: int) -> tuple[dict[str, Any], list[Proble
         "kind": cells["kind"],
         "languages": [c.strip() for c in cells["languages"].split(";") if c.strip()],
     }
-    if cells.get("country"):
-        member["country"] = cells["country"]
+    if "country" in cells:
+        member["country"] = cells["country"] or None
     for field in ("expertise", "needs"):
+        if field not in cells:
+            continue
         levels: dict[str, Any] = {}
-        for part in filter(None, (p.strip() for p in cells.get(field, "").split(";"))):
+        for part in filter(None, (p.strip() for p in cells[field].split(";"))):
             key, sep, level = part.partition(":")
-            if not sep or not level.strip().isdigit():
+            if not sep or not level.strip().isdecimal() or len(level.strip()) > 3:
                 problems.append(
                     Problem(where, field, part, "write theme_key:level, e.g. budget_tracking:3")
                 )
@@ -151,13 +159,16 @@ def _member(raw: dict[str, str], line: int) -> tuple[dict[str, Any], list[Proble
         member[field] = levels
     for field in ("mentor_capacity", "mentee_capacity"):
         if cells.get(field):
-            try:
-                member[field] = int(cells[field])
-            except ValueError:
-                problems.append(Problem(where, field, cells[field], "write a whole number"))
-    for field in ("description", "region", "contact_name", "contact_email"):
-        if cells.get(field):
-            member[field] = cells[field]
+            text = cells[field]
+            if text.isdecimal() and len(text) <= 6:
+                member[field] = int(text)
+            else:
+                problems.append(Problem(where, field, text, "write a whole number"))
+    if "description" in cells:
+        member["description"] = cells["description"]
+    for field in ("region", "contact_name", "contact_email"):
+        if field in cells:
+            member[field] = cells[field] or None
     if cells.get("global_south"):
         flag = cells["global_south"].lower()
         if flag in _TRUE | _FALSE:
@@ -166,6 +177,8 @@ def _member(raw: dict[str, str], line: int) -> tuple[dict[str, Any], list[Proble
             problems.append(
                 Problem(where, "global_south", cells["global_south"], "write true or false")
             )
+    elif "global_south" in cells:
+        member["global_south"] = None
     return member, problems
 
 
@@ -173,7 +186,9 @@ def _safe(value: Any) -> str:
     """A cell a spreadsheet shows as text, never runs: a leading formula
     character gets an apostrophe (OWASP's CSV injection advice)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    # A text that already looks escaped gets one more apostrophe, so that the
+    # import's unescaping gives it back as it was.
+    return "'" + text if text.startswith(_FORMULA_START) or _escaped(text) else text
 
 
 def write_members(members: list[dict[str, Any]]) -> str:

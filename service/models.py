@@ -105,6 +105,9 @@ class Proposal(SQLModel, table=True):
 
 
 class Feedback(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "author", name="uq_feedback_proposal_author"),
+    )
     id: int | None = DbField(default=None, primary_key=True)
     proposal_id: int = DbField(foreign_key="proposal.id", index=True)
     author: str = DbField(max_length=100)

@@ -36,9 +36,10 @@ from service.auth import Principal
 from service.circles_cli import circles_document
 from service.contract import SCHEMA_VERSION, NetworkError, Problem, validate_network
 from service.db import read_session, write_session
-from service.errors import ApiError, conflict, invalid, network_invalid, not_found
+from service.errors import conflict, invalid, network_invalid, not_found
 from service.map_presenter import map_document
 from service.models import (
+    ApiKey,
     AuditRecord,
     Contact,
     Feedback,
@@ -65,6 +66,8 @@ PROFILE_FIELDS = (
     "global_south",
 )
 CONTACT_FIELDS = ("contact_name", "contact_email")
+NULLABLE_FIELDS = ("country", "region", "global_south", *CONTACT_FIELDS)
+"""Fields a PATCH may set to null (null means none, or derived from the country)."""
 LIVE = ("approved", "pinned")
 """Statuses of proposals that a re-run keeps and a publication tells."""
 
@@ -268,6 +271,13 @@ def update_member(
     from service.models import MemberCreate
 
     row = get_member(session, member_id)
+    nulls = sorted(k for k, v in changes.items() if v is None and k not in NULLABLE_FIELDS)
+    if nulls:
+        raise invalid(
+            f"member '{member_id}': {', '.join(nulls)} cannot be null; leave a field out to "
+            "keep it, or send its new value",
+            [{"where": "body", "field": k, "message": "cannot be null"} for k in nulls],
+        )
     merged = {**member_document(row, contacts=True), **changes}
     merged = {k: v for k, v in merged.items() if v is not None or k in changes}
     try:
@@ -309,9 +319,24 @@ def delete_member(session: Session, *, member_id: str, who: Principal) -> None:
             p.status, p.note = "withdrawn", f"member {member_id} was deleted"
             session.add(p)
             withdrawn += 1
+    keys = session.exec(
+        select(ApiKey).where(ApiKey.member_id == member_id, ApiKey.revoked_at.is_(None))
+    ).all()
+    for key in keys:
+        # A member created later with the same id must not inherit its keys.
+        key.revoked_at = utcnow()
+        session.add(key)
     session.delete(row)
     _bump(session)
-    audit(session, who, "member.delete", "member", member_id, proposals_withdrawn=withdrawn)
+    audit(
+        session,
+        who,
+        "member.delete",
+        "member",
+        member_id,
+        proposals_withdrawn=withdrawn,
+        keys_revoked=len(keys),
+    )
 
 
 # --- import / export ------------------------------------------------------------
@@ -355,10 +380,13 @@ def import_network(
     source: str,
     labels: list[str] | None = None,
     max_members: int,
+    partial: bool = False,
 ) -> ImportResult:
     """Upsert a network document's members (by id) and add its pairs, all or
     nothing. ``labels`` names each member's origin (e.g. its CSV line) in
-    problems. Raises a 422 :class:`ApiError` listing every problem."""
+    problems. ``partial``: a field a member leaves out keeps its stored value
+    (a CSV without some columns) instead of taking the contract's default.
+    Raises a 422 :class:`ApiError` listing every problem."""
     if not isinstance(document, dict) or not isinstance(document.get("members"), list):
         raise invalid(
             "expected a network document: an object with schema_version 1 and a members list",
@@ -377,7 +405,15 @@ def import_network(
     labels = labels or default_labels
     profiles, contacts, problems = _split_contacts(incoming, labels)
     existing = network_document(session, contacts=False)
-    incoming_ids = {m.get("id") for m in profiles if isinstance(m, dict)}
+    incoming_ids = {
+        m["id"] for m in profiles if isinstance(m, dict) and isinstance(m.get("id"), str)
+    }
+    if partial:
+        stored = {m["id"]: m for m in existing["members"]}
+        profiles = [
+            {**stored[m["id"]], **m} if isinstance(m, dict) and m.get("id") in stored else m
+            for m in profiles
+        ]
     # Incoming members and pairs first, in file order: the positions in the
     # validator's problems are then the file's own.
     merged = {
@@ -385,8 +421,13 @@ def import_network(
         "members": profiles + [m for m in existing["members"] if m["id"] not in incoming_ids],
     }
     for section in ("exclusions", "locked", "history"):
-        mine = document.get(section) if isinstance(document.get(section), list) else []
-        merged[section] = mine + [x for x in existing[section] if x not in mine]
+        mine = document.get(section, [])
+        # Anything but a list goes to the validator as it is, to be reported.
+        merged[section] = (
+            mine + [x for x in existing[section] if x not in mine]
+            if isinstance(mine, list)
+            else mine
+        )
     try:
         validate_network(merged, source=source)
     except NetworkError as exc:
@@ -679,9 +720,17 @@ def rerun_round(engine: Engine, *, round_id: int, who: Principal) -> None:
         declined_circles = frozenset(
             (p.theme, frozenset(m["member"] for m in p.members)) for p in declined
         )
+        document = _without_full_members(document, kept, max_per_member=spec.max_per_member)
     summary, fresh, sha = _compute(spec, document, declined_circles=declined_circles)
     if spec.kind == "circles":
-        fresh = _fit_circles(fresh, kept, max_per_member=spec.max_per_member)
+        fitting = _fit_circles(fresh, kept, max_per_member=spec.max_per_member)
+        summary = {
+            **summary,
+            "circles": len(kept) + len(fitting),
+            "kept": len(kept),
+            "dropped_to_fit": len(fresh) - len(fitting),
+        }
+        fresh = fitting
     with write_session(engine) as session:
         row = _locked_round(session, round_id)
         if row.revision != revision or _review_state(session, round_id) != state:
@@ -709,26 +758,46 @@ def _identity(kind, mentor, mentee, theme, members) -> tuple:
     return ("circle", theme, frozenset(m["member"] for m in members))
 
 
-def _fit_circles(fresh: list[dict], kept: list[Proposal], *, max_per_member: int) -> list[dict]:
-    """New circles that fit beside the kept ones: a member joins at most
-    ``max_per_member`` circles and one circle per theme."""
+def _circle_load(kept: list[Proposal]) -> dict[str, int]:
     load: dict[str, int] = {}
-    themes: set[tuple[str, str]] = set()
     for p in kept:
         for m in p.members:
             load[m["member"]] = load.get(m["member"], 0) + 1
-            themes.add((m["member"], p.theme))
+    return load
+
+
+def _without_full_members(
+    document: dict[str, Any], kept: list[Proposal], *, max_per_member: int
+) -> dict[str, Any]:
+    """The network without the members that kept circles already fill to
+    ``max_per_member`` (and the pairs that name them): the re-run then
+    spends its effort on the others."""
+    full = {i for i, n in _circle_load(kept).items() if n >= max_per_member}
+    if not full:
+        return document
+    return {
+        **document,
+        "members": [m for m in document["members"] if m["id"] not in full],
+        "exclusions": [x for x in document["exclusions"] if not full & set(x)],
+        "locked": [x for x in document["locked"] if not full & {x["mentor"], x["mentee"]}],
+        "history": [x for x in document["history"] if not full & {x["mentor"], x["mentee"]}],
+    }
+
+
+def _fit_circles(fresh: list[dict], kept: list[Proposal], *, max_per_member: int) -> list[dict]:
+    """The new circles that fit beside the kept ones: none repeats a kept
+    circle, and no member joins more than ``max_per_member`` in all."""
+    load = _circle_load(kept)
+    kept_ids = {(p.theme, frozenset(m["member"] for m in p.members)) for p in kept}
     out = []
     for c in fresh:
         ids = [m["member"] for m in c["members"]]
-        identity = (c["theme"], frozenset(ids))
-        if identity in {(p.theme, frozenset(m["member"] for m in p.members)) for p in kept}:
+        if (c["theme"], frozenset(ids)) in kept_ids:
             continue
-        if any(load.get(i, 0) >= max_per_member or (i, c["theme"]) in themes for i in ids):
+        if any(load.get(i, 0) >= max_per_member for i in ids):
             continue
         for i in ids:
             load[i] = load.get(i, 0) + 1
-            themes.add((i, c["theme"]))
         out.append(c)
     return out
 
@@ -868,23 +937,32 @@ def published(session: Session, *, member_id: str | None = None) -> list[tuple[P
 
 def add_feedback(
     session: Session, *, proposal_id: int, met: bool, usefulness: int, comment: str, who: Principal
-) -> Feedback:
+) -> tuple[Feedback, bool]:
+    """Record (or replace: one per author and proposal) feedback on a
+    published proposal; returns the row and whether it is new. A member key
+    sees only published proposals it is part of: anything else is 'not
+    found', so drafts stay invisible."""
     proposal = session.get(Proposal, proposal_id)
-    involved = proposal is not None and who.member_id in {m["member"] for m in proposal.members}
-    if proposal is None or (who.role == "member" and not involved):
-        raise not_found("proposal", proposal_id)
-    round_row = session.get(Round, proposal.round_id)
-    if round_row.status not in ("published", "archived") or proposal.status not in LIVE:
-        raise conflict(f"proposal {proposal_id} was not published; feedback is on published ones")
-    row = Feedback(
-        proposal_id=proposal_id, author=who.name, met=met, usefulness=usefulness, comment=comment
+    round_row = session.get(Round, proposal.round_id) if proposal else None
+    published = (
+        proposal is not None
+        and round_row.status in ("published", "archived")
+        and proposal.status in LIVE
     )
+    involved = proposal is not None and who.member_id in {m["member"] for m in proposal.members}
+    if proposal is None or (who.role == "member" and not (involved and published)):
+        raise not_found("proposal", proposal_id)
+    if not published:
+        raise conflict(f"proposal {proposal_id} was not published; feedback is on published ones")
+    row = session.exec(
+        select(Feedback).where(Feedback.proposal_id == proposal_id, Feedback.author == who.name)
+    ).first()
+    created = row is None
+    if created:
+        row = Feedback(proposal_id=proposal_id, author=who.name, met=met, usefulness=usefulness)
+    row.met, row.usefulness, row.comment = met, usefulness, comment
     session.add(row)
     session.flush()
-    audit(session, who, "feedback.create", "proposal", proposal_id, feedback=row.id)
-    return row
-
-
-def check_member_exists(session: Session, member_id: str | None) -> None:
-    if member_id is not None and session.get(Member, member_id) is None:
-        raise ApiError(404, f"no member with id '{member_id}'", kind="not-found")
+    action = "feedback.create" if created else "feedback.update"
+    audit(session, who, action, "proposal", proposal_id, feedback=row.id)
+    return row, created

@@ -10,3 +10,4 @@ def svc(request, tmp_path):
     yield service
     service.client.close()
     service.app.state.engine.dispose()
+    service.app.state.auth_engine.dispose()

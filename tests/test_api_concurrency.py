@@ -107,3 +107,31 @@ def test_rounds_created_at_once_are_both_valid(svc):
         sorted((p["mentor"], p["mentee"]) for p in r.json()["proposals"]) for r in (first, second)
     ]
     assert pairs[0] == pairs[1] and first.json()["id"] != second.json()["id"]
+
+
+def test_publishing_two_rounds_at_once_leaves_one_published(svc):
+    admin = svc.as_("admin")
+    ids = []
+    for seed in (1, 2):
+        draft = svc.client.post(
+            "/v1/rounds", json={"kind": "mentoring", "seed": seed}, headers=admin
+        ).json()
+        first = draft["proposals"][0]["id"]
+        svc.client.post(
+            f"/v1/rounds/{draft['id']}/proposals/{first}/decision",
+            json={"decision": "approve"},
+            headers=admin,
+        )
+        ids.append(draft["id"])
+    with LiveServer(svc.app) as server:
+
+        def publish(k):
+            with httpx.Client(base_url=server.url, headers=admin, timeout=60) as c:
+                return c.post(f"/v1/rounds/{ids[k]}/publish").status_code
+
+        assert run_together(2, publish) == [200, 200]
+    statuses = sorted(
+        svc.client.get(f"/v1/rounds/{i}", headers=admin).json()["status"] for i in ids
+    )
+    assert statuses == ["archived", "published"]
+    assert len(svc.client.get("/v1/published", headers=admin).json()["pairs"]) == 1

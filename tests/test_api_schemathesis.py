@@ -15,6 +15,7 @@ def service(tmp_path_factory):
     svc = start_service("sqlite", tmp_path_factory.mktemp("fuzz"))
     yield svc
     svc.app.state.engine.dispose()
+    svc.app.state.auth_engine.dispose()
 
 
 @pytest.fixture(scope="module")

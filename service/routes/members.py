@@ -40,6 +40,10 @@ router = APIRouter(prefix="/v1/members", tags=["members"])
 MemberPath = Annotated[str, Path(pattern=MEMBER_ID_PATTERN, max_length=64)]
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number; write a finite number")
+
+
 class Direction(StrEnum):
     mentors = "mentors"
     mentees = "mentees"
@@ -68,7 +72,7 @@ def list_members(
     who: AdminOrHub,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> MemberList:
     """Members by id; contact persons for the secretariat only."""
     total, rows = usecases.list_members(session, limit=limit, offset=offset)
@@ -115,6 +119,7 @@ async def import_members(
                 [p.to_dict() for p in exc.problems],
             ) from None
         document = {"schema_version": 1, "members": members}
+        partial = True
         labels = [
             f"line {n}" + (f" (id '{m['id']}')" if m.get("id") else "")
             for n, m in zip(lines, members, strict=True)
@@ -122,8 +127,8 @@ async def import_members(
         source = "CSV"
     elif kind == "application/json":
         try:
-            document = json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            document = json.loads(data, parse_constant=_no_constant)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
             line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
             raise invalid(
                 "the body is not valid JSON; nothing was written",
@@ -137,7 +142,7 @@ async def import_members(
                     }
                 ],
             ) from None
-        source = "document"
+        source, partial = "document", False
     else:
         raise ApiError(
             415,
@@ -155,6 +160,7 @@ async def import_members(
                 source=source,
                 labels=labels,
                 max_members=settings.max_import_members,
+                partial=partial,
             )
 
     result = await run_in_threadpool(run)
@@ -215,7 +221,7 @@ def delete_member(who: Admin, engine: EngineDep, member_id: MemberPath) -> Respo
 
 
 @router.get("/{member_id}/recommendations", response_model_exclude_none=True)
-async def get_recommendations(
+def get_recommendations(
     who: Anyone,
     request: Request,
     session: SessionDep,
@@ -226,8 +232,8 @@ async def get_recommendations(
 ) -> Recommendations:
     """The ``k`` best peers: who can help the member (``mentors``), whom it can
     help (``mentees``) or with whom it can exchange (``exchanges``)."""
-    # Async: the Hub's hot path. Its work (two indexed reads, then a memo hit
-    # or ~2 ms of numpy) is shorter than a thread-pool round trip.
+    # Sync on purpose: after a write the first call rebuilds the network's
+    # arrays, which must not stall the event loop.
     _own(who, member_id)
     snap, found = usecases.recommendations(
         session,

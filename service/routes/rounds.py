@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from sqlmodel import Session, select
 
 from service import usecases
@@ -92,7 +92,7 @@ def list_rounds(
     _: Admin,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> RoundList:
     """Rounds, newest first, without their proposals."""
     rows = session.exec(select(Round).order_by(Round.id.desc()).limit(limit).offset(offset)).all()
@@ -150,13 +150,18 @@ def get_published(_: AdminOrHub, session: SessionDep) -> Published:
     return published_view(session, usecases.published(session))
 
 
-@router.post("/proposals/{proposal_id}/feedback", status_code=201)
+@router.post(
+    "/proposals/{proposal_id}/feedback",
+    status_code=201,
+    responses={200: {"description": "the author's earlier feedback, replaced"}},
+)
 def give_feedback(
-    who: AdminOrMember, engine: EngineDep, proposal_id: Id, body: FeedbackIn
+    who: AdminOrMember, engine: EngineDep, proposal_id: Id, body: FeedbackIn, response: Response
 ) -> FeedbackPublic:
-    """Whether a published pair or circle met, and how useful it was."""
+    """Whether a published pair or circle met, and how useful it was; one
+    per author and proposal (sending again replaces it: 200)."""
     with write_session(engine) as session:
-        row = usecases.add_feedback(
+        row, created = usecases.add_feedback(
             session,
             proposal_id=proposal_id,
             met=body.met,
@@ -164,4 +169,6 @@ def give_feedback(
             comment=body.comment,
             who=who,
         )
+        if not created:
+            response.status_code = 200
         return FeedbackPublic.model_validate(row.model_dump())

@@ -66,7 +66,7 @@ def list_audit(
     _: Admin,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> AuditList:
     """Who did what, when: newest first."""
     total = session.exec(select(func.count()).select_from(AuditRecord)).one()
