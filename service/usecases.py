@@ -155,6 +155,7 @@ class Snapshot:
     network: Network
     arrays: NetworkArrays
     ids: frozenset[str]
+    names: dict[str, str]
 
 
 class NetworkCache:
@@ -183,10 +184,24 @@ class NetworkCache:
                 fresh_version = network_version(session)
                 network = validate_network(network_document(session), source="database")
                 arrays = network_arrays(network, default_taxonomy())
-                current = Snapshot(fresh_version, network, arrays, frozenset(network.ids))
+                names = {m.id: m.name for m in network.members}
+                current = Snapshot(fresh_version, network, arrays, frozenset(names), names)
                 self._snapshot = current
                 self._recs.clear()
             return current
+
+    def peek(self, version: int, member: str, *, k: int, direction: str):
+        """``(snapshot, recommendations)`` from memory when the snapshot is at
+        least ``version`` and they were computed already, else None; no I/O,
+        so an event loop may call it."""
+        snap = self._snapshot
+        if snap is None or snap.version < version:
+            return None
+        if member not in snap.ids:
+            raise not_found("member", member)
+        with self._lock:
+            found = self._recs.get((snap.version, member, k, direction))
+        return None if found is None else (snap, found)
 
     def recommendations(self, snap: Snapshot, member: str, *, k: int, direction: str):
         key = (snap.version, member, k, direction)

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from service import members_csv, usecases
 from service.auth import (
@@ -149,7 +151,6 @@ async def import_members(
             "send Content-Type application/json (a network document) or text/csv",
             kind="unsupported-media-type",
         )
-    from starlette.concurrency import run_in_threadpool
 
     def run():
         with write_session(engine) as session:
@@ -221,10 +222,10 @@ def delete_member(who: Admin, engine: EngineDep, member_id: MemberPath) -> Respo
 
 
 @router.get("/{member_id}/recommendations", response_model_exclude_none=True)
-def get_recommendations(
+async def get_recommendations(
     who: Anyone,
     request: Request,
-    session: SessionDep,
+    engine: EngineDep,
     cache: CacheDep,
     member_id: MemberPath,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
@@ -232,18 +233,27 @@ def get_recommendations(
 ) -> Recommendations:
     """The ``k`` best peers: who can help the member (``mentors``), whom it can
     help (``mentees``) or with whom it can exchange (``exchanges``)."""
-    # Sync on purpose: after a write the first call rebuilds the network's
-    # arrays, which must not stall the event loop.
     _own(who, member_id)
-    snap, found = usecases.recommendations(
-        session,
-        cache,
-        member_id=member_id,
-        k=k,
-        direction=direction.value,
-        version=request.state.network_version,
-    )
-    names = {m.id: m.name for m in snap.network.members}
+    version = request.state.network_version
+    # The Hub's hot path: a memoised answer is served on the event loop; a
+    # computation (and a rebuild of the network after a write) goes to a
+    # worker thread, so it never stalls the loop.
+    found = cache.peek(version, member_id, k=k, direction=direction.value)
+    if found is None:
+
+        def compute():
+            with Session(engine) as session:
+                return usecases.recommendations(
+                    session,
+                    cache,
+                    member_id=member_id,
+                    k=k,
+                    direction=direction.value,
+                    version=version,
+                )
+
+        found = await run_in_threadpool(compute)
+    snap, recs = found
     exchanges = direction is Direction.exchanges
     return Recommendations(
         member=member_id,
@@ -252,14 +262,14 @@ def get_recommendations(
         recommendations=[
             RecommendationOut(
                 member=r.member,
-                name=names[r.member],
+                name=snap.names[r.member],
                 score=r.score,
                 languages=list(r.languages),
                 reasons=[x.__dict__ for x in r.reasons],
                 gives=[x.__dict__ for x in r.gives] if exchanges else None,
                 receives=[x.__dict__ for x in r.receives] if exchanges else None,
             )
-            for r in found
+            for r in recs
         ],
     )
 
