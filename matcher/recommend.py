@@ -41,6 +41,7 @@ def recommend(
     k: int = 5,
     direction: str = "mentors",
     policy: ScoringPolicy | None = None,
+    scorer: BlockScorer | None = None,
 ) -> tuple[Recommendation, ...]:
     """The ``k`` best peers for ``member``, best first (ties by id).
 
@@ -48,6 +49,9 @@ def recommend(
     ``member`` can help; ``"exchanges"``: who can help ``member`` and be helped
     by it (see :mod:`matcher.exchanges`). Only allowed pairs appear (same hard
     constraints as a mentoring round), so fewer than ``k`` may come back.
+    ``scorer``: a :class:`~matcher.scoring.BlockScorer` built on the same
+    ``arrays`` and ``policy``, to reuse across calls (building one is about
+    a third of a call on a small network).
 
     >>> # recommend(arrays, "ke-coalition", k=3)[0].member
     """
@@ -70,7 +74,9 @@ def recommend(
         )
     me = arrays.ids.index(member)
     everyone = np.arange(arrays.n)
-    scorer = BlockScorer(arrays, policy=policy)
+    if scorer is None:
+        scorer = BlockScorer(arrays, policy=policy)
+    assert scorer.arrays is arrays and scorer.policy == policy, "scorer built on other data"
     if direction == "mentors":
         score, _, _ = scorer.block(np.array([me]), everyone)
         peers = np.flatnonzero(np.isfinite(score[0]))

@@ -31,6 +31,7 @@ from matcher import (
     recommend,
 )
 from matcher.network import INTERNATIONAL
+from matcher.scoring import BlockScorer
 from service import presenters
 from service.auth import Principal
 from service.circles_cli import circles_document
@@ -156,6 +157,7 @@ class Snapshot:
     arrays: NetworkArrays
     ids: frozenset[str]
     names: dict[str, str]
+    scorer: BlockScorer
 
 
 class NetworkCache:
@@ -185,7 +187,8 @@ class NetworkCache:
                 network = validate_network(network_document(session), source="database")
                 arrays = network_arrays(network, default_taxonomy())
                 names = {m.id: m.name for m in network.members}
-                current = Snapshot(fresh_version, network, arrays, frozenset(names), names)
+                scorer = BlockScorer(arrays, policy=ScoringPolicy())
+                current = Snapshot(fresh_version, network, arrays, frozenset(names), names, scorer)
                 self._snapshot = current
                 self._recs.clear()
             return current
@@ -209,7 +212,14 @@ class NetworkCache:
             if key in self._recs:
                 self._recs.move_to_end(key)
                 return self._recs[key]
-        found = recommend(snap.arrays, member, k=k, direction=direction)
+        found = recommend(
+            snap.arrays,
+            member,
+            k=k,
+            direction=direction,
+            policy=snap.scorer.policy,
+            scorer=snap.scorer,
+        )
         with self._lock:
             if self._snapshot is snap:
                 self._recs[key] = found

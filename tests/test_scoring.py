@@ -15,6 +15,7 @@ from matcher import (
     pair_violations,
     recommend,
 )
+from matcher.scoring import BlockScorer
 from service.contract import validate_network
 from tests.networks import hand_network, network_docs
 
@@ -135,3 +136,13 @@ def test_recommend_mentors_and_mentees():
     assert recommend(arrays, "ye") == ()
     with pytest.raises(ValueError, match="direction"):
         recommend(arrays, "ke", direction="sideways")
+
+
+def test_recommend_with_a_reused_scorer_is_the_same():
+    arrays = arrays_of(hand_network())
+    scorer = BlockScorer(arrays, policy=ScoringPolicy())
+    for member in arrays.ids:
+        for direction in ("mentors", "mentees"):
+            alone = recommend(arrays, member, k=3, direction=direction)
+            reused = recommend(arrays, member, k=3, direction=direction, scorer=scorer)
+            assert reused == alone
