@@ -13,6 +13,7 @@ from matcher.candidates import (
     add_pairs,
     candidate_matrix,
     price_pairs,
+    prune_pairs,
     score_bound,
 )
 from matcher.network import Network
@@ -28,6 +29,10 @@ above it each mentee starts with its ``AUTO_CANDIDATES`` best mentors and
 pricing adds the pairs that could improve the pairing."""
 AUTO_CANDIDATES = 40
 MAX_PRICING_ROUNDS = 30
+PRUNE_MARGIN = 0.3
+"""Between pricing passes, candidate pairs this many score units below their
+potentials are dropped (see :func:`~matcher.candidates.prune_pairs`): at
+10,000 members it halves the pairs each solve and certificate work on."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,8 @@ def mentoring_round(
             if len(i) == 0:
                 proven = True
                 break
+            keep = np.concatenate([welfare.pairs, np.array(locked, np.int64).reshape(-1, 2)])
+            benefit = prune_pairs(benefit, certificate, keep=keep, margin=PRUNE_MARGIN)
             benefit = add_pairs(arrays, benefit, i, j, policy=policy)
             welfare = pair_mentors(benefit, *capacities, **options)
     result, welfare_total = welfare, None
@@ -152,7 +159,7 @@ def mentoring_round(
     return RoundResult(
         objective=objective,
         pairs=pairs,
-        unmatched=_diagnose(arrays, left_out, policy=policy),
+        unmatched=_diagnose(arrays, left_out, scores.allowed[left_out], policy=policy),
         members=arrays.n,
         mentees_with_needs=int(wants.sum()),
         mentees_matched=int((wants & matched).sum()),
@@ -167,24 +174,29 @@ def mentoring_round(
 
 
 def _diagnose(
-    arrays: NetworkArrays, mentees: np.ndarray, *, policy: ScoringPolicy
+    arrays: NetworkArrays, mentees: np.ndarray, allowed: np.ndarray, *, policy: ScoringPolicy
 ) -> tuple[Unmatched, ...]:
     """Name the first constraint, in order of how hard it is to lift, that
-    kept each unmatched mentee out."""
-    if len(mentees) == 0:
-        return ()
+    kept each unmatched mentee out. ``allowed``: each one's number of allowed
+    mentors (a mentee with any was kept out by capacity)."""
+    found: dict[int, Unmatched] = {
+        int(i): _capacity(arrays, int(i), int(count))
+        for i, count in zip(mentees, allowed, strict=True)
+        if count
+    }
+    # Only mentees without any allowed mentor need the parts of the score.
+    blocked = mentees[allowed == 0]
     mentors = np.flatnonzero(arrays.mentor_capacity > 0)
     scorer = BlockScorer(arrays, policy=policy)
-    found = []
     step = max(1, (1 << 22) // max(1, len(mentors)))
-    for start in range(0, len(mentees), step):
-        rows = mentees[start : start + step]
+    for start in range(0, len(blocked), step):
+        rows = blocked[start : start + step]
         score, theme, shares = scorer.block(rows, mentors)
         shares &= rows[:, None] != mentors[None, :]
         stronger = shares & (theme > 1e-6)
         for r, i in enumerate(rows):
-            found.append(_reason(arrays, int(i), shares[r], stronger[r], score[r]))
-    return tuple(found)
+            found[int(i)] = _reason(arrays, int(i), shares[r], stronger[r], score[r])
+    return tuple(found[int(i)] for i in mentees)
 
 
 def _reason(arrays, i, shares, stronger, score) -> Unmatched:
@@ -208,8 +220,12 @@ def _reason(arrays, i, shares, stronger, score) -> Unmatched:
         return Unmatched(
             member, "all_excluded", f"all {int(stronger.sum())} candidate mentors are excluded"
         )
+    return _capacity(arrays, i, n_candidates)
+
+
+def _capacity(arrays, i, n_candidates) -> Unmatched:
     return Unmatched(
-        member,
+        arrays.ids[i],
         "capacity",
         f"every mentor who could help is at capacity ({n_candidates} candidates)",
     )

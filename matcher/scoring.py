@@ -27,6 +27,7 @@ from matcher.vectors import MAX_EXPERTISE, MAX_NEED, NetworkArrays
 
 _THEME_SCALE = 1.0 / (MAX_NEED * MAX_EXPERTISE)
 _CHUNK = 250_000  # pairs scored at once: bounds the (chunk, n_themes) temporaries
+_NO_THEME = np.array([0.0, -np.inf], dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -74,16 +75,22 @@ SOFT_TERMS = ("south_south", "north_south", "same_region", "history", "text")
 
 
 def soft_terms(
-    arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray, *, policy: ScoringPolicy
+    arrays: NetworkArrays,
+    mentees: np.ndarray,
+    mentors: np.ndarray,
+    *,
+    policy: ScoringPolicy,
+    text: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Soft terms for aligned arrays of pairs, each of shape (n_pairs,), float64."""
+    """Soft terms for aligned arrays of pairs, each of shape (n_pairs,), float64;
+    ``text=False`` leaves out the (costliest) text term."""
     south_i, south_j = arrays.south[mentees], arrays.south[mentors]
     seen = (
         np.asarray(arrays.history[mentees, mentors]).ravel().astype(bool)
         if len(mentees)
         else np.zeros(0, dtype=bool)
     )
-    return {
+    terms = {
         "south_south": policy.south_south_bonus * (south_i & south_j),
         "north_south": policy.north_south_bonus * (south_i & ~south_j),
         "same_region": policy.same_region_bonus
@@ -92,8 +99,10 @@ def soft_terms(
             & (arrays.region[mentees] < len(REGIONS))
         ),
         "history": -policy.history_penalty * seen,
-        "text": policy.text_weight * text_similarity(arrays, mentees, mentors),
     }
+    if text:
+        terms["text"] = policy.text_weight * text_similarity(arrays, mentees, mentors)
+    return terms
 
 
 def text_similarity(arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
@@ -109,9 +118,15 @@ def text_similarity(arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndar
 
 
 def pair_scores(
-    arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray, *, policy: ScoringPolicy
+    arrays: NetworkArrays,
+    mentees: np.ndarray,
+    mentors: np.ndarray,
+    *,
+    policy: ScoringPolicy,
+    text: bool = True,
 ) -> np.ndarray:
-    """Exact scores (float64) of aligned arrays of (mentee, mentor) indices.
+    """Exact scores (float64) of aligned arrays of (mentee, mentor) indices;
+    ``text=False`` leaves out the text term (then at most ``text_weight`` short).
 
     Does not check the hard constraints: use :func:`allowed_pairs` for that.
     """
@@ -123,7 +138,7 @@ def pair_scores(
         gap = np.clip(arrays.expertise[j].astype(np.int16) - arrays.expertise[i], 0, None)
         theme[start : start + len(i)] = (arrays.needs[i] * gap).sum(axis=1)
     theme *= policy.theme_weight * _THEME_SCALE
-    return theme + sum(soft_terms(arrays, mentees, mentors, policy=policy).values())
+    return theme + sum(soft_terms(arrays, mentees, mentors, policy=policy, text=text).values())
 
 
 def explain(
@@ -158,6 +173,17 @@ def explain_pairs(
         ]
         out.append(tuple(reasons))
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class Columns:
+    """Mentor columns prepared for :meth:`BlockScorer.allowed_scores`."""
+
+    cols: np.ndarray
+    position: np.ndarray
+    mentor_side: np.ndarray
+    soft: np.ndarray
+    closed: np.ndarray
 
 
 class BlockScorer:
@@ -202,6 +228,53 @@ class BlockScorer:
         speaks = arrays.speaks[reps].astype(np.float32)
         table[(speaks @ speaks.T) == 0] = -np.inf
         self._group_table = table
+
+    def group_order(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` reordered so that members sharing a (languages, region,
+        side) group are adjacent, which :meth:`allowed_scores` is fastest on."""
+        return rows[np.argsort(self._group[rows], kind="stable")]
+
+    def columns(self, cols: np.ndarray) -> Columns:
+        """The column side of :meth:`allowed_scores` for mentors ``cols``,
+        gathered once and reused by every block of rows."""
+        position = np.full(self.arrays.n, -1, dtype=np.int64)
+        position[cols] = np.arange(len(cols))
+        return Columns(
+            cols=cols,
+            position=position,
+            mentor_side=np.ascontiguousarray(self._mentor_side[cols].T),
+            soft=np.ascontiguousarray(self._group_table[:, self._group[cols]]),
+            closed=np.flatnonzero(self.arrays.mentor_capacity[cols] == 0),
+        )
+
+    def allowed_scores(
+        self, rows: np.ndarray, columns: Columns, *, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``block(rows, columns.cols)[0]``, written into ``out`` if given.
+
+        One matrix product, then one broadcast row of soft terms per run of
+        rows in the same group (see :meth:`group_order`) instead of a gather
+        of the whole block: about three times faster.
+        """
+        a, pos = self.arrays, columns.position
+        score = np.matmul(self._mentee_side[rows], columns.mentor_side, out=out)
+        # Adding 0 or -inf looked up from the mask is ~3x faster than a masked
+        # assignment (the mask is irregular, so those branch a lot).
+        useless = (score <= 1e-6).view(np.uint8)
+        score += _NO_THEME.take(useless)
+        group = self._group[rows]
+        starts = np.flatnonzero(np.diff(group, prepend=-1))
+        for start, stop in zip(starts, [*starts[1:], len(rows)], strict=True):
+            score[start:stop] += columns.soft[group[start]]
+        r, c = _stored_pairs(a.history, rows, pos)
+        score[r, c] -= np.float32(self.policy.history_penalty)
+        r, c = _stored_pairs(a.excluded, rows, pos)
+        score[r, c] = -np.inf
+        self_rows = np.flatnonzero(pos[rows] >= 0)
+        score[self_rows, pos[rows[self_rows]]] = -np.inf
+        score[a.mentee_capacity[rows] == 0] = -np.inf
+        score[:, columns.closed] = -np.inf
+        return score
 
     def block(
         self, rows: np.ndarray, cols: np.ndarray
