@@ -108,8 +108,14 @@ def soft_terms(
 def text_similarity(arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
     """Cosine similarity of the TF-IDF descriptions of aligned pairs, in [0, 1]."""
     out = np.zeros(len(mentees), dtype=np.float64)
-    if arrays.text.nnz == 0:
+    if arrays.text.nnz == 0 or len(mentees) == 0:
         return out
+    # One member against many (recommendations): a single sparse product
+    # instead of gathering the same row again for every pair.
+    for one, many in ((mentees, mentors), (mentors, mentees)):
+        if len(one) > 1 and (one == one[0]).all():
+            out[:] = (arrays.text[many] @ arrays.text[one[0]].T).toarray().ravel()
+            return np.clip(out, 0.0, 1.0)
     for start in range(0, len(mentees), _CHUNK):
         stop = start + _CHUNK
         rows = arrays.text[mentees[start:stop]].multiply(arrays.text[mentors[start:stop]])
