@@ -193,14 +193,16 @@ def _in_other_process(target, *args):
 
 def _in_process_rate(members: list[str], seconds: float) -> float:
     from fixtures import demo_network_path
-    from matcher import default_taxonomy, network_arrays, recommend
+    from matcher import ScoringPolicy, default_taxonomy, network_arrays, recommend
+    from matcher.scoring import BlockScorer
     from service.contract import parse_network
 
     network = parse_network(demo_network_path().read_bytes())
     arrays = network_arrays(network, default_taxonomy())
+    scorer = BlockScorer(arrays, policy=ScoringPolicy())  # reused, as the service does
     n, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        recommend(arrays, members[n % len(members)], k=5)
+        recommend(arrays, members[n % len(members)], k=5, scorer=scorer)
         n += 1
     return n / (time.perf_counter() - start)
 
