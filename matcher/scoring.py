@@ -272,15 +272,21 @@ class BlockScorer:
         starts = np.flatnonzero(np.diff(group, prepend=-1))
         for start, stop in zip(starts, [*starts[1:], len(rows)], strict=True):
             score[start:stop] += columns.soft[group[start]]
+        self._pair_terms(score, rows, pos)
+        score[a.mentee_capacity[rows] == 0] = -np.inf
+        score[:, columns.closed] = -np.inf
+        return score
+
+    def _pair_terms(self, score: np.ndarray, rows: np.ndarray, pos: np.ndarray) -> None:
+        """The terms of single pairs, in place: history penalty, exclusions and
+        self-pairs (``pos`` maps member index to block column, -1 if absent)."""
+        a = self.arrays
         r, c = _stored_pairs(a.history, rows, pos)
         score[r, c] -= np.float32(self.policy.history_penalty)
         r, c = _stored_pairs(a.excluded, rows, pos)
         score[r, c] = -np.inf
         self_rows = np.flatnonzero(pos[rows] >= 0)
         score[self_rows, pos[rows[self_rows]]] = -np.inf
-        score[a.mentee_capacity[rows] == 0] = -np.inf
-        score[:, columns.closed] = -np.inf
-        return score
 
     def block(
         self, rows: np.ndarray, cols: np.ndarray
@@ -298,12 +304,7 @@ class BlockScorer:
         score[theme <= 1e-6] = -np.inf
         pos = np.full(a.n, -1, dtype=np.int64)
         pos[cols] = np.arange(len(cols))
-        r, c = _stored_pairs(a.history, rows, pos)
-        score[r, c] -= np.float32(self.policy.history_penalty)
-        r, c = _stored_pairs(a.excluded, rows, pos)
-        score[r, c] = -np.inf
-        self_rows = np.flatnonzero(pos[rows] >= 0)
-        score[self_rows, pos[rows[self_rows]]] = -np.inf
+        self._pair_terms(score, rows, pos)
         if not (a.mentee_capacity[rows] > 0).all():
             score[a.mentee_capacity[rows] == 0] = -np.inf
         if not (a.mentor_capacity[cols] > 0).all():
