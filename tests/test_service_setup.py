@@ -1,14 +1,17 @@
 """Settings, migrations and the `serve` / `keys` commands."""
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 from typer.testing import CliRunner
 
 from service.cli import app as cli
 from service.config import Settings
-from service.db import make_engine, migrate
+from service.db import MIGRATIONS, make_engine, migrate
 from service.models import ApiKey, AuditRecord, Member
 from service.operations import load_demo
 from tests.service_env import BACKENDS, database_url
@@ -25,6 +28,20 @@ def test_migrations_build_exactly_the_models(backend, tmp_path):
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_migrations_downgrade_and_upgrade_again(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate(engine)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert sa.inspect(engine).get_table_names() == ["alembic_version"]
+    migrate(engine)
+    assert {"member", "round", "proposal", "feedback"} <= set(sa.inspect(engine).get_table_names())
+    engine.dispose()
 
 
 def test_default_database_is_sqlite_in_the_data_dir(tmp_path, monkeypatch):
