@@ -36,6 +36,10 @@
 # Jupyter (`PEERMATCH_NETWORK=~/network.json jupyter lab`), or set
 # `PEERMATCH_URL` and `PEERMATCH_API_KEY` to read it from a running peermatch
 # service. The first cell below says which one it read.
+#
+# **Which language?** `LANG` in the first cell translates the labels in the
+# tables and figures (themes, regions, reasons); the notebook's own text and
+# column headings stay in English.
 
 # %%
 # %matplotlib inline
@@ -49,7 +53,7 @@ from service import report
 from service.map_presenter import GROUP_LABELS, HEADINGS
 from service.notebook_source import load_network_for_notebook, network_source
 
-LANG = "en"  # labels in en, fr, es, pt or ar
+LANG = "en"  # labels in en, fr, es, pt or ar; text and headings stay in English
 
 network = load_network_for_notebook()
 taxonomy = default_taxonomy()
@@ -144,4 +148,5 @@ print(f"{len(cmap.single_points_of_failure)} single points of failure in all")
 # - `capacity_map(arrays, by="kind")` splits supply and demand by national
 #   coalitions, regional networks and international NGOs instead of regions;
 # - `cmap.theme("budget_tracking")` gives every count for one theme;
-# - change `LANG` in the first cell to `"fr"`, `"es"`, `"pt"` or `"ar"`.
+# - change `LANG` in the first cell to `"fr"`, `"es"`, `"pt"` or `"ar"` (theme,
+#   region and reason labels only: the rest of the notebook stays in English).

@@ -33,6 +33,10 @@
 # **Which network?** The demo network by default; set `PEERMATCH_NETWORK` to a
 # network JSON file, or `PEERMATCH_URL` and `PEERMATCH_API_KEY` to read from a
 # running peermatch service (see `01_capacity_map`).
+#
+# **Which language?** `LANG` in the first cell translates the labels in the
+# tables and figures (themes, reasons, directions); the notebook's own text
+# and column headings stay in English.
 
 # %%
 # %matplotlib inline
@@ -45,7 +49,7 @@ from matcher import ScoringPolicy, default_taxonomy, mentoring_round, network_ar
 from service import report
 from service.notebook_source import load_network_for_notebook, network_source
 
-LANG = "en"  # labels in en, fr, es, pt or ar
+LANG = "en"  # labels in en, fr, es, pt or ar; text and headings stay in English
 
 network = load_network_for_notebook()
 taxonomy = default_taxonomy()
@@ -95,7 +99,7 @@ display(
 mentee = result.pairs[0].mentee
 for pair in (p for p in result.pairs if p.mentee == mentee):
     labels = [
-        taxonomy.label(r.key, LANG) if r.kind == "theme" else r.kind.replace("_", " ")
+        taxonomy.label(r.key, LANG) if r.kind == "theme" else report.TEXT[f"reason_{r.kind}"][LANG]
         for r in pair.reasons
     ]
     fig, ax = plt.subplots(figsize=(8, 0.5 + 0.4 * len(labels)))
@@ -107,18 +111,26 @@ for pair in (p for p in result.pairs if p.mentee == mentee):
 # %% [markdown]
 # ## Who is left without a mentor, and why
 #
-# The first rule, from the hardest to lift, that kept each of them out:
-# `no_shared_language` (no mentor speaks any of its languages),
-# `no_stronger_mentor` (nobody who shares a language is stronger on its
-# needs), `all_excluded`, or `capacity` (every mentor who could help is full).
+# The first rule, from the hardest to lift, that kept each of them out: no
+# mentor speaks any of its languages, nobody who shares a language is stronger
+# on its needs, every mentor who could help is excluded for it, or every
+# mentor who could help is full.
 
 # %%
-print(Counter(u.code for u in result.unmatched))
+members = {m.id: m for m in network.members}
+why = Counter(u.code for u in result.unmatched)
+for code in report.UNMATCHED_CODES:
+    if why[code]:
+        print(f"{report.TEXT[f'short_{code}'][LANG]}: {why[code]}")
 display(
     HTML(
         report.html_table(
             ["member", "name", "why"],
-            [[u.member, names[u.member], u.reason] for u in result.unmatched],
+            [
+                [u.member, names[u.member],
+                 report.unmatched_reason(u.code, members[u.member], taxonomy, LANG)]
+                for u in result.unmatched
+            ],
         )
     )
 )
@@ -128,7 +140,9 @@ display(
 #
 # *welfare* (the default) takes the largest total score. *stable* makes sure
 # no mentor and mentee would both rather be together than with the partners
-# they were given; it can cost some total score.
+# they were given. To do so it may leave some mentees without a mentor (a
+# welfare round first reaches as many mentees as it can; a stable one does
+# not) and take a lower total score: the cell below prints both differences.
 
 # %%
 stable = mentoring_round(network, taxonomy=taxonomy, arrays=arrays, objective="stable")
@@ -146,8 +160,11 @@ display(
     )
 )
 print(
-    f"{len(welfare_pairs & stable_pairs)} pairs are in both rounds; "
-    f"stability costs {stable.welfare_total - stable.total_score:.3f} score"
+    f"stable reaches {stable.mentees_matched} of the {stable.mentees_with_needs} members "
+    f"seeking a mentor, welfare {result.mentees_matched}: "
+    f"{result.mentees_matched - stable.mentees_matched} more left without a mentor; "
+    f"total score {stable.total_score:.3f} instead of {result.total_score:.3f}; "
+    f"{len(welfare_pairs & stable_pairs)} pairs are in both rounds"
 )
 
 # %% [markdown]
@@ -183,16 +200,18 @@ display(
     )
 )
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
 for direction in report.DIRECTIONS:
-    left.plot(bonuses, [d[direction] for *_, d in sweep], marker="o", label=direction)
+    left.plot(
+        bonuses, [d[direction] for *_, d in sweep], marker="o", label=report.TEXT[direction][LANG]
+    )
 left.set_xlabel("South–South bonus")
 left.set_ylabel("pairs")
-left.legend()
+# Outside the axes: inside, it covered the last bonus's points.
+left.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
 right.plot(bonuses, [taught for _, _, taught, _, _ in sweep], marker="o", color="#b2182b")
 right.set_xlabel("South–South bonus")
 right.set_ylabel("theme score (what is taught)")
-fig.tight_layout()
 
 # %% [markdown]
 # Reading it, on the demo network: a larger bonus turns North→South pairs into South→South ones

@@ -33,6 +33,10 @@
 # **Which network?** The demo network by default; set `PEERMATCH_NETWORK` to a
 # network JSON file, or `PEERMATCH_URL` and `PEERMATCH_API_KEY` to read from a
 # running peermatch service (see `01_capacity_map`).
+#
+# **Which language?** `LANG` in the first cell translates the labels in the
+# tables and figures (themes, reasons, legend); the notebook's own text and
+# column headings stay in English.
 
 # %%
 # %matplotlib inline
@@ -53,7 +57,7 @@ from matcher import (
 from service import report
 from service.notebook_source import load_network_for_notebook, network_source
 
-LANG = "en"  # labels in en, fr, es, pt or ar
+LANG = "en"  # labels in en, fr, es, pt or ar; text and headings stay in English
 
 network = load_network_for_notebook()
 taxonomy = default_taxonomy()

@@ -79,14 +79,21 @@ def load_network(path: Path | None, *, demo: bool = False) -> Network:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+def check_output_directory(out: Path) -> Path:
+    """The directory ``out`` goes in; exit with code 2 if it does not exist
+    (a command that works long can check before it starts)."""
+    directory = out.resolve().parent
+    if not directory.is_dir():
+        raise fail(f"--out {out}: directory {directory} does not exist")
+    return directory
+
+
 def write_output(text: str, out: Path | None) -> None:
     """Print, or write ``out`` atomically: a reader never sees half a file."""
     if out is None:
         sys.stdout.write(text)
         return
-    directory = out.resolve().parent
-    if not directory.is_dir():
-        raise fail(f"--out {out}: directory {directory} does not exist")
+    directory = check_output_directory(out)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{out.name}.", suffix=".tmp")
     try:
         # mkstemp creates the file 0600; give it the mode a plain open() would.

@@ -4,7 +4,7 @@ In order:
 
 1. ``PEERMATCH_URL`` and ``PEERMATCH_API_KEY`` set: a running peermatch
    service, ``GET {PEERMATCH_URL}/v1/members/export?format=json`` with the
-   key in ``X-API-Key``;
+   key in ``X-API-Key`` (a ``/v1`` at the end of the URL is dropped, not doubled);
 2. ``PEERMATCH_NETWORK`` set: that network document (JSON file);
 3. neither: the bundled demo network (126 synthetic members).
 
@@ -78,10 +78,19 @@ def network_source(environ: Mapping[str, str] | None = None) -> NetworkSource:
                 f"{ENV_URL}={url!r} is not an http(s) address; "
                 "set it to the service's base URL, e.g. http://localhost:8000"
             )
-        return NetworkSource("service", url.rstrip("/") + EXPORT_PATH)
+        return NetworkSource("service", _base_url(url) + EXPORT_PATH)
     if path:
-        return NetworkSource("file", str(Path(path).expanduser()))
+        # Absolute: a relative path is read from the kernel's working
+        # directory (the notebook's folder), rarely where the user thinks.
+        return NetworkSource("file", str(Path(path).expanduser().absolute()))
     return NetworkSource("demo", str(demo_network_path()))
+
+
+def _base_url(url: str) -> str:
+    """The service's base URL: a trailing ``/`` or ``/v1`` (the API prefix,
+    often copied along with the address) dropped, so the export path is not
+    doubled into ``/v1/v1/…``."""
+    return url.rstrip("/").removesuffix("/v1")
 
 
 def load_network_for_notebook(

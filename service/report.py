@@ -10,8 +10,9 @@ Agg, fixed layout seeds and no PNG metadata, and nothing depends on the clock
 or the input's file name.
 
 The figure functions (:func:`capacity_heatmap`, :func:`round_figure`,
-:func:`help_graph_figure`) and :func:`html_table` are public so the
-notebooks show the same pictures as the report.
+:func:`help_graph_figure`), :func:`html_table`, :func:`reasons_text` and
+:func:`unmatched_reason` are public so the notebooks show the same pictures
+and words as the report.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import base64
 import io
 import textwrap
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -53,8 +54,12 @@ from service.contract import input_sha256
 from service.map_presenter import GROUP_LABELS, HEADINGS, labels_by_language
 
 RTL_LANGUAGES = frozenset({"ar"})
+DECIMAL_COMMA = frozenset({"fr", "es", "pt"})
+PERCENT_SPACE = {"fr": "\u202f", "es": "\u00a0"}
+"""The no-break space before ``%``: narrow in French typography."""
 TABLE_ROWS = 10
-"""Rows of the unmet-needs, single-points-of-failure and broker tables."""
+"""Rows of the unmet-needs and single-points-of-failure tables (the map keeps
+only a few brokers: their table lists them all)."""
 LISTED = 200
 """Most pairs, circles and exchanges listed; the CLI's JSON has them all."""
 GRAPH_NODES = 300
@@ -72,6 +77,11 @@ HUB_PULL = 0.2
 layout weighs 1)."""
 BROKERS_NAMED = 6
 """Brokers named on the help graph (the table lists them all)."""
+LABEL_OFFSETS = tuple(
+    (dx, sign * dy) for dy in (12, 26, 40, 54) for dx in (0, 40, -40) for sign in (1, -1)
+)
+"""Where a broker's name may go, in points from its dot, tried in order:
+above, below, then further out and sideways."""
 DIRECTIONS = ("south_south", "north_south", "south_north", "north_north")
 """Pairs by (mentor side, mentee side), the way the policy knob thinks of them."""
 UNMATCHED_CODES = ("no_shared_language", "no_stronger_mentor", "all_excluded", "capacity")
@@ -155,7 +165,7 @@ TEXT = labels_by_language(
             "échanges réciproques",
             "intercambios recíprocos",
             "trocas recíprocas",
-            "تبادلًا متبادلًا",
+            "تبادلًا في الاتجاهين",
         ),
         "map_title": (
             "Capacity map: strengths and gaps",
@@ -188,6 +198,24 @@ TEXT = labels_by_language(
             "المحتاجون. الأزرق: خبراء أكثر من الاحتياجات؛ الأحمر: احتياجات أكثر من الخبراء. "
             "تَعُدّ الأشرطة الأعضاء المحتاجين الذين لا يستطيع أي خبير يتحدث لغتهم التكفّل بهم، "
             "حتى لو كرّس كل خبير كامل وقته لهذا الموضوع.",
+        ),
+        "unmet_note": (
+            "members: those with no expert in any of their languages, or those in need beyond "
+            "the experts' capacity in the language (an estimate: members and experts may use "
+            "several languages); the exact count per theme is the bar beside the heatmap",
+            "membres : ceux qui n'ont d'expert dans aucune de leurs langues, ou ceux en demande "
+            "au-delà de la capacité des experts dans la langue (estimation : membres et experts "
+            "peuvent travailler en plusieurs langues) ; le nombre exact par thème est la barre "
+            "à côté de la carte de chaleur",
+            "miembros: los que no tienen experto en ninguno de sus idiomas, o los que superan la "
+            "capacidad de los expertos en el idioma (estimación: miembros y expertos pueden usar "
+            "varios idiomas); la cifra exacta por tema es la barra junto al mapa de calor",
+            "membros: os que não têm especialista em nenhum dos seus idiomas, ou os que excedem a "
+            "capacidade dos especialistas no idioma (estimativa: membros e especialistas podem "
+            "usar vários idiomas); o número exato por tema é a barra ao lado do mapa de calor",
+            "الأعضاء: من لا يوجد خبير يتحدث أيًا من لغاتهم، أو من يتجاوزون قدرة الخبراء في "
+            "اللغة (تقدير: قد يعمل الأعضاء والخبراء بعدة لغات)؛ العدد الدقيق لكل موضوع هو "
+            "الشريط بجانب الخريطة الحرارية",
         ),
         "balance": (
             "experts − members in need",
@@ -379,7 +407,7 @@ TEXT = labels_by_language(
             "descrições semelhantes",
             "وصفان متقاربان",
         ),
-        "more_reasons": ("… {n} more", "… {n} de plus", "… {n} más", "… mais {n}", "… {n} أخرى"),
+        "more_reasons": ("… {n} more", "… {n} de plus", "… {n} más", "… mais {n}", "… و{n} غيرها"),
         "listed": (
             "The first {shown} of {total}; all of them: {command}",
             "Les {shown} premiers sur {total} ; tous : {command}",
@@ -519,6 +547,13 @@ TEXT = labels_by_language(
             "يُعرض {shown} من أكثر الأعضاء ارتباطًا من أصل {total}.",
         ),
         "exchange": ("exchange", "échange", "intercambio", "troca", "تبادل"),
+        "circle_colour": (
+            "circle theme (a member of two circles: its first)",
+            "thème du cercle (membre de deux cercles : le premier)",
+            "tema del círculo (miembro de dos círculos: el primero)",
+            "tema do círculo (membro de dois círculos: o primeiro)",
+            "موضوع الحلقة (للعضو في حلقتين: الأولى)",
+        ),
         "no_circle": ("no circle", "sans cercle", "sin círculo", "sem círculo", "بلا حلقة"),
         "exchanges_title": (
             "Reciprocal exchanges",
@@ -844,15 +879,6 @@ def help_graph_figure(
         edgecolors="white",
         linewidths=0.5,
     )
-    named = {m: m for m in brokers[:BROKERS_NAMED] if m in position}
-    nx.draw_networkx_labels(
-        shown.subgraph(named),
-        position,
-        labels=named,
-        ax=ax,
-        font_size=8,
-        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#555555"},
-    )
     handles = [
         Patch(color=colours[t], label=_shorten(taxonomy.label(t, lang))) for t in circles.themes
     ]
@@ -865,9 +891,45 @@ def help_graph_figure(
         loc="upper left" if lang not in RTL_LANGUAGES else "upper right",
         bbox_to_anchor=(1.0, 1.0) if lang not in RTL_LANGUAGES else (0.0, 1.0),
         fontsize=8,
+        title=TEXT["circle_colour"][lang],
+        title_fontsize=8,
         frameon=False,
     )
+    _name_brokers(ax, [m for m in brokers[:BROKERS_NAMED] if m in position], position)
     return figure
+
+
+def _name_brokers(ax, members: Sequence[str], position: Mapping[str, np.ndarray]) -> None:
+    """Label each member at the first of :data:`LABEL_OFFSETS` where its box
+    overlaps no label placed before it (brokers often sit close together:
+    centred labels hid one another), with a thin line back to its dot."""
+    figure = ax.get_figure()
+    # Agg, as figure_png draws with it: text is measured the way it is drawn.
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    # Settle the layout first (legend included): the boxes are measured in
+    # display space, which moves whenever constrained layout does.
+    figure.draw_without_rendering()
+    placed: list = []
+    for member in members:
+        label = ax.annotate(
+            member,
+            xy=position[member],
+            xytext=LABEL_OFFSETS[0],
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=8,
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#555555"},
+            arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.6},
+        )
+        # Labels must not move the axes when the figure is saved.
+        label.set_in_layout(False)
+        for offset in LABEL_OFFSETS:
+            label.set_position(offset)
+            box = label.get_window_extent(renderer).expanded(1.05, 1.15)
+            if not any(box.overlaps(other) for other in placed):
+                break
+        placed.append(box)
 
 
 # ------------------------------------------------------------------------ HTML
@@ -911,18 +973,40 @@ def reasons_text(
     parts = []
     for r in reasons[:most]:
         label = taxonomy.label(r.key, lang) if r.kind == "theme" else TEXT[f"reason_{r.kind}"][lang]
-        parts.append(f"{label} {r.contribution:+.2f}")
+        parts.append(f"{label} {number(r.contribution, '+.2f', lang)}")
     if len(reasons) > most:
         parts.append(TEXT["more_reasons"][lang].format(n=len(reasons) - most))
-    return "; ".join(parts)
+    return _join(parts, lang, semicolon=True)
 
 
-def _unmatched_reason(code: str, member, taxonomy: Taxonomy, lang: str) -> str:
+def number(value: float, spec: str, lang: str) -> str:
+    """``value`` formatted with ``spec`` as ``lang`` writes numbers: a decimal
+    comma in French, Spanish and Portuguese, and the space French and Spanish
+    put before ``%`` (no-break, so the sign stays with its number)."""
+    text = format(value, spec)
+    if lang in DECIMAL_COMMA:
+        text = text.replace(".", ",")
+    if text.endswith("%") and lang in PERCENT_SPACE:
+        text = text[:-1] + PERCENT_SPACE[lang] + "%"
+    return text
+
+
+def _join(items: Iterable[str], lang: str, *, semicolon: bool = False) -> str:
+    """Items as one list in ``lang``'s punctuation (Arabic has its own comma
+    and semicolon)."""
+    if lang == "ar":
+        return ("؛ " if semicolon else "، ").join(items)
+    return ("; " if semicolon else ", ").join(items)
+
+
+def unmatched_reason(code: str, member, taxonomy: Taxonomy, lang: str) -> str:
+    """Why ``member`` got no mentor (an ``Unmatched.code``), in ``lang``, with
+    its languages or the labels of its needs where they explain it."""
     if code == "no_shared_language":
-        detail = ", ".join(member.languages)
+        detail = _join(member.languages, lang)
     elif code == "no_stronger_mentor":
-        detail = ", ".join(
-            taxonomy.label(k, lang) for k in taxonomy.keys if member.needs.get(k, 0) > 0
+        detail = _join(
+            (taxonomy.label(k, lang) for k in taxonomy.keys if member.needs.get(k, 0) > 0), lang
         )
     else:
         detail = ""
@@ -980,7 +1064,7 @@ section { break-inside: avoid-page; }
 def _key_figures(a: Analysis, lang: str) -> str:
     t = TEXT
     south = a.capacity.south_south
-    share = "—" if south.share is None else f"{south.share:.0%}"
+    share = "—" if south.share is None else number(south.share, ".0%", lang)
     items = [
         ("members", len(a.network.members), t["fig_members"][lang]),
         (
@@ -1023,7 +1107,7 @@ def _capacity_section(a: Analysis, lang: str, progress: Callable[[str], None]) -
             _figure_html(capacity_heatmap(cmap, tax, lang=lang), TEXT["heatmap_alt"][lang])
         )
     south = cmap.south_south
-    share = "—" if south.share is None else f"{south.share:.1%}"
+    share = "—" if south.share is None else number(south.share, ".1%", lang)
     parts.append(
         f"<p>{escape(h['south_south'][lang].format(met=south.met, needs=south.needs, share=share))}"
         "</p>"
@@ -1052,7 +1136,10 @@ def _capacity_section(a: Analysis, lang: str, progress: Callable[[str], None]) -
         if unmet
         else f"<p>{escape(h['none'][lang])}</p>"
     )
-    parts.append(f'<p class="note">{escape(h["unmet_note"][lang])}</p>')
+    parts.append(_listed_note(len(unmet), len(cmap.unmet), "peermatch map --format json", lang))
+    # The CLI's note names its table's "unserved" column; here those counts
+    # are the bars beside the heatmap.
+    parts.append(f'<p class="note">{escape(TEXT["unmet_note"][lang])}</p>')
     spof = cmap.single_points_of_failure[:TABLE_ROWS]
     parts.append(f"<h3>{escape(h['spof'][lang])}</h3>")
     parts.append(
@@ -1075,6 +1162,11 @@ def _capacity_section(a: Analysis, lang: str, progress: Callable[[str], None]) -
         if spof
         else f"<p>{escape(h['none'][lang])}</p>"
     )
+    parts.append(
+        _listed_note(
+            len(spof), len(cmap.single_points_of_failure), "peermatch map --format json", lang
+        )
+    )
     parts.append("</section>")
     return "".join(parts)
 
@@ -1087,7 +1179,7 @@ def _round_section(a: Analysis, lang: str, progress: Callable[[str], None]) -> s
         matched=result.mentees_matched,
         wanting=result.mentees_with_needs,
         pairs=len(result.pairs),
-        total=f"{result.total_score:.2f}",
+        total=number(result.total_score, ".2f", lang),
         proof=proof,
     )
     progress("drawing the mentoring round")
@@ -1103,8 +1195,8 @@ def _round_section(a: Analysis, lang: str, progress: Callable[[str], None]) -> s
                 [
                     _bdi(p.mentee),
                     _bdi(p.mentor),
-                    f"{p.score:.2f}",
-                    ", ".join(p.languages),
+                    number(p.score, ".2f", lang),
+                    _join(p.languages, lang),
                     reasons_text(p.reasons, tax, lang),
                 ]
                 for p in listed
@@ -1125,7 +1217,7 @@ def _round_section(a: Analysis, lang: str, progress: Callable[[str], None]) -> s
                     [
                         _bdi(u.member),
                         _bdi(names[u.member]),
-                        _unmatched_reason(u.code, members[u.member], tax, lang),
+                        unmatched_reason(u.code, members[u.member], tax, lang),
                     ]
                     for u in result.unmatched
                 ],
@@ -1138,13 +1230,13 @@ def _round_section(a: Analysis, lang: str, progress: Callable[[str], None]) -> s
 
 def _circles_section(a: Analysis, lang: str) -> str:
     t, tax, res = TEXT, a.taxonomy, a.circles
-    themes = ", ".join(tax.label(k, lang) for k in res.themes) or HEADINGS["none"][lang]
+    themes = _join((tax.label(k, lang) for k in res.themes), lang) or HEADINGS["none"][lang]
     listed = res.circles[:LISTED]
     summary = t["circles_summary"][lang].format(
         circles=len(res.circles),
-        covered=f"{res.need_covered:.2f}",
-        bound=f"{res.bound:.2f}",
-        gap=f"{res.gap:.1%}",
+        covered=number(res.need_covered, ".2f", lang),
+        bound=number(res.bound, ".2f", lang),
+        gap=number(res.gap, ".1%", lang),
         left=len(res.left_out),
     )
     rows, data = [], []
@@ -1158,7 +1250,7 @@ def _circles_section(a: Analysis, lang: str) -> str:
                 c.language,
                 _bdi(", ".join(anchors)),
                 _bdi(", ".join(learners)),
-                f"{c.need_covered:.2f}",
+                number(c.need_covered, ".2f", lang),
             ]
         )
         data.append({"theme": c.theme, "language": c.language, "members": " ".join(c.ids)})
@@ -1228,7 +1320,7 @@ def _graph_section(a: Analysis, lang: str, progress: Callable[[str], None]) -> s
                     k,
                     _bdi(b.member),
                     _bdi(names[b.member]),
-                    f"{b.score:.4f}",
+                    number(b.score, ".4f", lang),
                     b.can_help,
                     b.helped_by,
                 ]

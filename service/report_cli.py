@@ -1,6 +1,7 @@
 """`peermatch report` (registered on the main CLI app by service.cli): the
 visual report for the secretariat, one self-contained HTML file."""
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,8 @@ from service.cli_support import (
     NetworkArg,
     bulk_work,
     check_lang,
+    check_output_directory,
+    fail,
     load_network,
     write_output,
 )
@@ -31,7 +34,11 @@ def register(app: typer.Typer) -> None:
         network: NetworkArg = None,
         demo: Demo = False,
         out: Annotated[
-            Path | None, typer.Option(help="Write the HTML to this file instead of stdout.")
+            Path | None,
+            typer.Option(
+                help="Write the HTML to this file instead of stdout (stdout must not be a "
+                "terminal)."
+            ),
         ] = None,
         lang: Lang = "en",
     ) -> None:
@@ -43,6 +50,16 @@ def register(app: typer.Typer) -> None:
         from service.report import analyse, render_report
 
         lang = check_lang(lang)
+        # Checked before the work starts, so a typo costs nothing: the HTML
+        # (~700 KB with its images) is never wanted in a terminal, and a
+        # missing --out directory would only show once everything is drawn.
+        if out is None and sys.stdout.isatty():
+            raise fail(
+                "not printing the HTML report to a terminal: write it with --out report.html "
+                "(or redirect: > report.html)"
+            )
+        if out is not None:
+            check_output_directory(out)
         tax = default_taxonomy()
         with bulk_work():
             _step("reading the network")

@@ -136,6 +136,13 @@ def test_missing_file_names_the_variable(tmp_path):
         load_network_for_notebook({ENV_NETWORK: str(tmp_path / "nope.json")})
 
 
+def test_relative_path_error_shows_the_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(NotebookSourceError) as caught:
+        load_network_for_notebook({ENV_NETWORK: "nope.json"})
+    assert f"PEERMATCH_NETWORK={Path.cwd() / 'nope.json'}: no such file" in str(caught.value)
+
+
 def test_invalid_file_lists_its_problems(tmp_path):
     path = tmp_path / "net.json"
     path.write_text('{"schema_version": 1, "members": [{"id": "x"}]}', encoding="utf-8")
@@ -146,6 +153,13 @@ def test_invalid_file_lists_its_problems(tmp_path):
 
 def test_reads_from_the_service(service_url):
     env = service_env(service_url + "/")  # a trailing slash is fine
+    assert network_source(env).location == service_url + "/v1/members/export?format=json"
+    assert len(load_network_for_notebook(env).members) == 126
+
+
+@pytest.mark.parametrize("suffix", ["/v1", "/v1/"])
+def test_base_url_with_the_api_prefix_is_not_doubled(service_url, suffix):
+    env = service_env(service_url + suffix)
     assert network_source(env).location == service_url + "/v1/members/export?format=json"
     assert len(load_network_for_notebook(env).members) == 126
 

@@ -2,10 +2,15 @@
 
 import base64
 import json
+import os
+import pty
 import string
 import struct
+import subprocess
+import sys
 from html import escape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -246,3 +251,63 @@ def test_missing_output_directory_exit_2(tmp_path):
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_output_directory_is_found_before_any_work(tmp_path):
+    result = invoke("report", "--demo", "--out", tmp_path / "nowhere" / "report.html")
+    assert "report: " not in result.stderr  # no step started
+
+
+def test_refuses_to_print_html_to_a_terminal(tmp_path):
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from service.cli import app; app()", "report", "--demo"],
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+            timeout=60,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2
+    assert b"--out report.html" in done.stderr and b"report: " not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stdout_still_takes_the_report_when_it_is_not_a_terminal(built):
+    assert invoke("report", "--demo").stdout == built[0]["en"][0]
+
+
+def test_cut_tables_say_how_many_there_are(built):
+    (html, _), cmap = built[0]["en"], built[1]["map"]
+    section = html[html.index('id="capacity-map"') : html.index('id="mentoring-round"')]
+    for total in (len(cmap["unmet"]), len(cmap["single_points_of_failure"])):
+        assert total > report.TABLE_ROWS  # the demo network shows the note
+        note = (
+            report.TEXT["listed"]["en"]
+            .format(shown=report.TABLE_ROWS, total=total, command="§")
+            .split("§")[0]
+        )
+        assert note in section
+    assert "peermatch map --format json" in section
+    assert "unserved column" not in section and "bar beside the heatmap" in section
+
+
+def test_arabic_lists_use_arabic_punctuation(built):
+    html, _ = built[0]["ar"]
+    section = html[html.index('id="mentoring-round"') : html.index('id="learning-circles"')]
+    assert "؛ " in section and "; " not in section
+    assert "تبادلًا في الاتجاهين" in html and "أخرى" not in html
+
+
+def test_french_numbers_have_a_decimal_comma():
+    network = parse_network(json.dumps(load_demo_network()))
+    analysis = report.analyse(network, taxonomy=default_taxonomy())
+    page = Page(report.render_report(analysis, lang="fr"))
+    share = analysis.capacity.south_south.share
+    assert page.figures["south_south_share"] == f"{share:.0%}".replace("%", "\u202f%")
+    assert report.number(136.361, ".2f", "fr") == "136,36"
+    assert report.number(136.361, ".2f", "ar") == "136.36"
