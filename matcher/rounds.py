@@ -186,6 +186,8 @@ def _diagnose(
     }
     # Only mentees without any allowed mentor need the parts of the score.
     blocked = mentees[allowed == 0]
+    if len(blocked) == 0:
+        return tuple(found[int(i)] for i in mentees)
     mentors = np.flatnonzero(arrays.mentor_capacity > 0)
     scorer = BlockScorer(arrays, policy=policy)
     step = max(1, (1 << 22) // max(1, len(mentors)))
