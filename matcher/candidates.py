@@ -26,29 +26,35 @@ which makes each pricing pass cheap; beyond it a round keeps its first
 candidates and reports optimality over them only."""
 _FLOAT32_SLACK = 1e-3
 """Score units by which a float32 block score may miss the exact one."""
-_SAMPLED_TOP_K_COLUMNS = 30_000
-"""From this many mentor columns on, :func:`top_k_columns` pre-selects with a
-sampled bar instead of partitioning whole rows."""
+_CHUNKS_PER_SLOT = 8
+""":func:`top_k_columns` bars each row at the k-th largest maximum of
+``8 * k`` column chunks (when the chunks are at least 2 columns wide)."""
 _FLOAT32_POTENTIALS = 256.0
 """Largest |mentee potential| (and score bound) for which pricing compares in
 float32; beyond it, float64."""
 
 
-def top_k_columns(score: np.ndarray, k: int, *, stride: int = 8) -> tuple[np.ndarray, np.ndarray]:
+def top_k_columns(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Column indices of the ``k`` largest entries of each row and their
     values, both of shape (rows, k), in no particular order; a value of
     ``-inf`` marks a slot the row could not fill. Ties are broken arbitrarily
     but deterministically, and not by column order.
     """
     n_rows, n_cols = score.shape
-    if n_cols < _SAMPLED_TOP_K_COLUMNS:
+    n_chunks = _CHUNKS_PER_SLOT * k
+    width = n_cols // n_chunks
+    if width < 2:
         top = np.argpartition(-score, k - 1, axis=1)[:, :k]
         return top, np.take_along_axis(score, top, axis=1)
-    # The k-th largest of every stride-th column is at most the row's k-th
-    # largest, so the row's top k are among the few columns at or above it:
-    # one comparison pass instead of partitioning whole rows (3x faster on
-    # 70,000 columns, slower on a few thousand, where the survivors are many).
-    bar = -np.partition(-score[:, ::stride], k - 1, axis=1)[:, k - 1]
+    # The maxima of k different chunks are k different entries, so the k-th
+    # largest chunk maximum is at most the row's k-th largest entry: the top k
+    # are among the few entries at or above it. One reduction pass instead of
+    # partitioning whole rows (2.7x faster on 70,000 columns).
+    chunk_max = score[:, : width * n_chunks].reshape(n_rows, n_chunks, width).max(axis=2)
+    if width * n_chunks < n_cols:
+        rest = score[:, width * n_chunks :].max(axis=1, keepdims=True)
+        chunk_max = np.concatenate([chunk_max, rest], axis=1)
+    bar = -np.partition(-chunk_max, k - 1, axis=1)[:, k - 1]
     bar = np.maximum(bar, np.finfo(score.dtype).min)
     r, c = _nonzero(score >= bar[:, None])
     values = score[r, c]
@@ -56,7 +62,15 @@ def top_k_columns(score: np.ndarray, k: int, *, stride: int = 8) -> tuple[np.nda
     # order: always to the lowest index would pile every row onto the same
     # few mentors and leave others unreachable.
     scrambled = (c * 0x9E3779B1 + r * 0x85EBCA77) & 0xFFFFFFFF
-    order = np.lexsort((scrambled, -values, r))
+    if n_rows < 1 << 11:
+        # One int64 key (row, value descending, 20 scrambled bits) sorts 3x
+        # faster than a three-key lexsort.
+        bits = values.view(np.uint32).astype(np.int64)
+        ascending = np.where(bits & 0x80000000, bits ^ 0xFFFFFFFF, bits | 0x80000000)
+        key = (r << 52) | ((0xFFFFFFFF - ascending) << 20) | (scrambled >> 12)
+        order = np.argsort(key, kind="stable")
+    else:
+        order = np.lexsort((scrambled, -values, r))
     r, c, values = r[order], c[order], values[order]
     rank = np.arange(len(r)) - np.searchsorted(r, r, side="left")
     kept = rank < k
@@ -91,7 +105,7 @@ class PairScores:
         self._scorer = BlockScorer(arrays, policy=policy)
         wanting = (arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0)
         self.mentees = self._scorer.group_order(np.flatnonzero(wanting))
-        self.mentors = np.flatnonzero(arrays.mentor_capacity > 0)
+        self.mentors = self._scorer.column_order(np.flatnonzero(arrays.mentor_capacity > 0))
         self._columns = self._scorer.columns(self.mentors)
         self._step = max(1, block_elements // max(1, len(self.mentors)))
         size = len(self.mentees) * len(self.mentors)
@@ -123,8 +137,9 @@ class PairScores:
                 if self._buffer is None:
                     self._buffer = np.empty((self._step, len(self.mentors)), np.float32)
                 out = self._buffer[: len(rows)]
-            score = self._scorer.allowed_scores(rows, self._columns, out=out)
-            self.allowed[rows] = np.count_nonzero(score > -np.inf, axis=1)
+            allowed = np.empty(len(rows), np.int64)
+            score = self._scorer.allowed_scores(rows, self._columns, out=out, allowed=allowed)
+            self.allowed[rows] = allowed
             yield rows, score
         self._filled = self._cache is not None
 
