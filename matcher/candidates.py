@@ -184,7 +184,8 @@ def candidate_matrix(
         # avoids sorting the found ones.
         wanted = extra[:, 0] * n + extra[:, 1]
         found = i * n + j
-        missing = ~np.isin(wanted, found[np.isin(found, wanted)])
+        present = np.sort(found[sorted_member(np.sort(wanted), found)])
+        missing = ~sorted_member(present, wanted)
         i, j = np.concatenate([i, extra[missing, 0]]), np.concatenate([j, extra[missing, 1]])
     values = pair_scores(arrays, i, j, policy=policy)
     return sp.coo_matrix((values, (i, j)), shape=(n, n)).tocsr()
@@ -302,6 +303,15 @@ def _flag(
     return _nonzero(flagged)
 
 
+def sorted_member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Whether each of ``keys`` is in ``sorted_keys`` (ascending): one binary
+    search each, where np.isin hashes both (10x slower on these sizes)."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
 def _nonzero(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.nonzero`` of a 2-D C-contiguous mask, ~20x faster through the
     flat indices."""
@@ -339,7 +349,7 @@ def prune_pairs(
     excess = coo.data - (certificate.mentee_potential[row] + certificate.mentor_potential[col])
     kept = (excess >= -margin) | ~certificate.mentee_open[row] | ~certificate.mentor_open[col]
     n = benefit.shape[1]
-    kept |= np.isin(row * n + col, keep[:, 0] * n + keep[:, 1])
+    kept |= sorted_member(np.sort(keep[:, 0] * n + keep[:, 1]), row * n + col)
     return sp.csr_matrix((coo.data[kept], (row[kept], col[kept])), shape=benefit.shape)
 
 
