@@ -134,9 +134,15 @@ def mentoring_round(
         # re-add the same pairs forever.
         keep = np.array(locked, np.int64).reshape(-1, 2)
         ever_pruned = np.zeros(0, np.int64)
+        certificate = None
         while pricing_rounds < MAX_PRICING_ROUNDS:
             certificate = welfare_certificate(
-                welfare, benefit, *capacities, locked=locked, max_benefit=bound
+                welfare,
+                benefit,
+                *capacities,
+                locked=locked,
+                max_benefit=bound,
+                warm_start=certificate,
             )
             i, j = price_pairs(scores, benefit, certificate, per_mentee=per_mentee)
             pricing_rounds += 1
