@@ -205,12 +205,14 @@ def price_pairs(
     certificate: WelfareCertificate,
     *,
     per_mentee: int,
-) -> tuple[np.ndarray, np.ndarray]:
+    return_scores: bool = False,
+) -> tuple[np.ndarray, ...]:
     """Allowed pairs absent from ``benefit`` that could improve its welfare
     pairing, at most ``per_mentee`` per mentee (the most promising first).
 
-    Returns aligned (mentees, mentors) index arrays; empty arrays prove the
-    pairing optimal over every allowed pair (up to the certificate's grid).
+    Returns aligned (mentees, mentors) index arrays, and their exact scores
+    with ``return_scores=True`` (for :func:`add_pairs`); empty arrays prove
+    the pairing optimal over every allowed pair (up to the certificate's grid).
     """
     arrays, policy, mentors = scores.arrays, scores.policy, scores.mentors
     # Closed mentees and mentors (no room, or no way to pass flow) get an
@@ -233,6 +235,7 @@ def price_pairs(
     pos = np.full(arrays.n, -1, dtype=np.int64)
     pos[mentors] = np.arange(len(mentors))
     found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    found_score = [np.zeros(0)]
     buffer = None
     for rows, score in scores:
         stored_r, stored_c = _stored_pairs(benefit, rows, pos)
@@ -280,7 +283,9 @@ def price_pairs(
         keep = (np.arange(len(r)) - np.searchsorted(r, r, side="left")) < per_mentee
         found_i.append(i[keep])
         found_j.append(j[keep])
-    return np.concatenate(found_i), np.concatenate(found_j)
+        found_score.append(exact[better][order][keep])
+    found = np.concatenate(found_i), np.concatenate(found_j)
+    return (*found, np.concatenate(found_score)) if return_scores else found
 
 
 def _flag(
@@ -360,12 +365,13 @@ def add_pairs(
     mentors: np.ndarray,
     *,
     policy: ScoringPolicy,
+    scores: np.ndarray | None = None,
 ) -> sp.csr_matrix:
-    """``benefit`` with new, absent allowed pairs stored at their exact score."""
-    extra = sp.coo_matrix(
-        (pair_scores(arrays, mentees, mentors, policy=policy), (mentees, mentors)),
-        shape=benefit.shape,
-    )
+    """``benefit`` with new, absent allowed pairs stored at their exact score
+    (``scores``, if :func:`price_pairs` computed them already)."""
+    if scores is None:
+        scores = pair_scores(arrays, mentees, mentors, policy=policy)
+    extra = sp.coo_matrix((scores, (mentees, mentors)), shape=benefit.shape)
     coo = benefit.tocoo()
     return sp.coo_matrix(
         (

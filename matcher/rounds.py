@@ -144,7 +144,9 @@ def mentoring_round(
                 max_benefit=bound,
                 warm_start=certificate,
             )
-            i, j = price_pairs(scores, benefit, certificate, per_mentee=per_mentee)
+            i, j, found = price_pairs(
+                scores, benefit, certificate, per_mentee=per_mentee, return_scores=True
+            )
             pricing_rounds += 1
             if len(i) == 0:
                 proven = True
@@ -161,7 +163,7 @@ def mentoring_round(
             ever_pruned = np.sort(np.concatenate([ever_pruned, dropped]))
             back = sorted_member(ever_pruned, i * n + j)
             keep = np.concatenate([keep, np.stack([i[back], j[back]], axis=1)])
-            benefit = add_pairs(arrays, benefit, i, j, policy=policy)
+            benefit = add_pairs(arrays, benefit, i, j, policy=policy, scores=found)
             welfare = pair_mentors(benefit, *capacities, **options)
     result, welfare_total = welfare, None
     if objective == "stable":

@@ -21,7 +21,7 @@ from matcher.candidates import (
     score_bound,
     top_k_columns,
 )
-from matcher.scoring import BlockScorer
+from matcher.scoring import BlockScorer, pair_scores
 from service.contract import validate_network
 
 
@@ -114,7 +114,10 @@ def test_price_pass_finds_exactly_the_improving_pairs(generated, per_mentee):
         certificate = welfare_certificate(
             pairing, benefit, *capacities, locked=locked, max_benefit=bound
         )
-        i, j = price_pairs(scores, benefit, certificate, per_mentee=per_mentee)
+        i, j, exact = price_pairs(
+            scores, benefit, certificate, per_mentee=per_mentee, return_scores=True
+        )
+        assert np.array_equal(exact, pair_scores(arrays, i, j, policy=policy))
         truth = _brute_force_improving(arrays, benefit, certificate, policy)
         found = set(zip(i.tolist(), j.tolist(), strict=True))
         assert found <= truth and len(found) == len(i)
