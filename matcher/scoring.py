@@ -80,9 +80,11 @@ def soft_terms(
     *,
     policy: ScoringPolicy,
     text: bool = True,
+    similarity: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Soft terms for aligned arrays of pairs, each of shape (n_pairs,), float64;
-    ``text=False`` leaves out the (costliest) text term."""
+    ``text=False`` leaves out the (costliest) text term, ``similarity`` gives
+    :func:`text_similarity` of the pairs if already known."""
     south_i, south_j = arrays.south[mentees], arrays.south[mentors]
     seen = (
         np.asarray(arrays.history[mentees, mentors]).ravel().astype(bool)
@@ -100,7 +102,9 @@ def soft_terms(
         "history": -policy.history_penalty * seen,
     }
     if text:
-        terms["text"] = policy.text_weight * text_similarity(arrays, mentees, mentors)
+        if similarity is None:
+            similarity = text_similarity(arrays, mentees, mentors)
+        terms["text"] = policy.text_weight * similarity
     return terms
 
 
@@ -129,9 +133,11 @@ def pair_scores(
     *,
     policy: ScoringPolicy,
     text: bool = True,
+    similarity: np.ndarray | None = None,
 ) -> np.ndarray:
     """Exact scores (float64) of aligned arrays of (mentee, mentor) indices;
-    ``text=False`` leaves out the text term (then at most ``text_weight`` short).
+    ``text=False`` leaves out the text term (then at most ``text_weight``
+    short); ``similarity``: their :func:`text_similarity`, if already known.
 
     Does not check the hard constraints: use :func:`allowed_pairs` for that.
     """
@@ -143,7 +149,8 @@ def pair_scores(
         gap = np.clip(arrays.expertise[j].astype(np.int16) - arrays.expertise[i], 0, None)
         theme[start : start + len(i)] = (arrays.needs[i] * gap).sum(axis=1)
     theme *= policy.theme_weight * _THEME_SCALE
-    return theme + sum(soft_terms(arrays, mentees, mentors, policy=policy, text=text).values())
+    soft = soft_terms(arrays, mentees, mentors, policy=policy, text=text, similarity=similarity)
+    return theme + sum(soft.values())
 
 
 def explain(
