@@ -173,15 +173,27 @@ def mentoring_round(
     mentees, mentors = result.pairs[:, 0], result.pairs[:, 1]
     values = pair_scores(arrays, mentees, mentors, policy=policy)
     reasons = explain_pairs(arrays, mentees, mentors, policy=policy)
+    # Few distinct sets of shared languages: name each once, for its first pair.
+    shared = np.packbits(arrays.speaks[mentees] & arrays.speaks[mentors], axis=1)
+    _, first, which = np.unique(
+        shared.view(f"V{shared.shape[1]}").ravel(), return_index=True, return_inverse=True
+    )
+    names = [
+        arrays.shared_languages(i, j)
+        for i, j in zip(mentees[first].tolist(), mentors[first].tolist(), strict=True)
+    ]
+    languages = [names[k] for k in which.tolist()]
     pairs = tuple(
         MatchedPair(
             mentee=arrays.ids[i],
             mentor=arrays.ids[j],
-            score=float(score),
-            languages=arrays.shared_languages(i, j),
+            score=score,
+            languages=langs,
             reasons=why,
         )
-        for i, j, score, why in zip(mentees, mentors, values, reasons, strict=True)
+        for i, j, score, langs, why in zip(
+            mentees.tolist(), mentors.tolist(), values.tolist(), languages, reasons, strict=True
+        )
     )
     matched = np.zeros(arrays.n, dtype=bool)
     matched[result.pairs[:, 0]] = True

@@ -18,6 +18,7 @@ decomposes into :class:`Reason` objects that sum to it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from itertools import islice
 
 import numpy as np
 import scipy.sparse as sp
@@ -172,19 +173,44 @@ def explain_pairs(
     mentees = np.asarray(mentees, dtype=np.int64)
     mentors = np.asarray(mentors, dtype=np.int64)
     gap = np.clip(arrays.expertise[mentors].astype(np.int16) - arrays.expertise[mentees], 0, None)
-    per_theme = policy.theme_weight * _THEME_SCALE * (arrays.needs[mentees] * gap)
+    # need * gap is a small integer, so a theme has a handful of possible
+    # contributions: pairs share one Reason per (theme, contribution) and per
+    # soft term value, and only those distinct reasons are built in Python.
+    levels = arrays.needs[mentees] * gap
+    values = policy.theme_weight * _THEME_SCALE * np.arange(MAX_NEED * MAX_EXPERTISE + 1)
+    n_values, n_themes = len(values), len(arrays.themes)
+    rows, cols = np.nonzero((values != 0)[levels])
+    level = levels[rows, cols]
+    codes, which = np.unique(cols * n_values + level, return_inverse=True)
+    contribution = values.tolist()
+    table = [
+        Reason("theme", arrays.themes[c // n_values], contribution[c % n_values])
+        for c in codes.tolist()
+    ]
+    # Rank within a pair: themes by contribution descending then key, then
+    # the soft terms in their order.
+    descending = n_values - np.unique(values, return_inverse=True)[1]
+    key_rank = np.empty(n_themes, dtype=np.int64)
+    key_rank[sorted(range(n_themes), key=arrays.themes.__getitem__)] = np.arange(n_themes)
+    first_soft = (n_values + 1) * n_themes
+    pair_of, rank_of, reason_of = [rows], [descending[level] * n_themes + key_rank[cols]], [which]
     soft = soft_terms(arrays, mentees, mentors, policy=policy)
-    themes = arrays.themes
-    out = []
-    for k in range(len(mentees)):
-        row = per_theme[k]
-        order = sorted(np.flatnonzero(row).tolist(), key=lambda t: (-row[t], themes[t]))
-        reasons = [Reason("theme", themes[t], float(row[t])) for t in order]
-        reasons += [
-            Reason(kind, kind, float(values[k])) for kind, values in soft.items() if values[k] != 0
-        ]
-        out.append(tuple(reasons))
-    return out
+    for s, (kind, terms) in enumerate(soft.items()):
+        at = np.flatnonzero(terms != 0)
+        distinct, which = np.unique(terms[at], return_inverse=True)
+        pair_of.append(at)
+        rank_of.append(np.full(len(at), first_soft + s))
+        reason_of.append(len(table) + which)
+        table += [Reason(kind, kind, value) for value in distinct.tolist()]
+    pair_of = np.concatenate(pair_of)
+    order = np.argsort(pair_of * (first_soft + len(soft)) + np.concatenate(rank_of))
+    reasons = np.empty(len(table), dtype=object)
+    reasons[:] = table
+    ordered = iter(reasons[np.concatenate(reason_of)[order]].tolist())
+    return [
+        tuple(islice(ordered, count))
+        for count in np.bincount(pair_of, minlength=len(mentees)).tolist()
+    ]
 
 
 @dataclass(frozen=True, eq=False)

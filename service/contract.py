@@ -8,11 +8,9 @@ document without problems becomes a :class:`matcher.network.Network`.
 from __future__ import annotations
 
 import difflib
-import gc
 import hashlib
 import json
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -23,6 +21,7 @@ from matcher.network import INTERNATIONAL, KINDS, HistoryEntry, Member, Network,
 from matcher.scoring import pair_violations
 from matcher.taxonomy import Taxonomy, default_taxonomy
 from matcher.vectors import network_arrays
+from service.gc_pause import collector_paused
 
 SCHEMA_VERSION = 1
 MAX_MEMBERS = 200_000
@@ -194,23 +193,8 @@ def parse_network(text: str | bytes, *, source: str = "network") -> Network:
     Raises :class:`NetworkError` listing every problem (bad JSON with its line
     and column included).
     """
-    with _without_cyclic_gc():
+    with collector_paused():
         return _parse_network(text, source=source)
-
-
-@contextmanager
-def _without_cyclic_gc():
-    """Decoding and validating a large document builds millions of small
-    objects, none of them in a reference cycle; each time enough pile up the
-    cyclic collector re-scans them all. Pausing it saves 40 % of parsing at
-    100,000 members; whatever cycles appear meanwhile are found afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _parse_network(text: str | bytes, *, source: str) -> Network:

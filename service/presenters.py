@@ -10,6 +10,7 @@ import json
 
 from matcher import Network, Reason, Recommendation, RoundResult, Taxonomy
 from service.contract import input_sha256
+from service.gc_pause import collector_paused
 from service.tables import render_table
 
 SCHEMA_VERSION = 1
@@ -39,10 +40,8 @@ def round_document(result: RoundResult, network: Network, *, seed: int | None) -
     if result.welfare_total is not None:
         summary["welfare_optimum"] = result.welfare_total
         summary["stability_cost"] = result.welfare_total - result.total_score
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "objective": result.objective,
-        "pairs": [
+    with collector_paused():
+        pairs = [
             {
                 "mentor": p.mentor,
                 "mentee": p.mentee,
@@ -51,10 +50,15 @@ def round_document(result: RoundResult, network: Network, *, seed: int | None) -
                 "reasons": [reason_dict(r) for r in p.reasons],
             }
             for p in result.pairs
-        ],
-        "unmatched": [
+        ]
+        unmatched = [
             {"member": u.member, "code": u.code, "reason": u.reason} for u in result.unmatched
-        ],
+        ]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "objective": result.objective,
+        "pairs": pairs,
+        "unmatched": unmatched,
         "summary": summary,
     }
 
@@ -62,8 +66,11 @@ def round_document(result: RoundResult, network: Network, *, seed: int | None) -
 def dumps(document: dict) -> str:
     """Stable JSON text: same document → same bytes. Compact, one line: the
     indented form goes through json's pure-Python encoder, ~10x slower on a
-    10,000-member round; pipe through `python -m json.tool` to read it."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    10,000-member round; pipe through `python -m json.tool` to read it.
+    Documents are trees, so the encoder skips its check for cycles."""
+    with collector_paused():
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+    return text + "\n"
 
 
 def reason_text(reasons: tuple[Reason, ...], taxonomy: Taxonomy, lang: str, most: int = 3) -> str:
