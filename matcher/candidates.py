@@ -148,6 +148,29 @@ class PairScores:
         self._text[int(rows[0])] = (merged[order], values[order])
         return out
 
+    def best_pairs(
+        self, rows: np.ndarray, cols: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each mentee of ``rows``' ``k`` best allowed mentors among ``cols``,
+        as aligned (mentees, mentors) index arrays, scored block by block.
+        ``rows`` and ``cols`` are subsets of :attr:`mentees` and
+        :attr:`mentors` in their order (which scores fastest)."""
+        columns = self._scorer.columns(cols)
+        step = max(1, BLOCK_ELEMENTS // max(1, len(cols)))
+        found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        for start in range(0, len(rows), step):
+            block = rows[start : start + step]
+            score = self._scorer.allowed_scores(block, columns)
+            if k < len(cols):
+                top, values = top_k_columns(score, k)
+                r, c = _nonzero(np.isfinite(values))
+                c = top[r, c]
+            else:
+                r, c = _nonzero(np.isfinite(score))
+            found_i.append(block[r])
+            found_j.append(cols[c])
+        return np.concatenate(found_i), np.concatenate(found_j)
+
     @property
     def cached(self) -> bool:
         """Whether the scores are held in memory (so pricing costs one pass)."""

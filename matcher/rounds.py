@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from matcher.candidates import (
     PairScores,
@@ -18,7 +19,7 @@ from matcher.candidates import (
     sorted_member,
 )
 from matcher.network import Network
-from matcher.pairing import pair_mentors, welfare_certificate
+from matcher.pairing import Pairing, pair_mentors, welfare_certificate
 from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
 from matcher.taxonomy import Taxonomy
 from matcher.vectors import NetworkArrays, network_arrays
@@ -30,6 +31,11 @@ above it each mentee starts with its ``AUTO_CANDIDATES`` best mentors and
 pricing adds the pairs that could improve the pairing."""
 AUTO_CANDIDATES = 40
 MAX_PRICING_ROUNDS = 30
+COVER_STAGES = 3
+COVER_CANDIDATES = 10
+"""Without room to price (see :func:`_cover_the_rest`): up to this many
+further solves, each pairing the mentees still unmatched among the mentors
+with free slots, each mentee with its this-many best of those."""
 PRUNE_MARGINS = (0.15, 0.05)
 """Between pricing passes, candidate pairs this many score units below their
 potentials are dropped (see :func:`~matcher.candidates.prune_pairs`): the
@@ -98,7 +104,9 @@ def mentoring_round(
     :data:`AUTO_CANDIDATES` best mentors and pricing adds every pair that could
     improve the welfare pairing until none is left (``pricing_rounds``), so
     ``optimal`` is a proof over all allowed pairs in both cases (false only when
-    the scores were too many to keep for pricing). An int or ``None`` (all
+    the scores were too many to keep for pricing; a welfare round then adds
+    up to :data:`COVER_STAGES` solves for the mentees left unmatched, see
+    :func:`_cover_the_rest`). An int or ``None`` (all
     pairs) forces the start. ``objective="stable"`` pairs over the same final
     candidates. Pass ``arrays`` to reuse a
     :func:`~matcher.vectors.network_arrays` result.
@@ -165,6 +173,14 @@ def mentoring_round(
             keep = np.concatenate([keep, np.stack([i[back], j[back]], axis=1)])
             benefit = add_pairs(arrays, benefit, i, j, policy=policy, scores=found)
             welfare = pair_mentors(benefit, *capacities, **options)
+    if not proven and not scores.cached and objective == "welfare":
+        for _ in range(COVER_STAGES):
+            covered = welfare.n_covered
+            welfare, benefit = _cover_the_rest(
+                arrays, scores, welfare, benefit, per_mentee=COVER_CANDIDATES, policy=policy
+            )
+            if welfare.n_covered == covered:
+                break
     result, welfare_total = welfare, None
     if objective == "stable":
         result = pair_mentors(benefit, *capacities, objective="stable", **options)
@@ -213,6 +229,50 @@ def mentoring_round(
         pricing_rounds=pricing_rounds,
         welfare_total=welfare_total,
     )
+
+
+def _cover_the_rest(
+    arrays: NetworkArrays,
+    scores: PairScores,
+    welfare: Pairing,
+    benefit,
+    *,
+    per_mentee: int,
+    policy: ScoringPolicy,
+) -> tuple[Pairing, object]:
+    """Without room to price, one solve over each mentee's best mentors
+    leaves mentees unmatched while other mentors keep free slots (the
+    popular ones fill up: 30 % of mentees at 100,000 members). A second
+    solve pairs them among the mentors with free slots, each with its
+    ``per_mentee`` best of those. Returns the union (not an optimum of the
+    whole, and not claimed to be) and the candidates with the new pairs."""
+    load_mentee = np.bincount(welfare.pairs[:, 0], minlength=arrays.n)
+    load_mentor = np.bincount(welfare.pairs[:, 1], minlength=arrays.n)
+    room = arrays.mentor_capacity - load_mentor
+    rows = scores.mentees[load_mentee[scores.mentees] == 0]
+    cols = scores.mentors[room[scores.mentors] > 0]
+    if len(rows) == 0 or len(cols) == 0:
+        return welfare, benefit
+    i, j = scores.best_pairs(rows, cols, per_mentee)
+    # A mentor with room in a mentee's first candidates would have been used.
+    new = ~sorted_member(_pair_keys(benefit), i * arrays.n + j)
+    i, j = i[new], j[new]
+    values = pair_scores(arrays, i, j, policy=policy)
+    extra = sp.csr_matrix((values, (i, j)), shape=benefit.shape)
+    second = pair_mentors(extra, room, arrays.mentee_capacity)
+    pairs = np.concatenate([welfare.pairs, second.pairs])
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    pairs.flags.writeable = False
+    union = Pairing(
+        pairs=pairs,
+        total_benefit=welfare.total_benefit + second.total_benefit,
+        optimal=False,
+        objective="welfare",
+        coverage_first=welfare.coverage_first,
+        resolution=welfare.resolution + second.resolution,
+        n_covered=welfare.n_covered + second.n_covered,
+    )
+    return union, add_pairs(arrays, benefit, i, j, policy=policy, scores=values)
 
 
 def _pair_keys(benefit) -> np.ndarray:

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matcher.candidates
+import matcher.rounds
 from matcher import (
     ScoringPolicy,
     candidate_matrix,
@@ -99,6 +100,31 @@ def test_without_room_for_pricing_the_round_says_it_is_not_proven(generated, mon
     monkeypatch.setattr(matcher.candidates, "CACHE_ELEMENTS", 0)
     result = mentoring_round(network, taxonomy=default_taxonomy(), arrays=arrays, max_candidates=2)
     assert not result.optimal and result.pricing_rounds == 0
+
+
+def test_without_room_for_pricing_unmatched_mentees_get_mentors_with_free_slots(
+    generated, monkeypatch
+):
+    network, arrays = generated
+    tax, index = default_taxonomy(), network.index()
+    monkeypatch.setattr(matcher.candidates, "CACHE_ELEMENTS", 0)
+    first_only = mentoring_round(network, taxonomy=tax, arrays=arrays, max_candidates=1)
+    monkeypatch.setattr(matcher.rounds, "COVER_STAGES", 0)
+    bare = mentoring_round(network, taxonomy=tax, arrays=arrays, max_candidates=1)
+    assert first_only.mentees_matched > bare.mentees_matched
+    assert first_only.total_score > bare.total_score
+    # Still a valid round: capacities held, only allowed pairs, locks kept.
+    stored = candidate_matrix(arrays, policy=ScoringPolicy()).tocoo()
+    allowed = set(zip(stored.row.tolist(), stored.col.tolist(), strict=True))
+    load = np.zeros((2, arrays.n), dtype=int)
+    for pair in first_only.pairs:
+        i, j = index[pair.mentee], index[pair.mentor]
+        assert (i, j) in allowed
+        load[:, [i, j]] += [[1, 0], [0, 1]]
+    assert (load[0] <= arrays.mentee_capacity).all()
+    assert (load[1] <= arrays.mentor_capacity).all()
+    made = {(p.mentor, p.mentee) for p in first_only.pairs}
+    assert set(network.locked) <= made
 
 
 def test_candidate_matrix_include_adds_missing_pairs(generated):
