@@ -24,6 +24,7 @@ from matcher import (
     mentoring_round,
     network_arrays,
 )
+from matcher import candidates as _candidates
 from matcher import rounds as _rounds
 from service import presenters
 from service.contract import parse_network, validate_network
@@ -37,6 +38,8 @@ SEED = 1
 # The auto rule of matcher.rounds.mentoring_round (read from it, same defaults).
 DENSE_PAIR_LIMIT = getattr(_rounds, "DENSE_PAIR_LIMIT", 4_000_000)
 AUTO_CANDIDATES = getattr(_rounds, "AUTO_CANDIDATES", 40)
+UNPRICED_CANDIDATES = getattr(_rounds, "UNPRICED_CANDIDATES", AUTO_CANDIDATES)
+CACHE_ELEMENTS = _candidates.CACHE_ELEMENTS
 
 MISMATCHES: list[str] = []
 """Every disagreement on an optimum or a pairing found during the run."""
@@ -177,7 +180,9 @@ def auto_max_candidates(arrays: NetworkArrays) -> int | None:
     """The ``max_candidates`` that ``mentoring_round(..., max_candidates="auto")`` picks."""
     wants = (arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0)
     n_pairs = int(wants.sum()) * int((arrays.mentor_capacity > 0).sum())
-    return None if n_pairs <= DENSE_PAIR_LIMIT else AUTO_CANDIDATES
+    if n_pairs <= DENSE_PAIR_LIMIT:
+        return None
+    return AUTO_CANDIDATES if n_pairs <= CACHE_ELEMENTS else UNPRICED_CANDIDATES
 
 
 @dataclass
