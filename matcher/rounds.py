@@ -231,7 +231,14 @@ def mentoring_round(
     return RoundResult(
         objective=objective,
         pairs=pairs,
-        unmatched=_diagnose(arrays, left_out, scores.allowed[left_out], policy=policy),
+        unmatched=_diagnose(
+            arrays,
+            left_out,
+            scores.allowed[left_out],
+            policy=policy,
+            # Without a proof, only the mentors the solver saw are known full.
+            seen=None if proven else np.diff(benefit.indptr)[left_out],
+        ),
         members=arrays.n,
         mentees_with_needs=int(wants.sum()),
         mentees_matched=int((wants & matched).sum()),
@@ -297,16 +304,29 @@ def _pair_keys(benefit) -> np.ndarray:
 
 
 def _diagnose(
-    arrays: NetworkArrays, mentees: np.ndarray, allowed: np.ndarray, *, policy: ScoringPolicy
+    arrays: NetworkArrays,
+    mentees: np.ndarray,
+    allowed: np.ndarray,
+    *,
+    policy: ScoringPolicy,
+    seen: np.ndarray | None = None,
 ) -> tuple[Unmatched, ...]:
     """Name the first constraint, in order of how hard it is to lift, that
     kept each unmatched mentee out. ``allowed``: each one's number of allowed
-    mentors (a mentee with any was kept out by capacity)."""
-    found: dict[int, Unmatched] = {
-        int(i): _capacity(arrays, int(i), int(count))
-        for i, count in zip(mentees, allowed, strict=True)
-        if count
-    }
+    mentors (a mentee with any was kept out by capacity). ``seen``: for a
+    round that is not proven optimal, each one's number of candidate mentors
+    (the only ones known to be full)."""
+    found: dict[int, Unmatched] = {}
+    for k, (i, count) in enumerate(zip(mentees.tolist(), allowed.tolist(), strict=True)):
+        if count and seen is None:
+            found[i] = _capacity(arrays, i, count)
+        elif count:
+            found[i] = Unmatched(
+                arrays.ids[i],
+                "capacity",
+                f"its {int(seen[k])} candidate mentors are at capacity ({count} could help; "
+                "the network is too large to check them all)",
+            )
     # Only mentees without any allowed mentor need the parts of the score.
     blocked = mentees[allowed == 0]
     if len(blocked) == 0:

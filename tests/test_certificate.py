@@ -125,6 +125,11 @@ def test_without_room_for_pricing_unmatched_mentees_get_mentors_with_free_slots(
     assert (load[1] <= arrays.mentor_capacity).all()
     made = {(p.mentor, p.mentee) for p in first_only.pairs}
     assert set(network.locked) <= made
+    # Unproven: a reason claims only what the round checked.
+    waiting = [u for u in first_only.unmatched if u.code == "capacity"]
+    assert waiting
+    for u in waiting:
+        assert "too large to check them all" in u.reason
 
 
 def test_candidate_matrix_include_adds_missing_pairs(generated):
