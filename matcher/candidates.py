@@ -161,14 +161,9 @@ class PairScores:
         for start in range(0, len(rows), step):
             block = rows[start : start + step]
             score = self._scorer.allowed_scores(block, columns)
-            if k < len(cols):
-                top, values = top_k_columns(score, k)
-                r, c = _nonzero(np.isfinite(values))
-                c = top[r, c]
-            else:
-                r, c = _nonzero(np.isfinite(score))
-            found_i.append(block[r])
-            found_j.append(cols[c])
+            i, j = _best_in_block(score, block, cols, k)
+            found_i.append(i)
+            found_j.append(j)
         return np.concatenate(found_i), np.concatenate(found_j)
 
     @property
@@ -219,15 +214,9 @@ def candidate_matrix(
     found_rows = [np.zeros(0, dtype=np.int64)]
     found_cols = [np.zeros(0, dtype=np.int64)]
     for rows, score in scores:
-        if max_candidates is not None and max_candidates < len(mentors):
-            top, values = top_k_columns(score, max_candidates)
-            r, c = _nonzero(np.isfinite(values))
-            found_rows.append(rows[r])
-            found_cols.append(mentors[top[r, c]])
-        else:
-            r, c = _nonzero(np.isfinite(score))
-            found_rows.append(rows[r])
-            found_cols.append(mentors[c])
+        i, j = _best_in_block(score, rows, mentors, max_candidates)
+        found_rows.append(i)
+        found_cols.append(j)
     i, j = np.concatenate(found_rows), np.concatenate(found_cols)
     if include:
         extra = np.array(include, dtype=np.int64).reshape(-1, 2)
@@ -358,6 +347,20 @@ def _flag(
         crowded, kth = crowded[clear], kth[clear]
         flagged[crowded] = reduced[crowded] >= (kth - slack - _FLOAT32_SLACK)[:, None]
     return _nonzero(flagged)
+
+
+def _best_in_block(
+    score: np.ndarray, rows: np.ndarray, cols: np.ndarray, k: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(mentees, mentors) of each row's ``k`` best allowed pairs in a block
+    of scores over ``rows × cols`` (every allowed pair when ``k`` is None or
+    not below the number of columns)."""
+    if k is not None and k < len(cols):
+        top, values = top_k_columns(score, k)
+        r, c = _nonzero(np.isfinite(values))
+        return rows[r], cols[top[r, c]]
+    r, c = _nonzero(np.isfinite(score))
+    return rows[r], cols[c]
 
 
 def sorted_member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
