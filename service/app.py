@@ -30,20 +30,33 @@ class BodyLimit:
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             await self._too_large(scope, send)
             return
-        seen = 0
+        seen, exceeded, answered = 0, False, False
 
         async def counted() -> dict:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
+                exceeded = True
                 raise _TooLarge
             return message
 
+        # FastAPI catches errors raised while it reads a JSON body and answers
+        # 400 "error parsing the body": once the limit is hit, whatever the
+        # app answers is replaced by the 413.
+        async def guarded(message: dict) -> None:
+            nonlocal answered
+            if not exceeded:
+                await send(message)
+            elif not answered:
+                answered = True
+                await self._too_large(scope, send)
+
         try:
-            await self.app(scope, counted, send)
+            await self.app(scope, counted, guarded)
         except _TooLarge:
-            await self._too_large(scope, send)
+            if not answered:
+                await self._too_large(scope, send)
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
         from starlette.requests import Request

@@ -268,3 +268,26 @@ def test_oversized_body_is_refused(tmp_path):
         413,
     )
     assert "2048" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("/v1/members/import", "text/csv"), ("/v1/members", "application/json")],
+)
+def test_oversized_streamed_body_is_refused(tmp_path, path, content_type):
+    """Without a Content-Length the limit is counted as the body arrives; a
+    JSON route must answer 413 too, not FastAPI's 400 for an unreadable body."""
+    from tests.service_env import start_service
+
+    small = start_service("sqlite", tmp_path, demo=False, max_body_bytes=2048)
+
+    def chunks():
+        for _ in range(5):
+            yield b"x" * 1000
+
+    response = small.client.post(
+        path, content=chunks(), headers={**small.as_("admin"), "content-type": content_type}
+    )
+    assert "content-length" not in response.request.headers
+    assert "2048" in problem(response, 413)["detail"]
+    assert small.client.get("/v1/members", headers=small.as_("admin")).json()["total"] == 0
