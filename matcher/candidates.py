@@ -11,6 +11,8 @@ the round stays provably optimal over all allowed pairs.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -71,9 +73,7 @@ def top_k_columns(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     if n_rows < 1 << 11:
         # One int64 key (row, value descending, 20 scrambled bits) sorts 3x
         # faster than a three-key lexsort.
-        bits = values.view(np.uint32).astype(np.int64)
-        ascending = np.where(bits & 0x80000000, bits ^ 0xFFFFFFFF, bits | 0x80000000)
-        key = (r << 52) | ((0xFFFFFFFF - ascending) << 20) | (scrambled >> 12)
+        key = (r << 52) | (_descending_bits(values) << 20) | (scrambled >> 12)
         order = np.argsort(key, kind="stable")
     else:
         order = np.lexsort((scrambled, -values, r))
@@ -87,16 +87,37 @@ def top_k_columns(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return top, best
 
 
+class AllowedBlock(NamedTuple):
+    """The allowed pairs of a block of mentee ``rows``, row by row (CSR):
+    row ``r``'s are ``cols[indptr[r]:indptr[r + 1]]`` (positions in
+    :attr:`PairScores.mentors`, ascending) with float32 ``score`` s."""
+
+    rows: np.ndarray
+    indptr: np.ndarray
+    cols: np.ndarray
+    score: np.ndarray
+
+
+def _allowed_block(rows: np.ndarray, score: np.ndarray) -> AllowedBlock:
+    flat = np.flatnonzero(score > -np.inf)
+    r, c = np.divmod(flat, score.shape[1])
+    indptr = np.zeros(len(rows) + 1, np.int64)
+    np.cumsum(np.bincount(r, minlength=len(rows)), out=indptr[1:])
+    return AllowedBlock(rows, indptr, c.astype(np.int32), score.ravel()[flat])
+
+
 class PairScores:
     """Float32 block scores of every (wanting mentee × open mentor) pair, for
-    ranking and pricing; kept in memory when they fit in ``cache_elements``.
+    ranking and pricing; the allowed ones are kept in memory when the
+    (mentees × mentors) grid has at most ``cache_elements`` pairs.
 
     ``mentees`` are the members with needs and mentee capacity (in the
     scorer's group order, which scores fastest), ``mentors`` those with mentor
-    capacity. Iterating gives ``(rows, score)`` blocks: ``rows`` member
-    indices, ``score`` of shape (len(rows), len(mentors)) with ``-inf`` for
-    pairs that are not allowed. Blocks are only valid until the next one
-    (uncached blocks share one buffer); cached blocks are read-only views.
+    capacity. Iterating gives dense ``(rows, score)`` blocks, scored afresh:
+    ``rows`` member indices, ``score`` of shape (len(rows), len(mentors)) with
+    ``-inf`` for pairs that are not allowed; blocks share one buffer, so each
+    is valid until the next. The first whole pass also fills the cache, which
+    :meth:`allowed_blocks` then reads.
     """
 
     def __init__(
@@ -117,10 +138,10 @@ class PairScores:
         size = len(self.mentees) * len(self.mentors)
         if cache_elements is None:
             cache_elements = CACHE_ELEMENTS
-        shape = (len(self.mentees), len(self.mentors))
-        # Zeroed pages come from the kernel ready to write: measured, the first
-        # pass fills them twice as fast as np.empty's.
-        self._cache = np.zeros(shape, np.float32) if size <= cache_elements else None
+        # Only the allowed pairs are kept (17 % of the grid at 10,000 members),
+        # row by row like CSR: a pricing pass reads a third of the bytes a
+        # dense cache would hold, and no large array is faulted in.
+        self._blocks: list[AllowedBlock] | None = [] if size <= cache_elements else None
         self._buffer = None
         self._filled = False
         self._text: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -169,25 +190,39 @@ class PairScores:
     @property
     def cached(self) -> bool:
         """Whether the scores are held in memory (so pricing costs one pass)."""
-        return self._cache is not None
+        return self._blocks is not None
 
     def __iter__(self):
+        filling = self._blocks is not None and not self._filled
+        if filling:
+            self._blocks.clear()
+        if self._buffer is None:
+            self._buffer = np.empty(
+                (min(self._step, len(self.mentees)), len(self.mentors)), np.float32
+            )
         for start in range(0, len(self.mentees), self._step):
             rows = self.mentees[start : start + self._step]
-            if self._filled:
-                yield rows, self._cache[start : start + len(rows)]
-                continue
-            if self._cache is not None:
-                out = self._cache[start : start + len(rows)]
-            else:
-                if self._buffer is None:
-                    self._buffer = np.empty((self._step, len(self.mentors)), np.float32)
-                out = self._buffer[: len(rows)]
             allowed = np.empty(len(rows), np.int64)
-            score = self._scorer.allowed_scores(rows, self._columns, out=out, allowed=allowed)
+            score = self._scorer.allowed_scores(
+                rows, self._columns, out=self._buffer[: len(rows)], allowed=allowed
+            )
             self.allowed[rows] = allowed
+            if filling:
+                self._blocks.append(_allowed_block(rows, score))
             yield rows, score
-        self._filled = self._cache is not None
+        self._filled = filling or self._filled
+
+    def allowed_blocks(self):
+        """The blocks' allowed pairs, as :class:`AllowedBlock` s: from the
+        cache (filled first if need be), or scored afresh when uncached."""
+        if self._blocks is None:
+            for rows, score in self:
+                yield _allowed_block(rows, score)
+            return
+        if not self._filled:
+            for _ in self:
+                pass
+        yield from self._blocks
 
 
 def candidate_matrix(
@@ -259,6 +294,13 @@ def price_pairs(
     # infinite threshold: nothing through them can improve the pairing.
     u = np.where(certificate.mentee_open, certificate.mentee_potential, np.inf)
     v = np.where(certificate.mentor_open, certificate.mentor_potential, np.inf)[mentors]
+    # Only u + v counts. After a coverage-first solve every covered mentee's
+    # potential is about -B and every mentor's about +B (B, the coverage
+    # bonus, ~1e5 score units at 10,000 members): moved by the mentors' median,
+    # both are back near the scores, where float32 can compare them.
+    finite = v[np.isfinite(v)]
+    shift = float(np.median(finite)) if len(finite) else 0.0
+    u_block, v = u + shift, v - shift
     # The block leaves out the text term (at most text_weight): add it as slack.
     slack = policy.text_weight + _FLOAT32_SLACK
     # float32 keeps the pass over the block scores cheap and is exact enough
@@ -268,7 +310,7 @@ def price_pairs(
     # as closed there; rows that still carry a coverage bonus (uncovered
     # mentees, after a first solve) are compared in float64.
     limit = _FLOAT32_POTENTIALS
-    small = (np.abs(u) <= limit) & (certificate.max_benefit <= limit)
+    small = (np.abs(u_block) <= limit) & (certificate.max_benefit <= limit)
     if v.min(initial=np.inf) < -limit:
         small[:] = False
     v32 = np.where(v > 2 * limit + slack, np.inf, v).astype(np.float32)
@@ -276,30 +318,26 @@ def price_pairs(
     pos[mentors] = np.arange(len(mentors))
     found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     found_score = [np.zeros(0)]
-    buffer = None
-    for rows, score in scores:
-        stored_r, stored_c = _stored_pairs(benefit, rows, pos)
+    for rows, indptr, cols, score in scores.allowed_blocks():
+        counts = np.diff(indptr)
+        threshold = (u_block[rows] - slack).astype(np.float32)
+        reduced = score - v32[cols]
+        flagged = reduced > np.repeat(threshold, counts)
         fast = small[rows]
-        if fast.all():
-            if buffer is None:
-                buffer = np.empty(score.shape, np.float32)
-            reduced = np.subtract(score, v32, out=buffer[: len(rows)])
-            reduced[stored_r, stored_c] = -np.inf
-            threshold = (u[rows] - slack).astype(np.float32)
-            r, c = _flag(reduced, threshold, per_mentee=per_mentee, slack=slack)
-        else:
-            parts = []
-            for part, prices in ((np.flatnonzero(fast), v32), (np.flatnonzero(~fast), v)):
-                reduced = score[part] - prices
-                local = np.full(len(rows), -1)
-                local[part] = np.arange(len(part))
-                inside = local[stored_r] >= 0
-                reduced[local[stored_r[inside]], stored_c[inside]] = -np.inf
-                threshold = (u[rows[part]] - slack).astype(reduced.dtype)
-                pr, pc = _flag(reduced, threshold, per_mentee=per_mentee, slack=slack)
-                parts.append((part[pr], pc))
-            r = np.concatenate([p[0] for p in parts])
-            c = np.concatenate([p[1] for p in parts])
+        if not fast.all():
+            slow = np.flatnonzero(np.repeat(~fast, counts))
+            exact_threshold = np.repeat(u_block[rows] - slack, counts)[slow]
+            flagged[slow] = score[slow] - v[cols[slow]] > exact_threshold
+        at = np.flatnonzero(flagged)
+        r, c = np.searchsorted(indptr, at, side="right") - 1, cols[at].astype(np.int64)
+        stored_r, stored_c = _stored_pairs(benefit, rows, pos)
+        if len(stored_r):
+            fresh = ~sorted_member(
+                np.sort(stored_r * len(mentors) + stored_c), r * len(mentors) + c
+            )
+            at, r, c = at[fresh], r[fresh], c[fresh]
+        keep = _crowd_cut(r, reduced[at], threshold, fast, per_mentee=per_mentee, slack=slack)
+        r, c = r[keep], c[keep]
         # Every flagged pair is checked exactly (the text term and float32 can
         # reorder them), then each mentee keeps its largest exact violations:
         # a shortlist cut before the exact check could hide the one that counts.
@@ -329,24 +367,44 @@ def price_pairs(
     return (*found, np.concatenate(found_score)) if return_scores else found
 
 
-def _flag(
-    reduced: np.ndarray, threshold: np.ndarray, *, per_mentee: int, slack: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of the block's pairs whose reduced score (block score minus
-    mentor potential) exceeds their row's ``threshold``, the mentee potential
-    less ``slack``: the pairs pricing must check exactly."""
-    flagged = reduced > threshold[:, None]
-    # Where a row's per_mentee-th best pair already improves by a clear
-    # margin, pairs more than the slack below it cannot be among its
-    # per_mentee largest exact violations: they are dropped here, before any
-    # exact scoring (early passes flag millions of pairs otherwise).
-    crowded = np.flatnonzero(np.count_nonzero(flagged, axis=1) > per_mentee)
-    if len(crowded):
-        kth = -np.partition(-reduced[crowded], per_mentee - 1, axis=1)[:, per_mentee - 1]
-        clear = kth - (threshold[crowded] + slack) > 2 * _FLOAT32_SLACK
-        crowded, kth = crowded[clear], kth[clear]
-        flagged[crowded] = reduced[crowded] >= (kth - slack - _FLOAT32_SLACK)[:, None]
-    return _nonzero(flagged)
+def _crowd_cut(
+    r: np.ndarray,
+    reduced: np.ndarray,
+    threshold: np.ndarray,
+    fast: np.ndarray,
+    *,
+    per_mentee: int,
+    slack: float,
+) -> np.ndarray:
+    """Which flagged pairs (block row ``r``, float32 ``reduced`` score, rows
+    ascending) pricing must still check exactly.
+
+    Where a row's per_mentee-th best pair already improves by a clear
+    margin, pairs more than the slack below it cannot be among its
+    per_mentee largest exact violations: they are dropped here, before any
+    exact scoring (early passes flag millions of pairs otherwise). Only rows
+    compared in float32 (``fast``) are cut.
+    """
+    keep = np.ones(len(r), dtype=bool)
+    crowded = (np.bincount(r, minlength=len(threshold)) > per_mentee) & fast
+    inside = np.flatnonzero(crowded[r])
+    if len(inside) == 0:
+        return keep
+    order = np.argsort((r[inside] << 32) | _descending_bits(reduced[inside]))
+    ranked_r, ranked = r[inside][order], reduced[inside][order]
+    rank = np.arange(len(ranked_r)) - np.searchsorted(ranked_r, ranked_r, side="left")
+    kth = np.zeros(len(threshold), dtype=np.float32)
+    kth[ranked_r[rank == per_mentee - 1]] = ranked[rank == per_mentee - 1]
+    clear = crowded & (kth - (threshold + slack) > 2 * _FLOAT32_SLACK)
+    keep[clear[r]] = reduced[clear[r]] >= (kth - slack - _FLOAT32_SLACK)[r[clear[r]]]
+    return keep
+
+
+def _descending_bits(values: np.ndarray) -> np.ndarray:
+    """32-bit int64 keys that sort finite float32 ``values`` largest first."""
+    bits = values.view(np.uint32).astype(np.int64)
+    ascending = np.where(bits & 0x80000000, bits ^ 0xFFFFFFFF, bits | 0x80000000)
+    return 0xFFFFFFFF - ascending
 
 
 def _best_in_block(
