@@ -335,6 +335,8 @@ class BlockScorer:
         :meth:`allowed_scores` only scores the spans of mentors a block of
         mentees shares a language with."""
         speaks = self.arrays.speaks[cols]
+        if speaks.shape[1] == 0:  # an empty network: no language at all
+            return cols
         by_use = np.argsort(-speaks.sum(axis=0), kind="stable")
         return cols[np.lexsort([~speaks[:, lang] for lang in by_use[::-1]])]
 

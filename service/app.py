@@ -27,7 +27,12 @@ class BodyLimit:
             return
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
+        if length is not None and not length.isdigit():
+            await self._refuse(
+                scope, send, 400, "Content-Length must be a whole number of bytes", "bad-request"
+            )
+            return
+        if length is not None and int(length) > self.limit:
             await self._too_large(scope, send)
             return
         seen, exceeded, answered = 0, False, False
@@ -59,15 +64,17 @@ class BodyLimit:
                 await self._too_large(scope, send)
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
+        detail = (
+            f"the request body is larger than {self.limit} bytes; split it "
+            "(or raise PEERMATCH_MAX_BODY_BYTES)"
+        )
+        await self._refuse(scope, send, 413, detail, "too-large")
+
+    @staticmethod
+    async def _refuse(scope: Scope, send: Send, status: int, detail: str, kind: str) -> None:
         from starlette.requests import Request
 
-        response = errors.problem_response(
-            Request(scope),
-            413,
-            f"the request body is larger than {self.limit} bytes; split it "
-            "(or raise PEERMATCH_MAX_BODY_BYTES)",
-            kind="too-large",
-        )
+        response = errors.problem_response(Request(scope), status, detail, kind=kind)
         await response(scope, None, send)
 
 

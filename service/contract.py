@@ -44,6 +44,11 @@ class Problem:
     line: int | None = None
     column: int | None = None
 
+    def __post_init__(self) -> None:
+        # A problem echoes what was sent, but a reader needs only its start:
+        # a value nested hundreds deep would also overflow every printer.
+        object.__setattr__(self, "value", _echo(self.value))
+
     def __str__(self) -> str:
         at = f"line {self.line}, column {self.column}: " if self.line else ""
         field = f" · {self.field}" if self.field else ""
@@ -52,6 +57,30 @@ class Problem:
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+_ECHO_ITEMS = 5
+_ECHO_DEPTH = 2
+_ECHO_CHARS = 300
+
+
+def _echo(value: Any, depth: int = _ECHO_DEPTH) -> Any:
+    """``value`` cut to a readable size: strings to 300 characters, lists and
+    objects to their first 5 items, 2 levels deep ("…" marks a cut)."""
+    if isinstance(value, str):
+        return value if len(value) <= _ECHO_CHARS else value[:_ECHO_CHARS] + "…"
+    if isinstance(value, list | tuple | dict):
+        if depth == 0:
+            return "…"
+        if isinstance(value, dict):
+            items = list(value.items())
+            out: Any = {str(k)[:_ECHO_CHARS]: _echo(v, depth - 1) for k, v in items[:_ECHO_ITEMS]}
+            if len(items) > _ECHO_ITEMS:
+                out["…"] = f"{len(items) - _ECHO_ITEMS} more"
+            return out
+        out = [_echo(v, depth - 1) for v in value[:_ECHO_ITEMS]]
+        return out + ["…"] if len(value) > _ECHO_ITEMS else out
+    return value
 
 
 class NetworkError(ValueError):
@@ -328,12 +357,23 @@ def _reference_problems(members: list, data: dict) -> list[Problem]:
             if section == "exclusions" and isinstance(entry, list):
                 for p, value in enumerate(entry):
                     check(where, str(p), value)
-                if len(entry) == 2 and entry[0] == entry[1]:
+                if len(entry) == 2 and isinstance(entry[0], str) and entry[0] == entry[1]:
                     problems.append(Problem(where, "", entry[0], "a member cannot exclude itself"))
             elif isinstance(entry, dict):
                 check(where, "mentor", entry.get("mentor"))
                 check(where, "mentee", entry.get("mentee"))
                 key = (entry.get("mentor"), entry.get("mentee"))
+                if section == "history" and isinstance(key[0], str) and key[0] == key[1]:
+                    problems.append(
+                        Problem(
+                            where,
+                            "mentee",
+                            key[1],
+                            "a member cannot have mentored itself; remove this entry",
+                        )
+                    )
+                if not all(isinstance(x, str) for x in key):
+                    continue
                 if section == "locked" and key in pairs_seen:
                     problems.append(Problem(where, "", None, "this pair is locked twice; keep one"))
                 pairs_seen.add(key)

@@ -72,19 +72,27 @@ def network_invalid(exc: NetworkError, *, status: int = 422) -> ApiError:
     return ApiError(status, detail, kind=kind, errors=problems_as_errors(exc.problems))
 
 
-def _clean(value: Any) -> Any:
+def _clean(value: Any, depth: int = 0) -> Any:
     """Echo a client's value safely: JSON has no NaN or infinity, UTF-8 no
-    lone surrogates, and a problem document need not repeat a huge value."""
+    lone surrogates, and a problem document need not repeat a huge value (or
+    one nested deeper than any problem document is)."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, str):
         text = value.encode("utf-8", "backslashreplace").decode("utf-8")
         return text if len(text) <= 300 else text[:300] + "…"
+    if isinstance(value, dict | list | tuple) and depth == _CLEAN_DEPTH:
+        return "…"
     if isinstance(value, dict):
-        return {str(_clean(k)): _clean(v) for k, v in value.items()}
+        return {str(_clean(k, depth + 1)): _clean(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [_clean(v, depth + 1) for v in value]
     return value
+
+
+_CLEAN_DEPTH = 8
+_UNREADABLE_BODY = "There was an error parsing the body"
+"""FastAPI's detail when a JSON body cannot be decoded at all."""
 
 
 def problem_response(
@@ -111,6 +119,14 @@ def _field_error(err: dict) -> dict[str, Any]:
         "field": field,
         "message": err.get("msg", "invalid").removeprefix("Value error, "),
     }
+    if err.get("type") == "json_invalid":
+        reason = (err.get("ctx") or {}).get("error", "not JSON")
+        at = f" at character {loc[1]}" if len(loc) > 1 else ""
+        return {
+            "where": where,
+            "field": "",
+            "message": f"the body is not valid JSON ({reason}{at}); send one JSON object",
+        }
     value = err.get("input")
     if err.get("type") != "missing" and isinstance(value, str | int | float | bool):
         out["value"] = value
@@ -160,6 +176,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
+        if exc.status_code == 400 and detail == _UNREADABLE_BODY:
+            detail = (
+                "the request body cannot be read as JSON: send UTF-8 text, numbers "
+                "under 4,300 digits and at most a few hundred levels of nesting"
+            )
         return problem_response(
             request,
             exc.status_code,

@@ -146,7 +146,8 @@ ContactEmail = Annotated[str, Field(pattern=EMAIL, max_length=254)]
 
 
 class Contact(BaseModel):
-    model_config = Strict
+    # Stripped like MemberCreate's, which stores what this one validated.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     contact_name: ContactName | None = Field(default=None, description="personal data")
     contact_email: ContactEmail | None = Field(default=None, description="personal data")
 

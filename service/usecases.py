@@ -269,7 +269,22 @@ def _check_network(session: Session, *, problems_source: str = "request") -> Non
         raise network_invalid(exc, status=409) from None
 
 
+RESERVED_MEMBER_IDS = frozenset({"export"})
+"""Ids that GET /v1/members/{id} could never reach: a route of that name
+comes first."""
+
+
+def _reserved(member_id: Any) -> str | None:
+    if isinstance(member_id, str) and member_id in RESERVED_MEMBER_IDS:
+        return (
+            f"'{member_id}' is reserved (GET /v1/members/{member_id} is a route); choose another id"
+        )
+    return None
+
+
 def create_member(session: Session, *, data: dict[str, Any], who: Principal) -> Member:
+    if reserved := _reserved(data["id"]):
+        raise invalid(reserved, [{"where": "body", "field": "id", "message": reserved}])
     if session.get(Member, data["id"]) is not None:
         raise conflict(f"member '{data['id']}' exists; PATCH /v1/members/{data['id']} to change it")
     row = Member(**_columns(data))
@@ -386,7 +401,14 @@ def _split_contacts(members: list[Any], labels: list[str]) -> tuple[list[Any], l
             contacts.append({})
             continue
         profile = {f: v for f, v in m.items() if f not in CONTACT_FIELDS}
-        contact = {f: m[f] for f in CONTACT_FIELDS if m.get(f) not in (None, "")}
+        if reserved := _reserved(m.get("id")):
+            problems.append(Problem(labels[k], "id", m["id"], reserved))
+        # A blank cell (or only spaces) is no contact, as in a CSV.
+        contact = {
+            f: m[f]
+            for f in CONTACT_FIELDS
+            if m.get(f) is not None and not (isinstance(m[f], str) and not m[f].strip())
+        }
         try:
             Contact.model_validate(contact)
         except ValidationError as exc:

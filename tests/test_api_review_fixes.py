@@ -156,3 +156,78 @@ def test_circles_rerun_keeps_every_circle_that_fits(svc):
     fresh = [p for p in rerun["proposals"] if p["status"] == "proposed"]
     assert len(fresh) >= len(circles) - 1
     assert rerun["summary"]["circles"] == len(fresh)
+
+
+def _import(svc, doc):
+    admin = {**svc.as_("admin"), "content-type": "application/json"}
+    return svc.client.post("/v1/members/import", content=json.dumps(doc), headers=admin)
+
+
+def test_a_contact_of_spaces_is_no_contact(svc):
+    member = {**NEW, "id": "zz-spaces", "contact_name": "   ", "contact_email": " "}
+    assert _import(svc, {"schema_version": 1, "members": [member]}).status_code == 200
+    stored = svc.client.get("/v1/members/zz-spaces", headers=svc.as_("admin")).json()
+    assert stored.get("contact_name") is None and stored.get("contact_email") is None
+    padded = {**NEW, "id": "zz-padded", "contact_name": "n" * 200 + " "}
+    assert _import(svc, {"schema_version": 1, "members": [padded]}).status_code == 200
+
+
+def test_deeply_nested_values_are_echoed_cut_short(svc):
+    deep: list = []
+    for _ in range(900):
+        deep = [deep]
+    before = svc.client.get("/v1/members/export", headers=svc.as_("admin")).json()
+    for doc in (
+        {"schema_version": 1, "members": [], "exclusions": [[deep, deep]]},
+        {"schema_version": 1, "members": [{**NEW, "contact_email": deep}]},
+    ):
+        body = problem(_import(svc, doc), 422)
+        assert len(json.dumps(body)) < 2_000
+    assert svc.client.get("/v1/members/export", headers=svc.as_("admin")).json() == before
+
+
+def test_member_id_export_is_reserved(svc):
+    admin = svc.as_("admin")
+    body = problem(svc.client.post("/v1/members", json={**NEW, "id": "export"}, headers=admin), 422)
+    assert "reserved" in body["detail"]
+    body = problem(_import(svc, {"schema_version": 1, "members": [{**NEW, "id": "export"}]}), 422)
+    assert body["errors"][0]["field"] == "id" and "reserved" in body["errors"][0]["message"]
+
+
+def test_a_mentoring_round_of_an_empty_network(svc):
+    admin = svc.as_("admin")
+    ids = [m["id"] for m in svc.client.get("/v1/members/export", headers=admin).json()["members"]]
+    for member_id in ids:
+        assert svc.client.delete(f"/v1/members/{member_id}", headers=admin).status_code == 204
+    response = svc.client.post("/v1/rounds", json={"kind": "mentoring", "seed": 1}, headers=admin)
+    assert response.status_code == 201, response.text
+    assert response.json()["summary"]["pairs"] == 0
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1e3"])
+def test_a_malformed_content_length_is_400(svc, length):
+    response = svc.client.post(
+        "/v1/members",
+        content=json.dumps(NEW),
+        headers={**svc.as_("admin"), "content-type": "application/json", "content-length": length},
+    )
+    assert "Content-Length" in problem(response, 400)["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"id":', "not valid JSON"),
+        (b"[" * 100_000, "cannot be read as JSON"),
+        (b'{"id": "\xff"}', "cannot be read as JSON"),
+    ],
+    ids=["truncated", "deep", "not-utf8"],
+)
+def test_an_unreadable_json_body_says_what_to_send(svc, body, expected):
+    response = svc.client.post(
+        "/v1/members",
+        content=body,
+        headers={**svc.as_("admin"), "content-type": "application/json"},
+    )
+    assert expected in json.dumps(response.json()), response.text
+    assert response.status_code in (400, 422)

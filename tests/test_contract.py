@@ -7,6 +7,7 @@ import pytest
 
 from service.contract import (
     NetworkError,
+    Problem,
     canonical_document,
     input_sha256,
     network_json_schema,
@@ -111,6 +112,43 @@ def test_self_exclusion_and_same_lock_twice():
     found = problems_of(doc)
     assert any("cannot exclude itself" in p for p in found)
     assert any("locked twice" in p for p in found)
+
+
+def test_history_of_a_member_with_itself():
+    doc = hand_network()
+    doc["history"] = [{"mentor": "sn", "mentee": "sn", "round": "2025-A"}]
+    (problem,) = problems_of(doc)
+    assert problem.startswith('history[0] · mentee = "sn": a member cannot have mentored itself')
+
+
+def test_pairs_naming_lists_or_deep_values_are_problems_not_crashes():
+    deep: list = []
+    for _ in range(700):
+        deep = [deep]
+    doc = hand_network()
+    doc["exclusions"] = [[deep, deep]]
+    doc["locked"] = [{"mentor": ["ph"], "mentee": "ke"}] * 2
+    doc["history"] = [{"mentor": "ph", "mentee": "ke", "round": deep}]
+    assert problems_of(doc) == [
+        "exclusions[0] · 0: Input should be a valid string",
+        "exclusions[0] · 1: Input should be a valid string",
+        "locked[0] · mentor: Input should be a valid string",
+        "locked[1] · mentor: Input should be a valid string",
+        "history[0] · round: Input should be a valid string",
+    ]
+
+
+def test_a_problem_echoes_only_the_start_of_a_large_value():
+    value = {"k": [[1, [2]], *range(9)], "long": "x" * 1000, **{f"f{i}": i for i in range(9)}}
+    echoed = Problem("members[0]", "f", value, "bad").value
+    assert echoed == {
+        "k": ["…", 0, 1, 2, 3, "…"],
+        "long": "x" * 300 + "…",
+        "f0": 0,
+        "f1": 1,
+        "f2": 2,
+        "…": "6 more",
+    }
 
 
 def test_bad_json_names_line_and_column():

@@ -47,6 +47,16 @@ def test_hand_network_round():
         assert abs(sum(r.contribution for r in pair.reasons) - pair.score) <= 1e-9
 
 
+@pytest.mark.parametrize("objective", ["welfare", "stable"])
+def test_a_round_of_an_empty_network_pairs_nobody(objective):
+    result = mentoring_round(
+        validate_network({"schema_version": 1, "members": []}),
+        taxonomy=default_taxonomy(),
+        objective=objective,
+    )
+    assert (result.pairs, result.unmatched, result.members) == ((), (), 0)
+
+
 def test_locked_pair_is_kept_even_when_worse():
     doc = hand_network()
     doc["locked"] = [{"mentor": "fr-ingo", "mentee": "bf"}]
