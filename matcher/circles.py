@@ -69,6 +69,8 @@ from matcher.vectors import MAX_EXPERTISE, NetworkArrays
 ANCHOR_LEVEL = 3
 """Expertise from which a member anchors a circle on a theme."""
 DEFAULT_SIZE = (4, 8)
+MAX_SIZE = 50
+"""The largest circle the CLI and the HTTP service ask for."""
 DEFAULT_THEMES = 8
 """Themes taken by default: the first ones by unmet demand that can hold a circle."""
 SOFT_WEIGHTS = {

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from matcher import Network, Taxonomy, default_taxonomy, network_arrays
-from matcher.circles import DEFAULT_SIZE, CirclesResult, form_circles
+from matcher.circles import DEFAULT_SIZE, MAX_SIZE, CirclesResult, form_circles
 from service import presenters
 from service.cli_support import (
     Demo,
@@ -18,6 +18,7 @@ from service.cli_support import (
     NetworkArg,
     bulk_work,
     check_lang,
+    check_output,
     load_network,
     write_output,
 )
@@ -37,8 +38,10 @@ def parse_size(text: str) -> tuple[int, int]:
 
     match = _SIZE.fullmatch(text)
     low, high = (int(match[1]), int(match[2])) if match else (0, 0)
-    if not match or not 2 <= low <= high:
-        raise fail(f"--size must be MIN-MAX with 2 <= MIN <= MAX (e.g. 4-8), got '{text}'")
+    if not match or not 2 <= low <= high <= MAX_SIZE:
+        raise fail(
+            f"--size must be MIN-MAX with 2 <= MIN <= MAX <= {MAX_SIZE} (e.g. 4-8), got '{text}'"
+        )
     return low, high
 
 
@@ -169,10 +172,13 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="Smallest and largest circle, MIN-MAX.")
         ] = f"{DEFAULT_SIZE[0]}-{DEFAULT_SIZE[1]}",
         max_per_member: Annotated[
-            int, typer.Option(help="Most circles one member joins.", min=1)
+            int, typer.Option(help="Most circles one member joins.", min=1, max=10)
         ] = 2,
         seed: Annotated[
-            int | None, typer.Option(help="Tie-breaking seed (same seed → same circles).")
+            int | None,
+            typer.Option(
+                help="Tie-breaking seed (same seed → same circles).", min=0, max=2**31 - 1
+            ),
         ] = None,
         out: Annotated[
             Path | None, typer.Option(help="Write to this file instead of stdout.")
@@ -183,6 +189,8 @@ def register(app: typer.Typer) -> None:
         """Form learning circles: 4–8 members on one theme in one shared
         language, around anchors, covering as much need as possible."""
         lang = check_lang(lang)
+        if out is not None:
+            check_output(out, inputs=(network,))
         bounds = parse_size(size)
         tax = default_taxonomy()
         keys = parse_themes(themes, tax)
@@ -199,4 +207,4 @@ def register(app: typer.Typer) -> None:
                 text = presenters.dumps(circles_document(result, net))
             else:
                 text = circles_table(result, tax, lang=lang)
-        write_output(text, out)
+        write_output(text, out, inputs=(network,))

@@ -21,6 +21,7 @@ from service.cli_support import (
     NetworkArg,
     bulk_work,
     check_lang,
+    check_output,
     fail,
     load_network,
     write_output,
@@ -129,7 +130,8 @@ def match(
         Objective, typer.Option(help="welfare: proven optimal; stable: no blocking pair.")
     ] = Objective.welfare,
     seed: Annotated[
-        int | None, typer.Option(help="Tie-breaking seed (same seed → same round).")
+        int | None,
+        typer.Option(help="Tie-breaking seed (same seed → same round).", min=0, max=2**31 - 1),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
     fmt: Fmt = Format.table,
@@ -140,8 +142,15 @@ def match(
     """Run a mentoring round: the best mentor pairs under capacities, shared
     languages, exclusions and locked pairs, each pair explained."""
     lang = check_lang(lang)
+    if out is not None:
+        check_output(out, inputs=(network,))
     tax = default_taxonomy()
-    policy = ScoringPolicy(south_south_bonus=south_south_bonus, north_south_bonus=north_south_bonus)
+    try:
+        policy = ScoringPolicy(
+            south_south_bonus=south_south_bonus, north_south_bonus=north_south_bonus
+        )
+    except ValueError as exc:
+        raise fail(f"{exc} (--south-south-bonus, --north-south-bonus)") from None
     with bulk_work():
         net = load_network(network, demo=demo)
         result = mentoring_round(
@@ -151,7 +160,7 @@ def match(
             text = presenters.dumps(presenters.round_document(result, net, seed=seed))
         else:
             text = presenters.round_table(result, net, tax, lang=lang)
-    write_output(text, out)
+    write_output(text, out, inputs=(network,))
 
 
 @app.command()
@@ -159,7 +168,7 @@ def generate(
     members: Annotated[
         int, typer.Option("--members", "-n", help="Number of members.", min=1, max=200_000)
     ] = 1000,
-    seed: Annotated[int, typer.Option(help="Generator seed.")] = 0,
+    seed: Annotated[int, typer.Option(help="Generator seed.", min=0, max=2**31 - 1)] = 0,
 ) -> None:
     """Print a synthetic network document (for scale tests) on stdout."""
     from fixtures.generator import generate_network

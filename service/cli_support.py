@@ -79,22 +79,32 @@ def load_network(path: Path | None, *, demo: bool = False) -> Network:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def check_output_directory(out: Path) -> Path:
-    """The directory ``out`` goes in; exit with code 2 if it does not exist
-    (a command that works long can check before it starts)."""
-    directory = out.resolve().parent
-    if not directory.is_dir():
-        raise fail(f"--out {out}: directory {directory} does not exist")
-    return directory
+def check_output(out: Path, *, inputs: tuple[Path | None, ...] = ()) -> Path:
+    """The file ``out`` names (through a symlink), checked before any work is
+    done: exit with code 2 if its directory does not exist, it is not a
+    regular file, or it is one of the ``inputs``."""
+    target = out.resolve()
+    if target.exists() and not target.is_file():
+        kind = "is a directory" if target.is_dir() else "is not a regular file"
+        raise fail(f"--out {out} {kind}; name a file, or leave --out out to print")
+    if not target.parent.is_dir():
+        raise fail(f"--out {out}: directory {target.parent} does not exist")
+    if any(path is not None and path.resolve() == target for path in inputs):
+        raise fail(f"--out {out} is the input file; write the output to another file")
+    return target
 
 
-def write_output(text: str, out: Path | None) -> None:
-    """Print, or write ``out`` atomically: a reader never sees half a file."""
+def write_output(text: str, out: Path | None, *, inputs: tuple[Path | None, ...] = ()) -> None:
+    """Print, or write ``out`` atomically: a reader never sees half a file,
+    and a failed write leaves the old one as it was."""
     if out is None:
         sys.stdout.write(text)
         return
-    directory = check_output_directory(out)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{out.name}.", suffix=".tmp")
+    target = check_output(out, inputs=inputs)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise fail(f"--out {out}: cannot write in {target.parent} ({exc.strerror})") from None
     try:
         # mkstemp creates the file 0600; give it the mode a plain open() would.
         umask = os.umask(0)
@@ -102,7 +112,10 @@ def write_output(text: str, out: Path | None) -> None:
         os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.replace(tmp, out)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise fail(f"--out {out}: cannot write it ({exc.strerror})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -14,7 +14,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    field_validator,
+)
 
 from matcher import geo
 from matcher.network import INTERNATIONAL, KINDS, HistoryEntry, Member, Network, make_network
@@ -107,23 +115,23 @@ class MemberDoc(BaseModel):
     languages: Annotated[list[str], Field(min_length=1, max_length=10)] = Field(
         description="ISO 639-1 working languages, at least one"
     )
-    expertise: dict[str, Annotated[int, Field(ge=0, le=4)]] = Field(
+    expertise: dict[str, Annotated[StrictInt, Field(ge=0, le=4)]] = Field(
         default_factory=dict, description="theme key -> level 0-4 (4 = can train others)"
     )
-    needs: dict[str, Annotated[int, Field(ge=0, le=3)]] = Field(
+    needs: dict[str, Annotated[StrictInt, Field(ge=0, le=3)]] = Field(
         default_factory=dict, description="theme key -> need 0-3 (0 = none)"
     )
-    mentor_capacity: Annotated[int, Field(ge=0, le=MAX_CAPACITY)] = Field(
+    mentor_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] = Field(
         default=1, description="most mentees it takes in a round (0 = never mentors)"
     )
-    mentee_capacity: Annotated[int, Field(ge=0, le=MAX_CAPACITY)] = Field(
+    mentee_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] = Field(
         default=1, description="most mentors it wants in a round (0 = not this round)"
     )
     description: Annotated[str, Field(max_length=5000)] = ""
     region: Literal[geo.REGIONS] | None = Field(  # type: ignore[valid-type]
         default=None, description="overrides the region derived from country"
     )
-    global_south: bool | None = Field(
+    global_south: StrictBool | None = Field(
         default=None, description="overrides the North/South side derived from country"
     )
 
@@ -191,6 +199,15 @@ class NetworkDoc(BaseModel):
     )
 
     schema_version: Literal[1]
+
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _the_integer_one(cls, value: Any) -> Any:
+        # Literal[1] alone would take true and 1.0.
+        if type(value) is not int:
+            raise ValueError("write the integer 1")
+        return value
+
     taxonomy_version: str | None = Field(
         default=None, description="taxonomy the theme keys come from; defaults to the current one"
     )
@@ -239,6 +256,17 @@ def _parse_network(text: str | bytes, *, source: str) -> Network:
             [Problem("document", "", None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")],
             source=source,
         ) from None
+    except RecursionError:
+        message = "nested too deeply to read; a network document has at most 4 levels"
+        raise NetworkError([Problem("document", "", None, message)], source=source) from None
+    except ValueError as exc:
+        # Python refuses to read integers of over 4,300 digits.
+        message = (
+            "a number is too long to read; levels and capacities are small integers"
+            if "digits" in str(exc)
+            else f"not valid JSON: {exc}"
+        )
+        raise NetworkError([Problem("document", "", None, message)], source=source) from None
     return validate_network(data, source=source)
 
 
@@ -293,6 +321,8 @@ _FIXES = {
     "string_pattern_mismatch": "use letters, digits, '.', '_' or '-' (at most 64)",
     "int_parsing": "write a whole number",
     "int_from_float": "write a whole number",
+    "int_type": "write a whole number, without quotes (e.g. 2)",
+    "bool_type": "write true or false, or leave the field out",
 }
 
 
@@ -322,7 +352,8 @@ def _from_pydantic(err: dict, raw_members: list) -> Problem:
 
 def _reference_problems(members: list, data: dict) -> list[Problem]:
     """Duplicate ids and pairs that name unknown members or a member twice."""
-    ids = [m.get("id") for m in members if isinstance(m, dict) and isinstance(m.get("id"), str)]
+    # Compared as stored: MemberDoc strips the spaces around an id.
+    ids = [_id_of(m) for m in members if _id_of(m) is not None]
     problems = []
     known = set(ids)
     # Looking for the repeats member by member is only worth it when there are some.
@@ -330,8 +361,8 @@ def _reference_problems(members: list, data: dict) -> list[Problem]:
         counts = Counter(ids)
         seen: set[str] = set()
         for k, m in enumerate(members):
-            member_id = m.get("id") if isinstance(m, dict) else None
-            if isinstance(member_id, str) and counts[member_id] > 1:
+            member_id = _id_of(m)
+            if member_id is not None and counts[member_id] > 1:
                 if member_id in seen:
                     problems.append(
                         Problem(
@@ -378,6 +409,11 @@ def _reference_problems(members: list, data: dict) -> list[Problem]:
                     problems.append(Problem(where, "", None, "this pair is locked twice; keep one"))
                 pairs_seen.add(key)
     return problems
+
+
+def _id_of(member: Any) -> str | None:
+    value = member.get("id") if isinstance(member, dict) else None
+    return value.strip() if isinstance(value, str) else None
 
 
 def closest_id(value: str, known: set[str]) -> str | None:

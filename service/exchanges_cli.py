@@ -18,6 +18,7 @@ from service.cli_support import (
     NetworkArg,
     bulk_work,
     check_lang,
+    check_output,
     load_network,
     write_output,
 )
@@ -115,6 +116,8 @@ def register(app: typer.Typer) -> None:
         """Reciprocal exchanges: disjoint pairs of members who can each teach
         the other, of the largest total score, both directions explained."""
         lang = check_lang(lang)
+        if out is not None:
+            check_output(out, inputs=(network,))
         tax = default_taxonomy()
         with bulk_work():
             net = load_network(network, demo=demo)
@@ -123,4 +126,4 @@ def register(app: typer.Typer) -> None:
                 text = presenters.dumps(exchanges_document(result, net))
             else:
                 text = exchanges_table(result, net, tax, lang=lang)
-        write_output(text, out)
+        write_output(text, out, inputs=(network,))

@@ -16,6 +16,7 @@ from service.cli_support import (
     NetworkArg,
     bulk_work,
     check_lang,
+    check_output,
     load_network,
     write_output,
 )
@@ -47,6 +48,8 @@ def register(app: typer.Typer) -> None:
         """The network's capacity map: supply and demand per theme, unmet needs
         by language, single points of failure, brokers and South–South potential."""
         lang = check_lang(lang)
+        if out is not None:
+            check_output(out, inputs=(network,))
         tax = default_taxonomy()
         with bulk_work():
             net = load_network(network, demo=demo)
@@ -55,6 +58,6 @@ def register(app: typer.Typer) -> None:
                 text = dumps(map_document(cmap, net, tax, lang=lang))
             else:
                 text = map_table(cmap, net, tax, lang=lang)
-        write_output(text, out)
+        write_output(text, out, inputs=(network,))
 
     app.command("map")(capacity_map_command)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field as DbField
 from sqlmodel import SQLModel
@@ -167,13 +167,14 @@ class MemberUpdate(BaseModel):
     kind: Literal["national_coalition", "regional_network", "international_ngo"] | None = None
     country: str | None = None
     languages: Annotated[list[str], Field(min_length=1, max_length=10)] | None = None
-    expertise: Annotated[dict[str, int], Field(max_length=64)] | None = None
-    needs: Annotated[dict[str, int], Field(max_length=64)] | None = None
-    mentor_capacity: Annotated[int, Field(ge=0, le=MAX_CAPACITY)] | None = None
-    mentee_capacity: Annotated[int, Field(ge=0, le=MAX_CAPACITY)] | None = None
+    # Strict like the network contract: no "2", true or 2.0 for a level.
+    expertise: Annotated[dict[str, StrictInt], Field(max_length=64)] | None = None
+    needs: Annotated[dict[str, StrictInt], Field(max_length=64)] | None = None
+    mentor_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] | None = None
+    mentee_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] | None = None
     description: Annotated[str, Field(max_length=5000)] | None = None
     region: str | None = None
-    global_south: bool | None = None
+    global_south: StrictBool | None = None
     contact_name: ContactName | None = None
     contact_email: ContactEmail | None = None
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import getpass
 import json
 
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import select
 
 from service.auth import Principal, create_key, revoke_key
@@ -24,11 +27,31 @@ def cli_actor() -> Principal:
     return Principal(name=f"cli:{user}", role="admin")
 
 
+class ConfigurationError(Exception):
+    """The PEERMATCH_* settings name a database that cannot be used."""
+
+
 def open_engine():
-    """The configured database, created and migrated."""
-    settings = get_settings()
-    engine = make_engine(settings.url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    migrate(engine)
+    """The configured database, created and migrated; a
+    :class:`ConfigurationError` says what to fix when it cannot be opened."""
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "PEERMATCH_" + str(first["loc"][0]).upper() if first["loc"] else "PEERMATCH_*"
+        raise ConfigurationError(f"{name}: {first['msg']}") from None
+    try:
+        engine = make_engine(settings.url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        migrate(engine)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise ConfigurationError(
+            f"PEERMATCH_DATABASE_URL cannot be used ({exc}); write e.g. "
+            "postgresql+psycopg://user@localhost/peermatch, or unset it for SQLite"
+        ) from None
+    except (OperationalError, OSError) as exc:
+        where = make_url(settings.url()).render_as_string(hide_password=True)
+        reason = getattr(exc, "orig", None) or exc
+        raise ConfigurationError(f"cannot open the database {where}: {reason}") from None
     return engine
 
 

@@ -14,7 +14,7 @@ from service.cli_support import (
     NetworkArg,
     bulk_work,
     check_lang,
-    check_output_directory,
+    check_output,
     fail,
     load_network,
     write_output,
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
                 "(or redirect: > report.html)"
             )
         if out is not None:
-            check_output_directory(out)
+            check_output(out, inputs=(network,))
         tax = default_taxonomy()
         with bulk_work():
             _step("reading the network")
@@ -67,4 +67,4 @@ def register(app: typer.Typer) -> None:
             analysis = analyse(net, taxonomy=tax, progress=_step)
         # Drawing makes cyclic garbage (matplotlib's figures): collector back on.
         html = render_report(analysis, lang=lang, progress=_step)
-        write_output(html, out)
+        write_output(html, out, inputs=(network,))

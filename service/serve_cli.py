@@ -20,6 +20,15 @@ class Role(StrEnum):
     member = "member"
 
 
+def _open_engine():
+    from service import operations
+
+    try:
+        return operations.open_engine()
+    except operations.ConfigurationError as exc:
+        raise fail(str(exc)) from None
+
+
 def register(app: typer.Typer) -> None:
     """Add the commands to `app`."""
 
@@ -44,7 +53,7 @@ def register(app: typer.Typer) -> None:
         from service.app import create_app
         from service.config import get_settings
 
-        engine = operations.open_engine()
+        engine = _open_engine()
         typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}", err=True)
         if demo:
             n = operations.load_demo(engine)
@@ -91,7 +100,7 @@ def register(app: typer.Typer) -> None:
             raise fail("--member is required for a member key, and only for one")
         try:
             key = operations.create_api_key(
-                operations.open_engine(), name=name, role=role.value, member=member
+                _open_engine(), name=name, role=role.value, member=member
             )
         except ValueError as exc:
             raise fail(str(exc)) from None
@@ -103,7 +112,7 @@ def register(app: typer.Typer) -> None:
         """Revoke a key at once."""
         from service import operations
 
-        if not operations.revoke_api_key(operations.open_engine(), name=name):
+        if not operations.revoke_api_key(_open_engine(), name=name):
             raise fail(f"no active key named '{name}'")
         typer.echo(f"revoked key '{name}'")
 
@@ -112,7 +121,7 @@ def register(app: typer.Typer) -> None:
         """Names, roles and state of the keys (never the keys)."""
         from service import operations
 
-        for name, role, member, active in operations.list_api_keys(operations.open_engine()):
+        for name, role, member, active in operations.list_api_keys(_open_engine()):
             extra = f" member={member}" if member else ""
             typer.echo(f"{name}\t{role}{extra}\t{'active' if active else 'revoked'}")
 

@@ -30,6 +30,7 @@ from matcher import (
     network_arrays,
     recommend,
 )
+from matcher.circles import MAX_SIZE as MAX_CIRCLE_SIZE
 from matcher.network import INTERNATIONAL
 from matcher.scoring import BlockScorer
 from service import presenters
@@ -600,13 +601,14 @@ def _check_round_options(spec: RoundCreate) -> None:
                 }
             )
     low, high = spec.size
-    if not 2 <= low <= high <= 50:
+    if not 2 <= low <= high <= MAX_CIRCLE_SIZE:
         errors.append(
             {
                 "where": "body",
                 "field": "size",
                 "value": f"{low}-{high}",
-                "message": "size must be [min, max] with 2 <= min <= max <= 50, e.g. [4, 8]",
+                "message": f"size must be [min, max] with 2 <= min <= max <= {MAX_CIRCLE_SIZE}, "
+                "e.g. [4, 8]",
             }
         )
     if spec.kind == "circles" and spec.objective != "welfare":

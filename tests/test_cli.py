@@ -130,6 +130,87 @@ def test_validation_errors_exit_2_without_traceback(write, edit, expected):
         assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda d: d["members"][0].update(mentor_capacity="2"), 'mentor_capacity = "2"'),
+        (lambda d: d["members"][0]["needs"].update(budget_tracking=True), "needs.budget_tracking"),
+        (lambda d: d["members"][0]["expertise"].update(teachers=2.0), "expertise.teachers = 2.0"),
+        (lambda d: d["members"][0].update(global_south="yes"), "write true or false"),
+        (lambda d: d.update(schema_version=True), "write the integer 1"),
+        (lambda d: d["members"][1].update(id="sn "), "duplicate id"),
+        (
+            lambda d: d.update(history=[{"mentor": "sn", "mentee": "sn"}]),
+            "cannot have mentored itself",
+        ),
+        (lambda d: d.update(locked=[{"mentor": ["sn"], "mentee": "ke"}]), "locked[0] · mentor"),
+    ],
+    ids=["quoted", "boolean", "float", "yes", "version", "spaced-id", "history-self", "list-id"],
+)
+def test_wrong_types_and_odd_ids_exit_2(write, edit, expected):
+    doc = hand_network()
+    edit(doc)
+    result = invoke("validate", write(doc))
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"schema_version": 1, "members": [{"mentor_capacity": ' + "9" * 5000 + "}]}", "too long"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ],
+    ids=["huge-number", "deep"],
+)
+def test_unreadable_json_exits_2(write, text, expected):
+    result = invoke("validate", write(text))
+    assert result.exit_code == 2 and expected in result.stderr, result.output
+
+
+def test_empty_network_matches_nobody(write):
+    result = invoke("match", write({"schema_version": 1, "members": []}), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["pairs"] == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["match", "--demo", "--seed", "-1"],
+        ["match", "--demo", "--south-south-bonus", "inf"],
+        ["generate", "--members", "5", "--seed", "-3"],
+        ["circles", "--demo", "--size", "2-99999999999999999999"],
+        ["circles", "--demo", "--max-per-member", "99999999999999999999"],
+    ],
+)
+def test_out_of_range_options_exit_2(args):
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_out_never_replaces_the_input_a_directory_or_a_device(write, tmp_path):
+    network = write(hand_network())
+    before = network.read_bytes()
+    for out, expected in ((network, "is the input file"), (tmp_path, "is a directory")):
+        result = invoke("match", network, "--out", out)
+        assert result.exit_code == 2 and expected in result.stderr, result.output
+    assert network.read_bytes() == before
+    result = invoke("match", network, "--out", "/dev/null")
+    assert result.exit_code == 2 and "not a regular file" in result.stderr
+
+
+def test_out_through_a_symlink_writes_its_target(write, tmp_path):
+    target = tmp_path / "round.json"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    result = invoke("match", write(hand_network()), "--format", "json", "--out", link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and json.loads(target.read_text(encoding="utf-8"))["pairs"]
+
+
 def test_bad_json_and_missing_file(write, tmp_path):
     result = invoke("validate", write('{"schema_version": 1,\n "members": [}'))
     assert result.exit_code == 2 and "line 2, column 14" in result.stderr
@@ -171,3 +252,30 @@ def test_generate_is_valid_and_seeded(write):
     b = invoke("generate", "--members", 300, "--seed", 5)
     assert a.exit_code == 0 and a.stdout == b.stdout
     assert invoke("validate", write(a.stdout)).stdout.strip() == "ok: 300 members"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("PEERMATCH_DATABASE_URL", "bogus://", "PEERMATCH_DATABASE_URL cannot be used"),
+        (
+            "PEERMATCH_DATABASE_URL",
+            "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "cannot open the database",
+        ),
+        ("PEERMATCH_MAX_BODY_BYTES", "abc", "PEERMATCH_MAX_BODY_BYTES"),
+    ],
+)
+def test_a_bad_setting_exits_2(monkeypatch, tmp_path, variable, value, expected):
+    from service.config import get_settings
+
+    monkeypatch.setenv("PEERMATCH_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PEERMATCH_DATABASE_URL", raising=False)
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    try:
+        result = invoke("keys", "list")
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr
