@@ -300,7 +300,7 @@ def validate_network(
     if problems or doc is None:
         raise NetworkError(problems, source=source)
     network = _build(doc, taxonomy)
-    problems = _locked_problems(network, taxonomy)
+    problems = _locked_problems(network, taxonomy, doc.locked)
     if problems:
         raise NetworkError(problems, source=source)
     return network
@@ -456,7 +456,14 @@ def _build(doc: NetworkDoc, taxonomy: Taxonomy) -> Network:
     )
 
 
-def _locked_problems(network: Network, taxonomy: Taxonomy) -> list[Problem]:
+UNLOCK_OR_FIX = "Remove the lock or fix the profiles"
+"""How a broken locked pair is fixed in a document (callers whose locks come
+from elsewhere say it their way)."""
+
+
+def _locked_problems(network: Network, taxonomy: Taxonomy, written: list) -> list[Problem]:
+    """Locked pairs that break a hard constraint or a capacity, each named by
+    its position in the document (``written``, the document's locked list)."""
     if not network.locked:
         return []
     # Only the members named in locks matter: scoring them alone keeps this
@@ -470,7 +477,11 @@ def _locked_problems(network: Network, taxonomy: Taxonomy) -> list[Problem]:
     arrays = network_arrays(involved, taxonomy)
     index = involved.index()
     problems = []
-    for k, (mentor, mentee) in enumerate(network.locked):
+    position = {}
+    for k, pair in enumerate(written):
+        position.setdefault((pair.mentor, pair.mentee), k)
+    for mentor, mentee in sorted(network.locked, key=lambda pair: position[pair]):
+        k = position[(mentor, mentee)]
         broken = pair_violations(arrays, index[mentee], index[mentor])
         if broken:
             problems.append(
@@ -478,22 +489,22 @@ def _locked_problems(network: Network, taxonomy: Taxonomy) -> list[Problem]:
                     f"locked[{k}]",
                     "",
                     {"mentor": mentor, "mentee": mentee},
-                    "breaks a hard constraint: "
-                    + "; ".join(broken)
-                    + ". Remove the lock or fix the profiles",
+                    "breaks a hard constraint: " + "; ".join(broken) + f". {UNLOCK_OR_FIX}",
                 )
             )
     for role, capacity in (("mentor", "mentor_capacity"), ("mentee", "mentee_capacity")):
         counts = Counter(pair[0 if role == "mentor" else 1] for pair in network.locked)
         for member_id, count in sorted(counts.items()):
             limit = getattr(involved.members[index[member_id]], capacity)
-            if count > limit:
+            # At 0, every one of its locked pairs is reported above already.
+            if count > limit > 0:
                 problems.append(
                     Problem(
                         "locked",
                         role,
                         member_id,
-                        f"locked in {count} pairs as {role} but its {capacity} is {limit}; "
+                        f"locked in {count} pair{'s' if count != 1 else ''} as {role} but "
+                        f"its {capacity} is {limit}; "
                         f"raise {capacity} or unlock a pair",
                     )
                 )

@@ -8,9 +8,10 @@ transaction (``service.db.write_session``) and adds exactly one audit record.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,7 +37,13 @@ from matcher.scoring import BlockScorer
 from service import presenters
 from service.auth import Principal
 from service.circles_cli import circles_document
-from service.contract import SCHEMA_VERSION, NetworkError, Problem, validate_network
+from service.contract import (
+    SCHEMA_VERSION,
+    UNLOCK_OR_FIX,
+    NetworkError,
+    Problem,
+    validate_network,
+)
 from service.db import read_session, write_session
 from service.errors import conflict, invalid, network_invalid, not_found
 from service.map_presenter import map_document
@@ -578,11 +585,38 @@ def capacity_map_document(
 # --- rounds ---------------------------------------------------------------------
 
 
-def _validated(document: dict[str, Any], *, status: int = 409) -> Network:
+def _validated(document: dict[str, Any], *, status: int = 409, relabel=None) -> Network:
+    """``relabel``: a function applied to each problem before it is reported."""
     try:
         return validate_network(document, source="database")
     except NetworkError as exc:
+        if relabel is not None:
+            exc = NetworkError([relabel(p) for p in exc.problems], source=exc.source)
         raise network_invalid(exc, status=status) from None
+
+
+def _approvals_as_locks(stored: int, approved: list[Proposal]):
+    """A re-run locks its approved and pinned pairs after the ``stored``
+    locks; when one of them no longer fits the profiles, the fix is a decision
+    on that proposal, not a lock to remove."""
+
+    def relabel(problem: Problem) -> Problem:
+        found = re.fullmatch(r"locked\[(\d+)\]", problem.where)
+        if found and int(found[1]) >= stored:
+            p = approved[int(found[1]) - stored]
+            decide = f"POST /v1/rounds/{p.round_id}/proposals/{p.id}/decision"
+            fix = f"Decline proposal {p.id} ({decide}) or fix the profiles"
+            return replace(
+                problem,
+                where=f"proposal {p.id} ({p.mentor} mentors {p.mentee}, {p.status})",
+                message=problem.message.replace(UNLOCK_OR_FIX, fix),
+            )
+        if problem.where == "locked":
+            note = " (this round's approved and pinned pairs count as locked pairs)"
+            return replace(problem, message=problem.message + note)
+        return problem
+
+    return relabel
 
 
 def _check_round_options(spec: RoundCreate) -> None:
@@ -619,10 +653,12 @@ def _check_round_options(spec: RoundCreate) -> None:
         raise invalid("invalid round options; nothing was created", errors)
 
 
-def _compute(spec: RoundCreate, document: dict[str, Any], *, declined_circles=frozenset()):
+def _compute(
+    spec: RoundCreate, document: dict[str, Any], *, declined_circles=frozenset(), relabel=None
+):
     """Run the matcher on ``document``; returns (summary, proposals as dicts,
-    input hash)."""
-    network = _validated(document)
+    input hash). ``relabel``: see :func:`_validated`."""
+    network = _validated(document, relabel=relabel)
     tax = default_taxonomy()
     if spec.kind == "mentoring":
         policy = ScoringPolicy(
@@ -759,9 +795,12 @@ def rerun_round(engine: Engine, *, round_id: int, who: Principal) -> None:
     kept = [p for p in proposals if p.status in LIVE]
     declined = [p for p in proposals if p.status == "declined"]
     declined_circles = frozenset()
+    relabel = None
     if spec.kind == "mentoring":
-        locked = [{"mentor": p.mentor, "mentee": p.mentee} for p in kept]
-        document["locked"] = document["locked"] + [x for x in locked if x not in document["locked"]]
+        stored = document["locked"]
+        approved = [p for p in kept if {"mentor": p.mentor, "mentee": p.mentee} not in stored]
+        document["locked"] = stored + [{"mentor": p.mentor, "mentee": p.mentee} for p in approved]
+        relabel = _approvals_as_locks(len(stored), approved)
         document["exclusions"] = document["exclusions"] + [
             sorted([p.mentor, p.mentee]) for p in declined
         ]
@@ -770,7 +809,9 @@ def rerun_round(engine: Engine, *, round_id: int, who: Principal) -> None:
             (p.theme, frozenset(m["member"] for m in p.members)) for p in declined
         )
         document = _without_full_members(document, kept, max_per_member=spec.max_per_member)
-    summary, fresh, sha = _compute(spec, document, declined_circles=declined_circles)
+    summary, fresh, sha = _compute(
+        spec, document, declined_circles=declined_circles, relabel=relabel
+    )
     if spec.kind == "circles":
         fitting = _fit_circles(fresh, kept, max_per_member=spec.max_per_member)
         summary = {

@@ -201,3 +201,21 @@ def test_every_write_is_audited_without_secrets(svc):
     ]
     text = json.dumps(records)
     assert all(key not in text for key in svc.keys.values())
+
+
+def test_rerun_names_the_approved_pair_that_no_longer_fits(svc):
+    draft = create(svc, seed=1)
+    rid = draft["id"]
+    approved = draft["proposals"][0]
+    assert decide(svc, rid, approved["id"], "approve").status_code == 200
+    mentor = approved["mentor"]
+    changed = svc.client.patch(
+        f"/v1/members/{mentor}", json={"mentor_capacity": 0}, headers=svc.as_("admin")
+    )
+    assert changed.status_code == 200, changed.text
+    rerun = svc.client.post(f"/v1/rounds/{rid}/rerun", headers=svc.as_("admin"))
+    assert rerun.status_code == 409, rerun.text
+    (error,) = rerun.json()["errors"]
+    assert error["where"].startswith(f"proposal {approved['id']} ({mentor} mentors")
+    assert f"Decline proposal {approved['id']}" in error["message"]
+    assert "Remove the lock" not in error["message"]

@@ -98,6 +98,14 @@ def test_locked_pair_breaking_a_hard_constraint(lock, expected):
     assert any(p.startswith("locked[0]") and expected in p for p in found), found
 
 
+def test_a_broken_lock_is_named_by_its_place_in_the_document():
+    doc = hand_network()
+    # Sorted, ("br", "ph") would come first; the document lists it second.
+    doc["locked"] = [{"mentor": "fr-ingo", "mentee": "sn"}, {"mentor": "br", "mentee": "ph"}]
+    (problem,) = problems_of(doc)
+    assert problem.startswith("locked[1]") and "share no working language" in problem
+
+
 def test_locked_pairs_beyond_capacity():
     doc = hand_network()
     doc["locked"] = [{"mentor": "fr-ingo", "mentee": "sn"}, {"mentor": "fr-ingo", "mentee": "bf"}]
