@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service import errors
 from service.config import Settings, get_settings
 from service.db import make_engine, migrate
-from service.routes import members, rounds, system
+from service.routes import members, pairs, rounds, system
 from service.usecases import NetworkCache
 
 
@@ -115,5 +115,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(system.router)
     app.include_router(members.router)
     app.include_router(rounds.router)
+    app.include_router(pairs.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

@@ -45,7 +45,7 @@ from service.contract import (
     validate_network,
 )
 from service.db import read_session, write_session
-from service.errors import conflict, invalid, network_invalid, not_found
+from service.errors import ApiError, conflict, invalid, network_invalid, not_found
 from service.map_presenter import map_document
 from service.models import (
     ApiKey,
@@ -274,7 +274,35 @@ def _check_network(session: Session, *, problems_source: str = "request") -> Non
     try:
         validate_network(network_document(session), source=problems_source)
     except NetworkError as exc:
+        exc = NetworkError([_with_unlock_route(p) for p in exc.problems], source=exc.source)
         raise network_invalid(exc, status=409) from None
+
+
+def _with_unlock_route(problem: Problem) -> Problem:
+    """A stored lock's problem, with the route that removes the lock."""
+    pair = problem.value
+    if not (isinstance(pair, dict) and {"mentor", "mentee"} <= pair.keys()):
+        return problem
+    route = f"DELETE /v1/locks/{pair['mentor']}/{pair['mentee']}"
+    fix = f"Remove the lock ({route}) or fix the profiles"
+    return replace(problem, message=problem.message.replace(UNLOCK_OR_FIX, fix))
+
+
+def delete_relation(session: Session, *, kind: str, a: str, b: str, who: Principal) -> None:
+    """Remove a stored lock (``a`` mentors ``b``) or exclusion (``a`` and
+    ``b`` in either order); 404 if there is none."""
+    if kind == "exclusion":
+        a, b = sorted((a, b))
+    rows = session.exec(
+        select(Relation).where(Relation.kind == kind, Relation.a == a, Relation.b == b)
+    ).all()
+    if not rows:
+        noun = "lock" if kind == "locked" else "exclusion"
+        raise ApiError(404, f"no {noun} of {a} and {b}", kind="not-found")
+    for row in rows:
+        session.delete(row)
+    _bump(session)
+    audit(session, who, f"{kind}.delete", kind, f"{a} {b}")
 
 
 RESERVED_MEMBER_IDS = frozenset({"export"})
@@ -586,12 +614,13 @@ def capacity_map_document(
 
 
 def _validated(document: dict[str, Any], *, status: int = 409, relabel=None) -> Network:
-    """``relabel``: a function applied to each problem before it is reported."""
+    """``relabel``: a function applied to each problem before it is reported
+    (default: name the route that removes a stored lock)."""
+    relabel = relabel or _with_unlock_route
     try:
         return validate_network(document, source="database")
     except NetworkError as exc:
-        if relabel is not None:
-            exc = NetworkError([relabel(p) for p in exc.problems], source=exc.source)
+        exc = NetworkError([relabel(p) for p in exc.problems], source=exc.source)
         raise network_invalid(exc, status=status) from None
 
 
@@ -614,7 +643,7 @@ def _approvals_as_locks(stored: int, approved: list[Proposal]):
         if problem.where == "locked":
             note = " (this round's approved and pinned pairs count as locked pairs)"
             return replace(problem, message=problem.message + note)
-        return problem
+        return _with_unlock_route(problem)
 
     return relabel
 

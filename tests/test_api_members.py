@@ -291,3 +291,25 @@ def test_oversized_streamed_body_is_refused(tmp_path, path, content_type):
     assert "content-length" not in response.request.headers
     assert "2048" in problem(response, 413)["detail"]
     assert small.client.get("/v1/members", headers=small.as_("admin")).json()["total"] == 0
+
+
+def test_a_lock_and_an_exclusion_can_be_removed(svc):
+    admin = svc.as_("admin")
+    doc = svc.client.get("/v1/members/export", headers=admin).json()
+    (mentor, mentee), (a, b) = (doc["locked"][0].values(), doc["exclusions"][0])
+    # A profile change that breaks the lock names the route that removes it.
+    conflict = svc.client.patch(f"/v1/members/{mentor}", json={"mentor_capacity": 0}, headers=admin)
+    assert f"DELETE /v1/locks/{mentor}/{mentee}" in json.dumps(problem(conflict, 409)["errors"])
+    assert svc.client.delete(f"/v1/locks/{mentor}/{mentee}", headers=admin).status_code == 204
+    assert svc.client.delete(f"/v1/exclusions/{b}/{a}", headers=admin).status_code == 204
+    after = svc.client.get("/v1/members/export", headers=admin).json()
+    assert {"mentor": mentor, "mentee": mentee} not in after["locked"]
+    assert [a, b] not in after["exclusions"]
+    assert len(after["locked"]) == len(doc["locked"]) - 1
+    assert len(after["exclusions"]) == len(doc["exclusions"]) - 1
+    problem(svc.client.delete(f"/v1/locks/{mentor}/{mentee}", headers=admin), 404)
+    problem(svc.client.delete(f"/v1/exclusions/{a}/{b}", headers=svc.as_("hub")), 403)
+    ok = svc.client.patch(f"/v1/members/{mentor}", json={"mentor_capacity": 0}, headers=admin)
+    assert ok.status_code == 200, ok.text
+    actions = [r["action"] for r in svc.client.get("/v1/audit", headers=admin).json()["records"]]
+    assert {"locked.delete", "exclusion.delete"} <= set(actions)

@@ -33,6 +33,8 @@ MATRIX = {
     ("POST", "/v1/rounds/{round_id}/publish"): {A},
     ("GET", "/v1/published"): {A, H},
     ("POST", "/v1/proposals/{proposal_id}/feedback"): {A, M},
+    ("DELETE", "/v1/locks/{mentor}/{mentee}"): {A},
+    ("DELETE", "/v1/exclusions/{member_a}/{member_b}"): {A},
 }
 PUBLIC = {("GET", "/health")}
 
@@ -54,7 +56,15 @@ def test_the_matrix_covers_every_route(svc):
 
 
 def _request(svc, method, path, headers):
-    filled = path.format(member_id=MEMBER, round_id=1, proposal_id=1)
+    filled = path.format(
+        member_id=MEMBER,
+        round_id=1,
+        proposal_id=1,
+        mentor=MEMBER,
+        mentee=OTHER,
+        member_a=MEMBER,
+        member_b=OTHER,
+    )
     body = {
         "POST /v1/members": {
             "id": "zz",
