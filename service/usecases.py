@@ -624,6 +624,15 @@ def _validated(document: dict[str, Any], *, status: int = 409, relabel=None) -> 
         raise network_invalid(exc, status=status) from None
 
 
+def _with_approvals(document: dict[str, Any], kept: list[Proposal]):
+    """``document`` with a round's approved and pinned pairs added as locked
+    pairs, and the relabel (see :func:`_validated`) that names them."""
+    stored = document["locked"]
+    approved = [p for p in kept if {"mentor": p.mentor, "mentee": p.mentee} not in stored]
+    locked = stored + [{"mentor": p.mentor, "mentee": p.mentee} for p in approved]
+    return {**document, "locked": locked}, _approvals_as_locks(len(stored), approved)
+
+
 def _approvals_as_locks(stored: int, approved: list[Proposal]):
     """A re-run locks its approved and pinned pairs after the ``stored``
     locks; when one of them no longer fits the profiles, the fix is a decision
@@ -826,10 +835,7 @@ def rerun_round(engine: Engine, *, round_id: int, who: Principal) -> None:
     declined_circles = frozenset()
     relabel = None
     if spec.kind == "mentoring":
-        stored = document["locked"]
-        approved = [p for p in kept if {"mentor": p.mentor, "mentee": p.mentee} not in stored]
-        document["locked"] = stored + [{"mentor": p.mentor, "mentee": p.mentee} for p in approved]
-        relabel = _approvals_as_locks(len(stored), approved)
+        document, relabel = _with_approvals(document, kept)
         document["exclusions"] = document["exclusions"] + [
             sorted([p.mentor, p.mentee]) for p in declined
         ]
@@ -983,6 +989,10 @@ def publish(session: Session, *, round_id: int, who: Principal) -> Round:
     live = [p for p in proposals if p.status in LIVE]
     if not live:
         raise conflict(f"round {round_id} has no approved or pinned proposal; approve some first")
+    if row.kind == "mentoring":
+        # Profiles may have changed since the pairs were approved.
+        document, relabel = _with_approvals(network_document(session), live)
+        _validated(document, relabel=relabel)
     for old in session.exec(
         select(Round).where(Round.kind == row.kind, Round.status == "published").with_for_update()
     ).all():

@@ -219,3 +219,22 @@ def test_rerun_names_the_approved_pair_that_no_longer_fits(svc):
     assert error["where"].startswith(f"proposal {approved['id']} ({mentor} mentors")
     assert f"Decline proposal {approved['id']}" in error["message"]
     assert "Remove the lock" not in error["message"]
+
+
+def test_publish_refuses_an_approved_pair_the_profiles_no_longer_allow(svc):
+    draft = create(svc, seed=1)
+    rid = draft["id"]
+    approved = draft["proposals"][0]
+    assert decide(svc, rid, approved["id"], "approve").status_code == 200
+    admin = svc.as_("admin")
+    patch = {"mentor_capacity": 0}
+    changed = svc.client.patch(f"/v1/members/{approved['mentor']}", json=patch, headers=admin)
+    assert changed.status_code == 200, changed.text
+    refused = svc.client.post(f"/v1/rounds/{rid}/publish", headers=admin)
+    assert refused.status_code == 409, refused.text
+    assert f"Decline proposal {approved['id']}" in refused.text
+    assert svc.client.get(f"/v1/rounds/{rid}", headers=admin).json()["status"] == "draft"
+    assert decide(svc, rid, approved["id"], "decline").status_code == 200
+    other = next(p for p in draft["proposals"] if p["mentor"] != approved["mentor"])
+    assert decide(svc, rid, other["id"], "approve").status_code == 200
+    assert svc.client.post(f"/v1/rounds/{rid}/publish", headers=admin).status_code == 200
