@@ -53,10 +53,10 @@ class Direction(StrEnum):
 
 
 SouthSouth = Annotated[
-    float, typer.Option(help="Bonus for South–South pairs (policy knob).", min=0)
+    float, typer.Option(help="Bonus for South–South pairs (policy knob).", min=0, max=10)
 ]
 NorthSouth = Annotated[
-    float, typer.Option(help="Bonus for North→South pairs (policy knob).", min=0)
+    float, typer.Option(help="Bonus for North→South pairs (policy knob).", min=0, max=10)
 ]
 
 
@@ -68,11 +68,11 @@ def taxonomy(
     ] = False,
 ) -> None:
     """List the theme taxonomy: keys, families and labels."""
+    lang = check_lang(lang)  # the JSON holds every language, but a typo is still one
     tax = default_taxonomy()
     if as_json:
         typer.echo(json.dumps(tax.to_dict(), ensure_ascii=False, indent=2))
         return
-    lang = check_lang(lang)
     rows = [[t.key, tax.family_label(t.family, lang), t.label(lang)] for t in tax.themes]
     typer.echo(render_table(["key", "family", "label"], rows, title=f"Taxonomy {tax.version}"))
 

@@ -34,9 +34,11 @@ def fail(message: str) -> typer.Exit:
 
 
 def check_lang(lang: str) -> str:
-    if lang not in LABEL_LANGUAGES:
+    """``lang`` as a label language code (any case), or exit 2."""
+    code = lang.strip().lower()
+    if code not in LABEL_LANGUAGES:
         raise fail(f"--lang must be one of {', '.join(LABEL_LANGUAGES)}, got '{lang}'")
-    return lang
+    return code
 
 
 @contextmanager

@@ -250,8 +250,8 @@ class RoundCreate(BaseModel):
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
     objective: Literal["welfare", "stable"] = "welfare"
     coverage_first: bool = True
-    south_south_bonus: Annotated[float, Field(ge=0, le=10)] = 0.15
-    north_south_bonus: Annotated[float, Field(ge=0, le=10)] = 0.10
+    south_south_bonus: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.15
+    north_south_bonus: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.10
     themes: Annotated[list[str], Field(min_length=1, max_length=64)] | None = None
     size: Annotated[list[int], Field(min_length=2, max_length=2)] = list(DEFAULT_SIZE)
     max_per_member: Annotated[int, Field(ge=1, le=10)] = 2

@@ -231,3 +231,12 @@ def test_an_unreadable_json_body_says_what_to_send(svc, body, expected):
     )
     assert expected in json.dumps(response.json()), response.text
     assert response.status_code in (400, 422)
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity"])
+def test_a_bonus_that_is_not_a_number_says_so(svc, value):
+    body = b'{"kind": "mentoring", "south_south_bonus": ' + value.encode() + b"}"
+    response = svc.client.post(
+        "/v1/rounds", content=body, headers={**svc.as_("admin"), "content-type": "application/json"}
+    )
+    assert "finite number" in json.dumps(problem(response, 422)["errors"])

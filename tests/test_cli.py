@@ -179,6 +179,8 @@ def test_empty_network_matches_nobody(write):
     [
         ["match", "--demo", "--seed", "-1"],
         ["match", "--demo", "--south-south-bonus", "inf"],
+        ["match", "--demo", "--north-south-bonus", "1e308"],
+        ["taxonomy", "--lang", "xx", "--json"],
         ["generate", "--members", "5", "--seed", "-3"],
         ["circles", "--demo", "--size", "2-99999999999999999999"],
         ["circles", "--demo", "--max-per-member", "99999999999999999999"],
@@ -279,3 +281,9 @@ def test_a_bad_setting_exits_2(monkeypatch, tmp_path, variable, value, expected)
         get_settings.cache_clear()
     assert result.exit_code == 2, result.output
     assert expected in result.stderr
+
+
+def test_lang_is_case_insensitive():
+    result = invoke("taxonomy", "--lang", "FR")
+    assert result.exit_code == 0, result.output
+    assert "Protection et éducation de la petite enfance" in result.stdout

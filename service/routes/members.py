@@ -117,7 +117,8 @@ async def import_members(
             members, lines = members_csv.read_members(data)
         except members_csv.CsvError as exc:
             raise invalid(
-                f"{len(exc.problems)} problem(s) in the CSV; nothing was written",
+                f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} "
+                "in the CSV; nothing was written",
                 [p.to_dict() for p in exc.problems],
             ) from None
         document = {"schema_version": 1, "members": members}
@@ -126,7 +127,7 @@ async def import_members(
             f"line {n}" + (f" (id '{m['id']}')" if m.get("id") else "")
             for n, m in zip(lines, members, strict=True)
         ]
-        source = "CSV"
+        source = "the CSV"
     elif kind == "application/json":
         try:
             document = json.loads(data, parse_constant=_no_constant)
@@ -144,7 +145,7 @@ async def import_members(
                     }
                 ],
             ) from None
-        source, partial = "document", False
+        source, partial = "the document", False
     else:
         raise ApiError(
             415,
