@@ -490,8 +490,8 @@ def pair_violations(arrays: NetworkArrays, mentee: int, mentor: int) -> list[str
     """The hard constraints that forbid ``mentor`` for ``mentee``, in words
     (empty when the pair is allowed)."""
     a, problems = arrays, []
-    if mentee == mentor:
-        problems.append("a member cannot mentor itself")
+    if mentee == mentor:  # the only thing to say about such a pair
+        return ["a member cannot mentor itself"]
     if not (a.speaks[mentee] & a.speaks[mentor]).any():
         problems.append("they share no working language")
     if a.excluded[mentee, mentor]:

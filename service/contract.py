@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -101,13 +102,24 @@ class NetworkError(ValueError):
         super().__init__(f"{source}: {len(problems)} problem{plural}\n{lines}")
 
 
+def _no_nul(text: str) -> str:
+    # PostgreSQL cannot store it and no reader expects it: same answer everywhere.
+    if "\x00" in text:
+        raise ValueError("contains a NUL character (\\u0000); remove it")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""Free text: any characters but NUL."""
+
+
 class MemberDoc(BaseModel):
     """One member organisation, as written in a network document."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: MemberId
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     kind: Literal["national_coalition", "regional_network", "international_ngo"]
     country: Annotated[str, Field(min_length=2, max_length=2)] | None = Field(
         default=None, description="ISO 3166-1 alpha-2; null for international members"
@@ -127,7 +139,7 @@ class MemberDoc(BaseModel):
     mentee_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] = Field(
         default=1, description="most mentors it wants in a round (0 = not this round)"
     )
-    description: Annotated[str, Field(max_length=5000)] = ""
+    description: Annotated[Text, Field(max_length=5000)] = ""
     region: Literal[geo.REGIONS] | None = Field(  # type: ignore[valid-type]
         default=None, description="overrides the region derived from country"
     )
@@ -378,7 +390,8 @@ def _reference_problems(members: list, data: dict) -> list[Problem]:
         if isinstance(value, str) and value not in known:
             guess = closest_id(value, known)
             hint = f" (did you mean '{guess}'?)" if guess else ""
-            problems.append(Problem(where, field, value, f"no member has this id{hint}"))
+            fix = hint or "; add the member or correct the id"
+            problems.append(Problem(where, field, value, f"no member has this id{fix}"))
 
     for section in ("exclusions", "locked", "history"):
         entries = data.get(section) if isinstance(data.get(section), list) else []

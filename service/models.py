@@ -18,7 +18,7 @@ from sqlmodel import Field as DbField
 from sqlmodel import SQLModel
 
 from matcher.circles import DEFAULT_SIZE
-from service.contract import MAX_CAPACITY, MemberDoc, MemberId
+from service.contract import MAX_CAPACITY, MemberDoc, MemberId, Text
 
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$"
 
@@ -141,7 +141,7 @@ class AuditRecord(SQLModel, table=True):
 # --- API models ---------------------------------------------------------------
 
 Strict = ConfigDict(extra="forbid")
-ContactName = Annotated[str, Field(min_length=1, max_length=200)]
+ContactName = Annotated[Text, Field(min_length=1, max_length=200)]
 ContactEmail = Annotated[str, Field(pattern=EMAIL, max_length=254)]
 
 
@@ -163,7 +163,7 @@ class MemberUpdate(BaseModel):
     """Fields to change; the id never changes."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    name: Annotated[Text, Field(min_length=1, max_length=200)] | None = None
     kind: Literal["national_coalition", "regional_network", "international_ngo"] | None = None
     country: str | None = None
     languages: Annotated[list[str], Field(min_length=1, max_length=10)] | None = None
@@ -172,7 +172,7 @@ class MemberUpdate(BaseModel):
     needs: Annotated[dict[str, StrictInt], Field(max_length=64)] | None = None
     mentor_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] | None = None
     mentee_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] | None = None
-    description: Annotated[str, Field(max_length=5000)] | None = None
+    description: Annotated[Text, Field(max_length=5000)] | None = None
     region: str | None = None
     global_south: StrictBool | None = None
     contact_name: ContactName | None = None

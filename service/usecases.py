@@ -657,6 +657,12 @@ def _approvals_as_locks(stored: int, approved: list[Proposal]):
     return relabel
 
 
+MENTORING_OPTIONS = frozenset(
+    {"objective", "coverage_first", "south_south_bonus", "north_south_bonus"}
+)
+CIRCLE_OPTIONS = frozenset({"themes", "size", "max_per_member"})
+
+
 def _check_round_options(spec: RoundCreate) -> None:
     tax = default_taxonomy()
     errors = []
@@ -683,9 +689,15 @@ def _check_round_options(spec: RoundCreate) -> None:
                 "e.g. [4, 8]",
             }
         )
-    if spec.kind == "circles" and spec.objective != "welfare":
+    # An option of the other kind would be silently ignored: say so instead.
+    other_kind = CIRCLE_OPTIONS if spec.kind == "mentoring" else MENTORING_OPTIONS
+    for field in sorted(spec.model_fields_set & other_kind):
         errors.append(
-            {"where": "body", "field": "objective", "message": "circles have no objective option"}
+            {
+                "where": "body",
+                "field": field,
+                "message": f"a {spec.kind} round has no {field} option; remove it",
+            }
         )
     if errors:
         raise invalid("invalid round options; nothing was created", errors)

@@ -240,3 +240,30 @@ def test_a_bonus_that_is_not_a_number_says_so(svc, value):
         "/v1/rounds", content=body, headers={**svc.as_("admin"), "content-type": "application/json"}
     )
     assert "finite number" in json.dumps(problem(response, 422)["errors"])
+
+
+def test_health_answers_head(svc):
+    response = svc.client.head("/health")
+    assert response.status_code == 200 and response.content == b""
+
+
+def test_an_option_of_the_other_round_kind_is_refused(svc):
+    admin = svc.as_("admin")
+    for body, field in (
+        ({"kind": "mentoring", "size": [4, 6]}, "size"),
+        ({"kind": "circles", "south_south_bonus": 0.3}, "south_south_bonus"),
+    ):
+        errors = problem(svc.client.post("/v1/rounds", json=body, headers=admin), 422)["errors"]
+        assert [e["field"] for e in errors] == [field]
+    assert svc.client.get("/v1/rounds", headers=admin).json()["rounds"] == []
+
+
+def test_text_with_a_nul_character_is_refused_on_every_database(svc):
+    admin = svc.as_("admin")
+    body = problem(
+        svc.client.post("/v1/members", json={**NEW, "name": "a\x00b"}, headers=admin), 422
+    )
+    assert "NUL" in json.dumps(body["errors"])
+    patch = {"description": "x\x00"}
+    body = problem(svc.client.patch(f"/v1/members/{MEMBER}", json=patch, headers=admin), 422)
+    assert "NUL" in json.dumps(body["errors"])

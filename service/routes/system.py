@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -30,6 +30,12 @@ class Grouping(StrEnum):
     region = "region"
     north_south = "north_south"
     kind = "kind"
+
+
+@router.head("/health", include_in_schema=False)
+async def health_head() -> Response:
+    """Liveness for load balancers that probe with HEAD."""
+    return Response(status_code=200)
 
 
 @router.get("/health", tags=["system"])
