@@ -337,6 +337,18 @@ def price_pairs(
             )
             at, r, c = at[fresh], r[fresh], c[fresh]
         keep = _crowd_cut(r, reduced[at], threshold, fast, per_mentee=per_mentee, slack=slack)
+        if not fast.all():
+            # Rows that carry a coverage bonus flag nearly every mentor at
+            # first: cut them too, on their float64 values.
+            at_slow = np.flatnonzero(~fast[r])
+            keep[at_slow] = _crowd_cut(
+                r[at_slow],
+                score[at[at_slow]] - v[c[at_slow]],
+                u_block[rows] - slack,
+                ~fast,
+                per_mentee=per_mentee,
+                slack=slack,
+            )
         r, c = r[keep], c[keep]
         # Every flagged pair is checked exactly (the text term and float32 can
         # reorder them), then each mentee keeps its largest exact violations:
@@ -371,29 +383,32 @@ def _crowd_cut(
     r: np.ndarray,
     reduced: np.ndarray,
     threshold: np.ndarray,
-    fast: np.ndarray,
+    cut_rows: np.ndarray,
     *,
     per_mentee: int,
     slack: float,
 ) -> np.ndarray:
-    """Which flagged pairs (block row ``r``, float32 ``reduced`` score, rows
-    ascending) pricing must still check exactly.
+    """Which flagged pairs (block row ``r``, ``reduced`` score, rows
+    ascending) pricing must still check exactly; only rows where
+    ``cut_rows`` is true are cut.
 
     Where a row's per_mentee-th best pair already improves by a clear
     margin, pairs more than the slack below it cannot be among its
     per_mentee largest exact violations: they are dropped here, before any
-    exact scoring (early passes flag millions of pairs otherwise). Only rows
-    compared in float32 (``fast``) are cut.
+    exact scoring (early passes flag millions of pairs otherwise).
     """
     keep = np.ones(len(r), dtype=bool)
-    crowded = (np.bincount(r, minlength=len(threshold)) > per_mentee) & fast
+    crowded = (np.bincount(r, minlength=len(threshold)) > per_mentee) & cut_rows
     inside = np.flatnonzero(crowded[r])
     if len(inside) == 0:
         return keep
-    order = np.argsort((r[inside] << 32) | _descending_bits(reduced[inside]))
+    if reduced.dtype == np.float32:
+        order = np.argsort((r[inside] << 32) | _descending_bits(reduced[inside]))
+    else:
+        order = np.lexsort((-reduced[inside], r[inside]))
     ranked_r, ranked = r[inside][order], reduced[inside][order]
     rank = np.arange(len(ranked_r)) - np.searchsorted(ranked_r, ranked_r, side="left")
-    kth = np.zeros(len(threshold), dtype=np.float32)
+    kth = np.zeros(len(threshold), dtype=reduced.dtype)
     kth[ranked_r[rank == per_mentee - 1]] = ranked[rank == per_mentee - 1]
     clear = crowded & (kth - (threshold + slack) > 2 * _FLOAT32_SLACK)
     keep[clear[r]] = reduced[clear[r]] >= (kth - slack - _FLOAT32_SLACK)[r[clear[r]]]

@@ -98,12 +98,14 @@ def _stored(benefit, i, j):
 
 
 @pytest.mark.parametrize("per_mentee", [1, 3])
-def test_price_pass_finds_exactly_the_improving_pairs(generated, per_mentee):
+@pytest.mark.parametrize("block_elements", [1 << 22, 3_000], ids=["one-block", "many-blocks"])
+def test_price_pass_finds_exactly_the_improving_pairs(generated, per_mentee, block_elements):
     network, arrays = generated
     policy = ScoringPolicy()
     index = network.index()
     locked = tuple((index[mentee], index[mentor]) for mentor, mentee in network.locked)
-    scores = PairScores(arrays, policy=policy)
+    scores = PairScores(arrays, policy=policy, block_elements=block_elements)
+    assert scores.cached
     benefit = candidate_matrix(
         arrays, policy=policy, max_candidates=1, include=locked, scores=scores
     )
