@@ -29,9 +29,11 @@ from matcher.vectors import MAX_NEED, NetworkArrays
 BLOCK_ELEMENTS = 1 << 22
 """Dense work area of one block, in float32 elements (16 MiB): bounds memory."""
 CACHE_ELEMENTS = 1 << 27
-"""Block scores of up to this many pairs (512 MiB of float32) stay in memory,
-which makes each pricing pass cheap; beyond it a round keeps its first
-candidates and reports optimality over them only."""
+"""Up to this many (mentee × mentor) pairs, the allowed pairs' block scores
+stay in memory (8 bytes each: 0.2 GiB at this size with 17 % of pairs allowed,
+as at 10,000 members; 1 GiB if all were), which makes each pricing pass
+cheap; beyond it a round keeps its first candidates and reports optimality
+over them only."""
 _FLOAT32_SLACK = 1e-3
 """Score units by which a float32 block score may miss the exact one."""
 _CHUNKS_PER_SLOT = 8

@@ -82,9 +82,13 @@ def load_network(path: Path | None, *, demo: bool = False) -> Network:
 
 
 def check_output(out: Path, *, inputs: tuple[Path | None, ...] = ()) -> Path:
-    """The file ``out`` names (through a symlink), checked before any work is
-    done: exit with code 2 if its directory does not exist, it is not a
-    regular file, or it is one of the ``inputs``."""
+    """The file ``out`` names, checked before any work is done: exit with
+    code 2 if its directory does not exist, it is a symbolic link (which could
+    point anywhere: replacing it would lose the link, following it could
+    overwrite a file planted elsewhere), it is not a regular file, or it is
+    one of the ``inputs``."""
+    if out.is_symlink():
+        raise fail(f"--out {out} is a symbolic link; name the file itself")
     target = out.resolve()
     if target.exists() and not target.is_file():
         kind = "is a directory" if target.is_dir() else "is not a regular file"

@@ -79,6 +79,8 @@ def _echo(value: Any, depth: int = _ECHO_DEPTH) -> Any:
     if isinstance(value, str):
         return value if len(value) <= _ECHO_CHARS else value[:_ECHO_CHARS] + "…"
     if isinstance(value, list | tuple | dict):
+        if _already_cut(value):
+            return value
         if depth == 0:
             return "…"
         if isinstance(value, dict):
@@ -90,6 +92,14 @@ def _echo(value: Any, depth: int = _ECHO_DEPTH) -> Any:
         out = [_echo(v, depth - 1) for v in value[:_ECHO_ITEMS]]
         return out + ["…"] if len(value) > _ECHO_ITEMS else out
     return value
+
+
+def _already_cut(value: list | tuple | dict) -> bool:
+    """Whether ``value`` is an :func:`_echo` result (echoing it again, e.g.
+    for ``dataclasses.replace``, must not change its count of the rest)."""
+    if len(value) != _ECHO_ITEMS + 1:
+        return False
+    return "…" in value if isinstance(value, dict) else value[-1] == "…"
 
 
 class NetworkError(ValueError):

@@ -8,7 +8,7 @@ import json
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import select
 
 from service.auth import Principal, create_key, revoke_key
@@ -43,12 +43,12 @@ def open_engine():
     try:
         engine = make_engine(settings.url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
         migrate(engine)
-    except (ArgumentError, NoSuchModuleError) as exc:
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise ConfigurationError(
             f"PEERMATCH_DATABASE_URL cannot be used ({exc}); write e.g. "
             "postgresql+psycopg://user@localhost/peermatch, or unset it for SQLite"
         ) from None
-    except (OperationalError, OSError) as exc:
+    except (DBAPIError, OSError) as exc:
         where = make_url(settings.url()).render_as_string(hide_password=True)
         reason = getattr(exc, "orig", None) or exc
         raise ConfigurationError(f"cannot open the database {where}: {reason}") from None

@@ -192,7 +192,7 @@ class NetworkCache:
             if current is None or current.version < version:
                 # Version and members from one transaction: consistent.
                 fresh_version = network_version(session)
-                network = validate_network(network_document(session), source="database")
+                network = _validated(network_document(session))
                 arrays = network_arrays(network, default_taxonomy())
                 names = {m.id: m.name for m in network.members}
                 scorer = BlockScorer(arrays, policy=ScoringPolicy())
@@ -514,7 +514,12 @@ def import_network(
     try:
         validate_network(merged, source=source)
     except NetworkError as exc:
-        problems += [_relabel(p, labels, default_labels) for p in exc.problems]
+        own_locks = (
+            len(document.get("locked", [])) if isinstance(document.get("locked"), list) else 0
+        )
+        problems += [
+            _stored_lock(_relabel(p, labels, default_labels), own_locks) for p in exc.problems
+        ]
     if problems:
         n = len(problems)
         raise invalid(
@@ -556,6 +561,15 @@ def import_network(
         relations_added=added,
     )
     return ImportResult(len(profiles), created, updated, unchanged, added)
+
+
+def _stored_lock(problem: Problem, own_locks: int) -> Problem:
+    """A problem of a lock stored before the import (the merged document
+    lists them after the ``own_locks`` the import brings): said as such."""
+    found = re.fullmatch(r"locked\[(\d+)\]", problem.where)
+    if found is None or int(found[1]) < own_locks:
+        return problem
+    return replace(_with_unlock_route(problem), where="stored locked pair")
 
 
 def _relabel(p: Problem, labels: list[str], default_labels: list[str]) -> Problem:
@@ -689,9 +703,14 @@ def _check_round_options(spec: RoundCreate) -> None:
                 "e.g. [4, 8]",
             }
         )
-    # An option of the other kind would be silently ignored: say so instead.
+    # An option of the other kind would be silently ignored: say so instead
+    # (a form that always sends every field, with its default, is fine).
     other_kind = CIRCLE_OPTIONS if spec.kind == "mentoring" else MENTORING_OPTIONS
     for field in sorted(spec.model_fields_set & other_kind):
+        if getattr(spec, field) == type(spec).model_fields[field].get_default(
+            call_default_factory=True
+        ):
+            continue
         errors.append(
             {
                 "where": "body",

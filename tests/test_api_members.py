@@ -313,3 +313,15 @@ def test_a_lock_and_an_exclusion_can_be_removed(svc):
     assert ok.status_code == 200, ok.text
     actions = [r["action"] for r in svc.client.get("/v1/audit", headers=admin).json()["records"]]
     assert {"locked.delete", "exclusion.delete"} <= set(actions)
+
+
+def test_an_import_that_breaks_a_stored_lock_names_it(svc):
+    admin = {**svc.as_("admin"), "content-type": "application/json"}
+    doc = svc.client.get("/v1/members/export", headers=svc.as_("admin")).json()
+    lock = doc["locked"][0]
+    mentor = next(m for m in doc["members"] if m["id"] == lock["mentor"])
+    body = json.dumps({"schema_version": 1, "members": [{**mentor, "mentor_capacity": 0}]})
+    errors = problem(svc.client.post("/v1/members/import", content=body, headers=admin), 422)
+    (error,) = errors["errors"]
+    assert error["where"] == "stored locked pair"
+    assert f"DELETE /v1/locks/{lock['mentor']}/{lock['mentee']}" in error["message"]

@@ -203,14 +203,14 @@ def test_out_never_replaces_the_input_a_directory_or_a_device(write, tmp_path):
     assert result.exit_code == 2 and "not a regular file" in result.stderr
 
 
-def test_out_through_a_symlink_writes_its_target(write, tmp_path):
-    target = tmp_path / "round.json"
-    target.write_text("old", encoding="utf-8")
-    link = tmp_path / "link.json"
+def test_out_refuses_a_symlink(write, tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep", encoding="utf-8")
+    link = tmp_path / "round.json"
     link.symlink_to(target)
-    result = invoke("match", write(hand_network()), "--format", "json", "--out", link)
-    assert result.exit_code == 0, result.output
-    assert link.is_symlink() and json.loads(target.read_text(encoding="utf-8"))["pairs"]
+    result = invoke("match", write(hand_network()), "--out", link)
+    assert result.exit_code == 2 and "symbolic link" in result.stderr, result.output
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "keep"
 
 
 def test_bad_json_and_missing_file(write, tmp_path):
@@ -266,9 +266,13 @@ def test_generate_is_valid_and_seeded(write):
             "cannot open the database",
         ),
         ("PEERMATCH_MAX_BODY_BYTES", "abc", "PEERMATCH_MAX_BODY_BYTES"),
+        ("PEERMATCH_DATABASE_URL", "mysql://nobody@127.0.0.1/none", "cannot be used"),
+        ("PEERMATCH_DATABASE_URL", "sqlite:///{tmp}/not-a-database.db", "cannot open"),
     ],
 )
 def test_a_bad_setting_exits_2(monkeypatch, tmp_path, variable, value, expected):
+    (tmp_path / "not-a-database.db").write_text("plain text, not SQLite", encoding="utf-8")
+    value = value.format(tmp=tmp_path)
     from service.config import get_settings
 
     monkeypatch.setenv("PEERMATCH_DATA_DIR", str(tmp_path))

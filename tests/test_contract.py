@@ -1,5 +1,6 @@
 """The network document: every problem reported at once, with where and how to fix."""
 
+import dataclasses
 import json
 
 import jsonschema
@@ -157,6 +158,8 @@ def test_a_problem_echoes_only_the_start_of_a_large_value():
         "f2": 2,
         "…": "6 more",
     }
+    again = dataclasses.replace(Problem("members[0]", "f", value, "bad"), message="other")
+    assert again.value == echoed
 
 
 def test_bad_json_names_line_and_column():

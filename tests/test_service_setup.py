@@ -93,3 +93,42 @@ def test_keys_create_list_revoke(tmp_path, monkeypatch):
             assert actions == ["key.create", "key.revoke"]
     finally:
         get_settings.cache_clear()
+
+
+def test_migration_0003_cleans_what_the_contract_now_refuses(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    load_demo(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO relation (kind, a, b, label) VALUES "
+                "('history', 'ke-coalition', 'ke-coalition', 'old'), "
+                "('history', 'af-coalition', 'ke-coalition', 'old')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "UPDATE member SET name = 'K' || char(0) || 'E', description = char(0) "
+                "WHERE id = 'ke-coalition'"
+            )
+        )
+        connection.execute(sa.text("UPDATE member SET name = char(0) WHERE id = 'af-coalition'"))
+    migrate(engine)
+    with Session(engine) as session:
+        history = session.exec(
+            sa.text("SELECT a, b FROM relation WHERE kind = 'history' AND label = 'old'")
+        ).all()
+        assert [tuple(row) for row in history] == [("af-coalition", "ke-coalition")]
+        ke, af = session.get(Member, "ke-coalition"), session.get(Member, "af-coalition")
+        assert (ke.name, ke.description, af.name) == ("KE", "", "af-coalition")
+    from service.contract import validate_network
+    from service.usecases import network_document
+
+    with Session(engine) as session:
+        assert len(validate_network(network_document(session)).members) == 126
+    engine.dispose()
