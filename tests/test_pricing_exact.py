@@ -162,3 +162,24 @@ def test_pruned_priced_round_equals_the_dense_optimum(generated, policy):
     assert dense.optimal and priced.optimal
     assert priced.mentees_matched == dense.mentees_matched
     assert priced.total_score == pytest.approx(dense.total_score, rel=1e-12)
+
+
+def test_a_cache_over_its_byte_budget_is_dropped(generated, monkeypatch):
+    import matcher.candidates
+
+    network, arrays = generated
+    policy = ScoringPolicy()
+    kept = PairScores(arrays, policy=policy, block_elements=3_000)
+    blocks = [block.score.copy() for block in kept.allowed_blocks()]
+    monkeypatch.setattr(matcher.candidates, "CACHE_BYTES", 10_000)
+    dropped = PairScores(arrays, policy=policy, block_elements=3_000)
+    assert dropped.cached
+    fresh = [block.score for block in dropped.allowed_blocks()]
+    assert not dropped.cached
+    assert all(np.array_equal(a, b) for a, b in zip(blocks, fresh, strict=True))
+    # Without its cache a round cannot price: it says it is not proven.
+    result = mentoring_round(network, taxonomy=default_taxonomy(), max_candidates=3)
+    assert not result.optimal and result.pricing_rounds == 0
+    monkeypatch.undo()
+    proven = mentoring_round(network, taxonomy=default_taxonomy(), max_candidates=3)
+    assert proven.optimal and proven.pricing_rounds > 0
