@@ -267,15 +267,11 @@ def get_member(session: Session, member_id: str) -> Member:
     return row
 
 
-def _check_network(session: Session, *, problems_source: str = "request") -> None:
+def _check_network(session: Session) -> None:
     """Refuse a write that would leave the stored network invalid (e.g. a
     locked pair that no longer shares a language)."""
     session.flush()
-    try:
-        validate_network(network_document(session), source=problems_source)
-    except NetworkError as exc:
-        exc = NetworkError([_with_unlock_route(p) for p in exc.problems], source=exc.source)
-        raise network_invalid(exc, status=409) from None
+    _validated(network_document(session))
 
 
 def _with_unlock_route(problem: Problem) -> Problem:
@@ -566,10 +562,16 @@ def import_network(
 def _stored_lock(problem: Problem, own_locks: int) -> Problem:
     """A problem of a lock stored before the import (the merged document
     lists them after the ``own_locks`` the import brings): said as such."""
-    found = re.fullmatch(r"locked\[(\d+)\]", problem.where)
-    if found is None or int(found[1]) < own_locks:
+    position = _lock_position(problem)
+    if position is None or position < own_locks:
         return problem
     return replace(_with_unlock_route(problem), where="stored locked pair")
+
+
+def _lock_position(problem: Problem) -> int | None:
+    """``k`` of a problem about the document's ``locked[k]``, else None."""
+    found = re.fullmatch(r"locked\[(\d+)\]", problem.where)
+    return int(found[1]) if found else None
 
 
 def _relabel(p: Problem, labels: list[str], default_labels: list[str]) -> Problem:
@@ -653,9 +655,9 @@ def _approvals_as_locks(stored: int, approved: list[Proposal]):
     on that proposal, not a lock to remove."""
 
     def relabel(problem: Problem) -> Problem:
-        found = re.fullmatch(r"locked\[(\d+)\]", problem.where)
-        if found and int(found[1]) >= stored:
-            p = approved[int(found[1]) - stored]
+        position = _lock_position(problem)
+        if position is not None and position >= stored:
+            p = approved[position - stored]
             decide = f"POST /v1/rounds/{p.round_id}/proposals/{p.id}/decision"
             fix = f"Decline proposal {p.id} ({decide}) or fix the profiles"
             return replace(
