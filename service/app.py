@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Peer matching for an education campaign network: members, "
         "recommendations, reviewed mentoring rounds and learning circles.",
         generate_unique_id_function=_operation_id,
+        default_response_class=errors.SafeJSONResponse,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -18,6 +18,7 @@ import typer
 from matcher import Network
 from matcher.taxonomy import LABEL_LANGUAGES
 from service.contract import NetworkError, parse_network
+from service.safe_text import escape_controls
 
 EXIT_BAD_INPUT = 2
 
@@ -29,7 +30,7 @@ class Format(StrEnum):
 
 def fail(message: str) -> typer.Exit:
     """Print a bad-input message on stderr; the caller raises the result."""
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {escape_controls(message)}", err=True)
     return typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -76,7 +77,7 @@ def load_network(path: Path | None, *, demo: bool = False) -> Network:
     try:
         return parse_network(text, source=str(path))
     except NetworkError as exc:
-        typer.echo(str(exc), err=True)
+        typer.echo(escape_controls(str(exc)), err=True)
         typer.echo("nothing was computed; fix the problems above and run again", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 

@@ -31,6 +31,7 @@ from matcher.scoring import pair_violations
 from matcher.taxonomy import Taxonomy, default_taxonomy
 from matcher.vectors import network_arrays
 from service.gc_pause import collector_paused
+from service.safe_text import check_multi_line, check_single_line, escape_controls
 
 SCHEMA_VERSION = 1
 MAX_MEMBERS = 200_000
@@ -62,7 +63,7 @@ class Problem:
         at = f"line {self.line}, column {self.column}: " if self.line else ""
         field = f" · {self.field}" if self.field else ""
         value = "" if self.value is None else f" = {json.dumps(self.value, ensure_ascii=False)}"
-        return f"{at}{self.where}{field}{value}: {self.message}"
+        return escape_controls(f"{at}{self.where}{field}{value}: {self.message}")
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -112,15 +113,11 @@ class NetworkError(ValueError):
         super().__init__(f"{source}: {len(problems)} problem{plural}\n{lines}")
 
 
-def _no_nul(text: str) -> str:
-    # PostgreSQL cannot store it and no reader expects it: same answer everywhere.
-    if "\x00" in text:
-        raise ValueError("contains a NUL character (\\u0000); remove it")
-    return text
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-"""Free text: any characters but NUL."""
+SingleLine = Annotated[str, AfterValidator(check_single_line)]
+"""Names, labels and other one-line text: no control or bidirectional
+override characters (they could steer a terminal or disguise a name)."""
+MultiLine = Annotated[str, AfterValidator(check_multi_line)]
+"""Descriptions, notes and comments: line feeds and tabs, no other control."""
 
 
 class MemberDoc(BaseModel):
@@ -129,7 +126,7 @@ class MemberDoc(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: MemberId
-    name: Annotated[Text, Field(min_length=1, max_length=200)]
+    name: Annotated[SingleLine, Field(min_length=1, max_length=200)]
     kind: Literal["national_coalition", "regional_network", "international_ngo"]
     country: Annotated[str, Field(min_length=2, max_length=2)] | None = Field(
         default=None, description="ISO 3166-1 alpha-2; null for international members"
@@ -149,7 +146,7 @@ class MemberDoc(BaseModel):
     mentee_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] = Field(
         default=1, description="most mentors it wants in a round (0 = not this round)"
     )
-    description: Annotated[Text, Field(max_length=5000)] = ""
+    description: Annotated[MultiLine, Field(max_length=5000)] = ""
     region: Literal[geo.REGIONS] | None = Field(  # type: ignore[valid-type]
         default=None, description="overrides the region derived from country"
     )
@@ -210,7 +207,7 @@ class MentorPairDoc(BaseModel):
 
 
 class HistoryDoc(MentorPairDoc):
-    round: Annotated[str, Field(max_length=100)] = ""
+    round: Annotated[SingleLine, Field(max_length=100)] = ""
 
 
 class NetworkDoc(BaseModel):
@@ -230,7 +227,7 @@ class NetworkDoc(BaseModel):
             raise ValueError("write the integer 1")
         return value
 
-    taxonomy_version: str | None = Field(
+    taxonomy_version: SingleLine | None = Field(
         default=None, description="taxonomy the theme keys come from; defaults to the current one"
     )
     members: Annotated[list[MemberDoc], Field(max_length=MAX_MEMBERS)]

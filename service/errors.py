@@ -18,6 +18,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.contract import NetworkError, Problem
+from service.safe_text import escape_controls
 
 PROBLEM_JSON = "application/problem+json"
 _TITLES = {
@@ -47,6 +48,15 @@ class ApiError(Exception):
         super().__init__(detail)
         self.status, self.detail, self.errors = status, detail, errors
         self.kind = kind or _TITLES.get(status, "error").lower().replace(" ", "-")
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSON in which C1 and bidirectional controls are ``\\uXXXX`` escapes:
+    the same data for a JSON reader, inert in a terminal (curl) or a log."""
+
+    def render(self, content: Any) -> bytes:
+        text = super().render(content).decode("utf-8")
+        return escape_controls(text).encode("utf-8")
 
 
 def not_found(what: str, ident: object) -> ApiError:
@@ -107,7 +117,9 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
-    return JSONResponse(_clean(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return SafeJSONResponse(
+        _clean(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
 
 
 def _field_error(err: dict) -> dict[str, Any]:

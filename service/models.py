@@ -18,7 +18,7 @@ from sqlmodel import Field as DbField
 from sqlmodel import SQLModel
 
 from matcher.circles import DEFAULT_SIZE
-from service.contract import MAX_CAPACITY, MemberDoc, MemberId, Text
+from service.contract import MAX_CAPACITY, MemberDoc, MemberId, MultiLine, SingleLine
 
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$"
 
@@ -141,8 +141,8 @@ class AuditRecord(SQLModel, table=True):
 # --- API models ---------------------------------------------------------------
 
 Strict = ConfigDict(extra="forbid")
-ContactName = Annotated[Text, Field(min_length=1, max_length=200)]
-ContactEmail = Annotated[str, Field(pattern=EMAIL, max_length=254)]
+ContactName = Annotated[SingleLine, Field(min_length=1, max_length=200)]
+ContactEmail = Annotated[SingleLine, Field(pattern=EMAIL, max_length=254)]
 
 
 class Contact(BaseModel):
@@ -163,7 +163,7 @@ class MemberUpdate(BaseModel):
     """Fields to change; the id never changes."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: Annotated[Text, Field(min_length=1, max_length=200)] | None = None
+    name: Annotated[SingleLine, Field(min_length=1, max_length=200)] | None = None
     kind: Literal["national_coalition", "regional_network", "international_ngo"] | None = None
     country: str | None = None
     languages: Annotated[list[str], Field(min_length=1, max_length=10)] | None = None
@@ -172,7 +172,7 @@ class MemberUpdate(BaseModel):
     needs: Annotated[dict[str, StrictInt], Field(max_length=64)] | None = None
     mentor_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] | None = None
     mentee_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] | None = None
-    description: Annotated[Text, Field(max_length=5000)] | None = None
+    description: Annotated[MultiLine, Field(max_length=5000)] | None = None
     region: str | None = None
     global_south: StrictBool | None = None
     contact_name: ContactName | None = None
@@ -243,9 +243,11 @@ class Recommendations(BaseModel):
 
 class RoundCreate(BaseModel):
     """Options of a round. Mentoring: ``objective``, ``coverage_first`` and the
-    policy knobs; circles: ``themes``, ``size``, ``max_per_member``."""
+    policy knobs; circles: ``themes``, ``size``, ``max_per_member``.
 
-    model_config = Strict
+    Strict like a member update: ``true``, ``"7"`` or ``7.0`` is not a seed."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
     kind: Literal["mentoring", "circles"]
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
     objective: Literal["welfare", "stable"] = "welfare"
@@ -311,14 +313,14 @@ class RoundList(BaseModel):
 class DecisionIn(BaseModel):
     model_config = Strict
     decision: Literal["approve", "decline", "pin"]
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[MultiLine, Field(max_length=2000)] = ""
 
 
 class FeedbackIn(BaseModel):
     model_config = Strict
     met: bool
     usefulness: Annotated[int, Field(ge=1, le=5)]
-    comment: Annotated[str, Field(max_length=2000)] = ""
+    comment: Annotated[MultiLine, Field(max_length=2000)] = ""
 
 
 class FeedbackPublic(BaseModel):

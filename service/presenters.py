@@ -11,6 +11,7 @@ import json
 from matcher import Network, Reason, Recommendation, RoundResult, Taxonomy
 from service.contract import input_sha256
 from service.gc_pause import collector_paused
+from service.safe_text import escape_controls
 from service.tables import render_table
 
 SCHEMA_VERSION = 1
@@ -70,7 +71,9 @@ def dumps(document: dict) -> str:
     Documents are trees, so the encoder skips its check for cycles."""
     with collector_paused():
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), check_circular=False)
-    return text + "\n"
+    # Raw C1 and bidirectional controls become \\uXXXX escapes: the same JSON
+    # data, but nothing that steers a terminal showing it.
+    return escape_controls(text) + "\n"
 
 
 def reason_text(reasons: tuple[Reason, ...], taxonomy: Taxonomy, lang: str, most: int = 3) -> str:

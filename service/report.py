@@ -52,6 +52,7 @@ from matcher import (
 from matcher.taxonomy import LABEL_LANGUAGES
 from service.contract import input_sha256
 from service.map_presenter import GROUP_LABELS, HEADINGS, labels_by_language
+from service.safe_text import escape_controls
 
 RTL_LANGUAGES = frozenset({"ar"})
 DECIMAL_COMMA = frozenset({"fr", "es", "pt"})
@@ -958,12 +959,12 @@ class _Html(str):
 
 
 def _cell(value: object) -> str:
-    return value if isinstance(value, _Html) else escape(str(value))
+    return value if isinstance(value, _Html) else escape(escape_controls(str(value)))
 
 
 def _bdi(text: str) -> _Html:
     """Ids and names isolated from the page's direction (Latin ids in Arabic text)."""
-    return _Html(f"<bdi>{escape(text)}</bdi>")
+    return _Html(f"<bdi>{escape(escape_controls(text))}</bdi>")
 
 
 def reasons_text(

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from service.cli_support import fail
+from service.safe_text import escape_controls
 
 
 class Role(StrEnum):
@@ -92,10 +93,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create a key; it is printed once, as the last line, and stored only as a hash."""
         from service import operations
+        from service.safe_text import check_single_line
 
         name = name.strip()
         if not 1 <= len(name) <= 100:
             raise fail("--name must have 1 to 100 characters")
+        try:
+            check_single_line(name)
+        except ValueError as exc:
+            raise fail(f"--name {exc}") from None
         if (role is Role.member) != (member is not None):
             raise fail("--member is required for a member key, and only for one")
         try:
@@ -123,6 +129,7 @@ def register(app: typer.Typer) -> None:
 
         for name, role, member, active in operations.list_api_keys(_open_engine()):
             extra = f" member={member}" if member else ""
-            typer.echo(f"{name}\t{role}{extra}\t{'active' if active else 'revoked'}")
+            line = f"{name}\t{role}{extra}\t{'active' if active else 'revoked'}"
+            typer.echo(escape_controls(line))
 
     app.add_typer(keys, name="keys")

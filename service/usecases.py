@@ -77,6 +77,18 @@ PROFILE_FIELDS = (
 CONTACT_FIELDS = ("contact_name", "contact_email")
 NULLABLE_FIELDS = ("country", "region", "global_south", *CONTACT_FIELDS)
 """Fields a PATCH may set to null (null means none, or derived from the country)."""
+MEMBER_EDITABLE_FIELDS = (
+    "name",
+    "languages",
+    "expertise",
+    "needs",
+    "mentor_capacity",
+    "mentee_capacity",
+    "description",
+    *CONTACT_FIELDS,
+)
+"""What a member key may change in its own profile. Kind, country, region and
+North/South set a member's bonuses in rounds: only the secretariat changes them."""
 LIVE = ("approved", "pinned")
 """Statuses of proposals that a re-run keeps and a publication tells."""
 
@@ -342,6 +354,17 @@ def update_member(
 ) -> Member:
     from service.models import MemberCreate
 
+    if who.role == "member" and (denied := sorted(set(changes) - set(MEMBER_EDITABLE_FIELDS))):
+        raise ApiError(
+            403,
+            f"a member key may not change {', '.join(denied)}: they set the member's place "
+            "in rounds, so the secretariat (an admin key) changes them; leave them out",
+            kind="forbidden-field",
+            errors=[
+                {"where": "body", "field": f, "message": "only an admin key may change this field"}
+                for f in denied
+            ],
+        )
     row = get_member(session, member_id)
     nulls = sorted(k for k, v in changes.items() if v is None and k not in NULLABLE_FIELDS)
     if nulls:

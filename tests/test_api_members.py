@@ -325,3 +325,90 @@ def test_an_import_that_breaks_a_stored_lock_names_it(svc):
     (error,) = errors["errors"]
     assert error["where"] == "stored locked pair"
     assert f"DELETE /v1/locks/{lock['mentor']}/{lock['mentee']}" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("name", "A\u001b]52;c;aGk=\u0007B"),
+        ("name", "A\u009b31mB"),
+        ("name", "evil\u202egnp.exe"),
+        ("contact_name", "Awa\u2066 Diop"),
+        ("contact_email", "awa\u001b@example.org"),
+        ("description", "ok\nbut\u0008not this"),
+    ],
+)
+def test_text_with_control_characters_is_refused_everywhere(svc, field, value):
+    admin = svc.as_("admin")
+    body = problem(
+        svc.client.patch(f"/v1/members/{MEMBER}", json={field: value}, headers=admin), 422
+    )
+    assert [e["field"] for e in body["errors"]] == [field]
+    assert "U+" in body["errors"][0]["message"]
+    # The response echoes nothing raw: C1 and bidi characters are \u escapes.
+    assert not any(ch in response_text(svc, field, value) for ch in "\u001b\u009b\u202e\u2066")
+    problem(svc.client.post("/v1/members", json={**NEW, field: value}, headers=admin), 422)
+    csv_text = (
+        "id,name,kind,languages,description,contact_name,contact_email\n"
+        + ",".join(
+            f'"{v}"'
+            for v in [
+                NEW["id"],
+                value if field == "name" else "N",
+                "national_coalition",
+                "fr",
+                value if field == "description" else "",
+                value if field == "contact_name" else "",
+                value if field == "contact_email" else "",
+            ]
+        )
+        + "\n"
+    )
+    imported = svc.client.post(
+        "/v1/members/import",
+        content=csv_text.encode(),
+        headers={**admin, "content-type": "text/csv"},
+    )
+    assert field in json.dumps(problem(imported, 422)["errors"])
+    assert svc.client.get(f"/v1/members/{NEW['id']}", headers=admin).status_code == 404
+
+
+def response_text(svc, field, value):
+    return svc.client.patch(
+        f"/v1/members/{MEMBER}", json={field: value}, headers=svc.as_("admin")
+    ).text
+
+
+def test_a_member_edits_only_its_own_profile_fields(svc):
+    me = svc.as_("member")
+    allowed = {
+        "name": "Kenya Coalition",
+        "languages": ["en", "sw"],
+        "expertise": {"budget_tracking": 3},
+        "needs": {"digital_advocacy": 2},
+        "mentor_capacity": 2,
+        "mentee_capacity": 1,
+        "description": "we track budgets",
+        "contact_name": "Achieng",
+        "contact_email": "achieng@example.org",
+    }
+    response = svc.client.patch(f"/v1/members/{MEMBER}", json=allowed, headers=me)
+    assert response.status_code == 200, response.text
+    before = svc.client.get(f"/v1/members/{MEMBER}", headers=me).json()
+    for field, value in [
+        ("global_south", False),
+        ("region", "europe"),
+        ("kind", "international_ngo"),
+        ("country", "FR"),
+    ]:
+        body = problem(
+            svc.client.patch(f"/v1/members/{MEMBER}", json={"name": "x", field: value}, headers=me),
+            403,
+        )
+        assert [e["field"] for e in body["errors"]] == [field] and field in body["detail"]
+    assert svc.client.get(f"/v1/members/{MEMBER}", headers=me).json() == before
+    # The secretariat still may.
+    admin = svc.client.patch(
+        f"/v1/members/{MEMBER}", json={"global_south": False}, headers=svc.as_("admin")
+    )
+    assert admin.status_code == 200 and admin.json()["global_south"] is False

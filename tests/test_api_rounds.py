@@ -177,10 +177,22 @@ def test_bad_round_options(svc):
         {"kind": "mentoring", "seed": -1},
         {"kind": "mentoring", "surprise": 1},
         {"kind": "circles", "size": [5, 3]},
+        # Strict like a member update: no conversion of near misses.
+        {"kind": "mentoring", "seed": True},
+        {"kind": "mentoring", "seed": "7"},
+        {"kind": "mentoring", "seed": 7.0},
+        {"kind": "mentoring", "coverage_first": "false"},
+        {"kind": "mentoring", "coverage_first": 0},
+        {"kind": "mentoring", "south_south_bonus": "0.2"},
+        {"kind": "circles", "size": ["4", "8"]},
+        {"kind": "circles", "max_per_member": 2.0},
+        {"kind": "circles", "themes": [1]},
     ):
         response = svc.client.post("/v1/rounds", json=body, headers=admin)
         assert response.status_code == 422, (body, response.text)
     assert svc.client.get("/v1/rounds", headers=admin).json()["rounds"] == []
+    # A whole number is still a fine bonus.
+    assert create(svc, seed=7, south_south_bonus=1)["options"]["south_south_bonus"] == 1
     assert svc.client.get("/v1/rounds/999", headers=admin).status_code == 404
     assert decide(svc, 999, 1, "approve").status_code == 404
 

@@ -291,3 +291,21 @@ def test_lang_is_case_insensitive():
     result = invoke("taxonomy", "--lang", "FR")
     assert result.exit_code == 0, result.output
     assert "Protection et éducation de la petite enfance" in result.stdout
+
+
+def test_text_output_escapes_control_characters_left_in_data(monkeypatch, write):
+    # Stored before the contract refused them, or echoed from bad input: the
+    # terminal must see them written out, not run them.
+    from service import presenters, tables
+
+    osc52, csi = "A\u001b]52;c;aGk=\u0007B", "C\u009b31mD\u202e"
+    table = tables.render_table(["name"], [[osc52], [csi]])
+    assert "\u001b" not in table and "\u009b" not in table and "\u202e" not in table
+    assert "A\\u001b]52;c;aGk=\\u0007B" in table and "\\u202e" in table
+    dumped = presenters.dumps({"name": csi})
+    assert "\u009b" not in dumped and json.loads(dumped) == {"name": csi}
+    doc = hand_network()
+    doc["members"][0]["name"] = osc52
+    result = invoke("validate", write(doc))
+    assert result.exit_code == 2 and "U+001B (ESC)" in result.output
+    assert "\u001b" not in result.output and "\u0007" not in result.output

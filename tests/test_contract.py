@@ -206,3 +206,30 @@ def test_canonical_form_ignores_order():
 def test_member_helper_matches_contract():
     doc = {"schema_version": 1, "members": [member("x", "KE", ["en"])]}
     assert validate_network(doc).members[0].id == "x"
+
+
+# Each a way to disguise a name or steer a terminal: OSC 52 (clipboard write),
+# a C1 control sequence introducer, and a right-to-left override.
+TERMINAL_TRICKS = ["A\u001b]52;c;aGk=\u0007B", "A\u009b31mB", "evil\u202egnp.exe"]
+
+
+@pytest.mark.parametrize("name", TERMINAL_TRICKS)
+def test_single_line_text_refuses_control_and_bidi_characters(name):
+    doc = hand_network()
+    doc["members"][0]["name"] = name
+    doc["history"] = [{"mentor": "sn", "mentee": "ke", "round": "2025\u2067x"}]
+    found = problems_of(doc)
+    assert any("· name" in p and "U+" in p and "remove it" in p for p in found), found
+    assert any("history" in p and "· round" in p and "U+2067" in p for p in found), found
+    # The echoed bad value never carries the raw character to a terminal.
+    assert not any(ch in "".join(found) for ch in "\u001b\u009b\u202e\u2067")
+
+
+def test_descriptions_keep_line_feeds_and_tabs_but_no_other_control():
+    doc = hand_network()
+    doc["members"][0]["description"] = "line one\r\n\tline two"
+    assert validate_network(doc).member(doc["members"][0]["id"]).description == (
+        "line one\n\tline two"
+    )
+    doc["members"][0]["description"] = "bell\u0007"
+    assert any("U+0007 (BEL)" in p for p in problems_of(doc))

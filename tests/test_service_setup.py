@@ -132,3 +132,64 @@ def test_migration_0003_cleans_what_the_contract_now_refuses(tmp_path):
     with Session(engine) as session:
         assert len(validate_network(network_document(session)).members) == 126
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0004_removes_control_characters_stored_earlier(backend, tmp_path):
+    engine = make_engine(database_url(backend, tmp_path))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    load_demo(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "UPDATE member SET name = :name, description = :description, "
+                "contact_name = :contact WHERE id = 'ke-coalition'"
+            ),
+            {
+                "name": "K\u001b]52;c;x\u0007E\u202e",
+                "description": "a\r\nb\tc\u009b",
+                "contact": "\u2066Achieng",
+            },
+        )
+        connection.execute(
+            sa.text("UPDATE member SET name = :name WHERE id = 'af-coalition'"),
+            {"name": "\u001b\u009b"},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO relation (kind, a, b, label) VALUES "
+                "('history', 'af-coalition', 'ke-coalition', :dirty), "
+                "('history', 'af-coalition', 'ke-coalition', '2025')"
+            ),
+            {"dirty": "2025\u202e"},
+        )
+    migrate(engine)
+    with Session(engine) as session:
+        ke, af = session.get(Member, "ke-coalition"), session.get(Member, "af-coalition")
+        assert (ke.name, ke.description, ke.contact_name) == ("K]52;c;xE", "a\nb\tc", "Achieng")
+        assert af.name == "af-coalition"
+        labels = session.exec(
+            sa.text(
+                "SELECT label FROM relation WHERE kind = 'history' "
+                "AND a = 'af-coalition' AND b = 'ke-coalition'"
+            )
+        ).all()
+        assert [row[0] for row in labels] == ["2025"]
+    from service.contract import validate_network
+    from service.usecases import network_document
+
+    with Session(engine) as session:
+        assert len(validate_network(network_document(session)).members) == 126
+    engine.dispose()
+
+
+def test_key_names_refuse_control_characters(tmp_path, monkeypatch):
+    monkeypatch.setenv("PEERMATCH_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PEERMATCH_DATABASE_URL", raising=False)
+    made = runner.invoke(cli, ["keys", "create", "--role", "hub", "--name", "hub\u009b2J"])
+    assert made.exit_code == 2 and "U+009B (CSI)" in made.output
+    assert "\u009b" not in made.output

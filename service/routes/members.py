@@ -37,6 +37,7 @@ from service.models import (
 )
 from service.routes.deps import CacheDep, EngineDep, SessionDep, SettingsDep
 from service.routes.rounds import published_view
+from service.safe_text import escape_controls
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
 MemberPath = Annotated[str, Path(pattern=MEMBER_ID_PATTERN, max_length=64)]
@@ -186,7 +187,7 @@ def export_members(
             headers={"Content-Disposition": 'attachment; filename="members.csv"'},
         )
     return Response(
-        json.dumps(document, ensure_ascii=False, sort_keys=False),
+        escape_controls(json.dumps(document, ensure_ascii=False, sort_keys=False)),
         media_type="application/json",
     )
 
@@ -204,7 +205,10 @@ def get_member(
 def update_member(
     who: AdminOrMember, engine: EngineDep, member_id: MemberPath, body: MemberUpdate
 ) -> MemberPrivate:
-    """Change profile fields (never the id); a member key changes only itself."""
+    """Change profile fields (never the id). A member key changes only its own
+    profile, and only its name, languages, expertise, needs, mentor and mentee
+    capacities, description and contact (``contact_name``, ``contact_email``);
+    any other field gets 403 naming it."""
     _own(who, member_id)
     with write_session(engine) as session:
         row = usecases.update_member(
