@@ -22,13 +22,26 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "golden"
 HASHES = HERE / "hashes.json"
-NETWORKS = {"demo": None, "net1000": HERE / "net1000.json.gz", "net10000": HERE / "net10000.json.gz"}
+NETWORKS = {
+    "demo": None,
+    "net1000": HERE / "net1000.json.gz",
+    "net10000": HERE / "net10000.json.gz",
+}
 MEMBERS = {"demo": "ke-coalition", "net1000": None, "net10000": None}
 
 JSON_COMMANDS = {
     "match": ["match", "{net}", "--format", "json"],
     "match-stable": ["match", "{net}", "--format", "json", "--objective", "stable", "--seed", "1"],
-    "match-bonus": ["match", "{net}", "--format", "json", "--south-south-bonus", "0.4", "--seed", "3"],
+    "match-bonus": [
+        "match",
+        "{net}",
+        "--format",
+        "json",
+        "--south-south-bonus",
+        "0.4",
+        "--seed",
+        "3",
+    ],
     "circles": ["circles", "{net}", "--format", "json", "--seed", "1"],
     "exchanges": ["exchanges", "{net}", "--format", "json"],
     "map": ["map", "{net}", "--format", "json"],
@@ -36,10 +49,22 @@ JSON_COMMANDS = {
     "map-kind-fr": ["map", "{net}", "--format", "json", "--by", "kind", "--lang", "fr"],
     "recommend": ["recommend", "{net}", "--member", "{member}", "--json", "-k", "10"],
     "recommend-mentees": [
-        "recommend", "{net}", "--member", "{member}", "--json", "--direction", "mentees"
+        "recommend",
+        "{net}",
+        "--member",
+        "{member}",
+        "--json",
+        "--direction",
+        "mentees",
     ],
     "recommend-exchanges": [
-        "recommend", "{net}", "--member", "{member}", "--json", "--direction", "exchanges"
+        "recommend",
+        "{net}",
+        "--member",
+        "{member}",
+        "--json",
+        "--direction",
+        "exchanges",
     ],
 }
 TABLE_COMMANDS = {
