@@ -1,0 +1,20 @@
+"""The examples in matcher's docstrings run, and say what they print."""
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import matcher
+
+MODULES = sorted(
+    info.name for info in pkgutil.walk_packages(matcher.__path__, prefix="matcher.")
+)
+
+
+@pytest.mark.parametrize("name", ["matcher", *MODULES])
+def test_docstring_examples_run(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
