@@ -26,7 +26,7 @@ from matcher.circles import (
     random_circles,
 )
 from service.contract import validate_network
-from service.tables import render_table
+from service.documents.tables import render_table
 
 DEMO_SIZE = 126
 LARGE = 10_000

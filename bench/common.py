@@ -26,9 +26,9 @@ from matcher import (
 )
 from matcher import candidates as _candidates
 from matcher import rounds as _rounds
-from service import presenters
 from service.contract import parse_network, validate_network
-from service.tables import render_table
+from service.documents import presenters
+from service.documents.tables import render_table
 
 OK, FAIL, NONE = "✓", "✗", "—"
 DEMO_SIZE = 126

@@ -13,7 +13,7 @@ import numpy as np
 
 from bench.circles_bench import DEMO_SIZE, network_arrays_of
 from matcher import exchange_pairs, reciprocal_scores
-from service.tables import render_table
+from service.documents.tables import render_table
 
 NETWORKX_UP_TO = 1_000
 HEADERS = ["members", "reciprocal pairs", "method", "pairs", "total", "% of ours", "time"]

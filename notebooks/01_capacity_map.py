@@ -49,9 +49,9 @@ from IPython.display import HTML, display
 
 from matcher import capacity_map, default_taxonomy, network_arrays
 from matcher.capacity_map import NORTH_SOUTH
-from service import report
-from service.map_presenter import GROUP_LABELS, HEADINGS
-from service.notebook_source import load_network_for_notebook, network_source
+from service.report import render as report
+from service.documents.capacity_map import GROUP_LABELS, HEADINGS
+from service.usecases.notebook_source import load_network_for_notebook, network_source
 
 LANG = "en"  # labels in en, fr, es, pt or ar; text and headings stay in English
 

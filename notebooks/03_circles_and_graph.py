@@ -54,8 +54,8 @@ from matcher import (
     network_arrays,
     random_circles,
 )
-from service import report
-from service.notebook_source import load_network_for_notebook, network_source
+from service.report import render as report
+from service.usecases.notebook_source import load_network_for_notebook, network_source
 
 LANG = "en"  # labels in en, fr, es, pt or ar; text and headings stay in English
 

@@ -15,11 +15,11 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service.app import create_app
-from service.auth import create_key
+from service.api.app import create_app
+from service.api.auth import create_key
 from service.config import Settings
-from service.db import make_engine
-from service.operations import load_demo
+from service.store.db import make_engine
+from service.usecases.operations import load_demo
 
 PG_URL = os.environ.get("PEERMATCH_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

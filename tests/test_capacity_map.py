@@ -29,7 +29,7 @@ from matcher.network import KINDS
 from matcher.taxonomy import LABEL_LANGUAGES
 from service.cli import app
 from service.contract import validate_network
-from service.map_presenter import GROUP_LABELS, HEADINGS
+from service.documents.capacity_map import GROUP_LABELS, HEADINGS
 from tests.networks import hand_network, member, network_docs, reordered
 
 runner = CliRunner()

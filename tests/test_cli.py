@@ -296,7 +296,7 @@ def test_lang_is_case_insensitive():
 def test_text_output_escapes_control_characters_left_in_data(monkeypatch, write):
     # Stored before the contract refused them, or echoed from bad input: the
     # terminal must see them written out, not run them.
-    from service import presenters, tables
+    from service.documents import presenters, tables
 
     osc52, csi = "A\u001b]52;c;aGk=\u0007B", "C\u009b31mD\u202e"
     table = tables.render_table(["name"], [[osc52], [csi]])

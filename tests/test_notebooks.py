@@ -19,7 +19,7 @@ import pytest
 from nbclient import NotebookClient
 
 from fixtures import demo_network_path
-from service.notebook_source import (
+from service.usecases.notebook_source import (
     ENV_API_KEY,
     ENV_NETWORK,
     ENV_URL,

@@ -3,7 +3,7 @@
 Every function takes a session (or the engine, when it must compute outside a
 write transaction) and keyword-only data, and returns table rows or plain
 results; routes stay thin. A write function runs inside the caller's write
-transaction (``service.db.write_session``) and adds exactly one audit record.
+transaction (``service.store.db.write_session``) and adds exactly one audit record.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from matcher import (
 from matcher.circles import MAX_SIZE as MAX_CIRCLE_SIZE
 from matcher.network import INTERNATIONAL
 from matcher.scoring import BlockScorer
-from service import presenters
-from service.auth import Principal
-from service.circles_cli import circles_document
+from service.api.auth import Principal
+from service.api.problems import ApiError, conflict, invalid, network_invalid, not_found
+from service.cli.circles import circles_document
 from service.contract import (
     SCHEMA_VERSION,
     UNLOCK_OR_FIX,
@@ -44,10 +44,10 @@ from service.contract import (
     Problem,
     validate_network,
 )
-from service.db import read_session, write_session
-from service.errors import ApiError, conflict, invalid, network_invalid, not_found
-from service.map_presenter import map_document
-from service.models import (
+from service.documents import presenters
+from service.documents.capacity_map import map_document
+from service.store.db import read_session, write_session
+from service.store.models import (
     ApiKey,
     AuditRecord,
     Contact,
@@ -352,7 +352,7 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
 def update_member(
     session: Session, *, member_id: str, changes: dict[str, Any], who: Principal
 ) -> Member:
-    from service.models import MemberCreate
+    from service.store.models import MemberCreate
 
     if who.role == "member" and (denied := sorted(set(changes) - set(MEMBER_EDITABLE_FIELDS))):
         raise ApiError(
@@ -547,7 +547,7 @@ def import_network(
         )
     created = updated = unchanged = 0
     for profile, contact in zip(profiles, contacts, strict=True):
-        from service.models import MemberCreate
+        from service.store.models import MemberCreate
 
         values = _columns(MemberCreate.model_validate({**profile, **contact}).model_dump())
         row = session.get(Member, values["id"])

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from matcher import default_taxonomy
-from service.cli_support import (
+from service.cli.support import (
     Demo,
     Lang,
     NetworkArg,

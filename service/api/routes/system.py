@@ -10,10 +10,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from matcher import default_taxonomy
-from service.auth import Admin, AdminOrHub, Anyone
-from service.models import AuditList, AuditPublic, AuditRecord
-from service.routes.deps import CacheDep, SessionDep
-from service.usecases import capacity_map_document
+from service.api.auth import Admin, AdminOrHub, Anyone
+from service.api.deps import CacheDep, SessionDep
+from service.store.models import AuditList, AuditPublic, AuditRecord
+from service.usecases.rounds import capacity_map_document
 
 router = APIRouter()
 

@@ -166,7 +166,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
-        # Writers are serialised (service.db.write_session), so this is a
+        # Writers are serialised (service.store.db.write_session), so this is a
         # uniqueness check the code missed, not a race: still the client's
         # conflict, never a 500.
         return problem_response(

@@ -9,8 +9,7 @@ import typer
 
 from matcher import Network, Taxonomy, default_taxonomy, network_arrays
 from matcher.exchanges import Exchange, ExchangeResult, exchange_pairs
-from service import presenters
-from service.cli_support import (
+from service.cli.support import (
     Demo,
     Fmt,
     Format,
@@ -23,7 +22,8 @@ from service.cli_support import (
     write_output,
 )
 from service.contract import input_sha256
-from service.tables import render_table
+from service.documents import presenters
+from service.documents.tables import render_table
 
 
 def _direction(score: float, reasons) -> dict:

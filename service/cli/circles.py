@@ -9,8 +9,7 @@ import typer
 
 from matcher import Network, Taxonomy, default_taxonomy, network_arrays
 from matcher.circles import DEFAULT_SIZE, MAX_SIZE, CirclesResult, form_circles
-from service import presenters
-from service.cli_support import (
+from service.cli.support import (
     Demo,
     Fmt,
     Format,
@@ -23,7 +22,8 @@ from service.cli_support import (
     write_output,
 )
 from service.contract import input_sha256
-from service.tables import render_table
+from service.documents import presenters
+from service.documents.tables import render_table
 
 _SIZE = re.compile(r"\s*(\d+)\s*-\s*(\d+)\s*")
 
@@ -34,7 +34,7 @@ def parse_size(text: str) -> tuple[int, int]:
     >>> parse_size("4-8")
     (4, 8)
     """
-    from service.cli import fail
+    from service.cli.support import fail
 
     match = _SIZE.fullmatch(text)
     low, high = (int(match[1]), int(match[2])) if match else (0, 0)
@@ -48,7 +48,7 @@ def parse_size(text: str) -> tuple[int, int]:
 def parse_themes(text: str | None, taxonomy: Taxonomy) -> list[str] | None:
     """``"k1,k2"`` → ``["k1", "k2"]``; an unknown key is an error naming the
     closest known one."""
-    from service.cli import fail
+    from service.cli.support import fail
 
     if text is None:
         return None

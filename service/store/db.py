@@ -4,7 +4,7 @@ SQLite runs in WAL mode (readers never wait for the writer) and every write
 transaction starts with ``BEGIN IMMEDIATE``: two writers queue on the busy
 timeout instead of failing with "database is locked" half-way through an
 upgrade from a read lock. On PostgreSQL, rows that guard an invariant are
-locked with ``SELECT … FOR UPDATE`` (see ``service.usecases``).
+locked with ``SELECT … FOR UPDATE`` (see ``service.usecases.rounds``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import typer
 
 from matcher import default_taxonomy, network_arrays
 from matcher.capacity_map import capacity_map
-from service.cli_support import (
+from service.cli.support import (
     Demo,
     Fmt,
     Format,
@@ -20,8 +20,8 @@ from service.cli_support import (
     load_network,
     write_output,
 )
-from service.map_presenter import map_document, map_table
-from service.presenters import dumps
+from service.documents.capacity_map import map_document, map_table
+from service.documents.presenters import dumps
 
 
 class Grouping(StrEnum):

@@ -12,8 +12,8 @@ import typer
 
 from matcher import ScoringPolicy, default_taxonomy, mentoring_round, network_arrays
 from matcher import recommend as recommend_peers
-from service import circles_cli, exchanges_cli, map_cli, presenters, report_cli, serve_cli
-from service.cli_support import (
+from service.cli import capacity_map, circles, exchanges, report, serve
+from service.cli.support import (
     Demo,
     Fmt,
     Format,
@@ -27,7 +27,8 @@ from service.cli_support import (
     write_output,
 )
 from service.contract import closest_id, network_json_schema
-from service.tables import render_table
+from service.documents import presenters
+from service.documents.tables import render_table
 
 app = typer.Typer(
     name="peermatch",
@@ -176,7 +177,7 @@ def generate(
     sys.stdout.write(json.dumps(generate_network(members, seed=seed), ensure_ascii=False) + "\n")
 
 
-for module in (map_cli, exchanges_cli, circles_cli, serve_cli, report_cli):
+for module in (capacity_map, exchanges, circles, serve, report):
     module.register(app)
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli_support import fail
+from service.cli.support import fail
 from service.safe_text import escape_controls
 
 
@@ -22,7 +22,7 @@ class Role(StrEnum):
 
 
 def _open_engine():
-    from service import operations
+    from service.usecases import operations
 
     try:
         return operations.open_engine()
@@ -50,9 +50,9 @@ def register(app: typer.Typer) -> None:
         migrated on start."""
         import uvicorn
 
-        from service import operations
-        from service.app import create_app
+        from service.api.app import create_app
         from service.config import get_settings
+        from service.usecases import operations
 
         engine = _open_engine()
         typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}", err=True)
@@ -92,8 +92,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Create a key; it is printed once, as the last line, and stored only as a hash."""
-        from service import operations
         from service.safe_text import check_single_line
+        from service.usecases import operations
 
         name = name.strip()
         if not 1 <= len(name) <= 100:
@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
     @keys.command("revoke")
     def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
         """Revoke a key at once."""
-        from service import operations
+        from service.usecases import operations
 
         if not operations.revoke_api_key(_open_engine(), name=name):
             raise fail(f"no active key named '{name}'")
@@ -125,7 +125,7 @@ def register(app: typer.Typer) -> None:
     @keys.command("list")
     def keys_list() -> None:
         """Names, roles and state of the keys (never the keys)."""
-        from service import operations
+        from service.usecases import operations
 
         for name, role, member, active in operations.list_api_keys(_open_engine()):
             extra = f" member={member}" if member else ""

@@ -51,7 +51,7 @@ from matcher import (
 )
 from matcher.taxonomy import LABEL_LANGUAGES
 from service.contract import input_sha256
-from service.map_presenter import GROUP_LABELS, HEADINGS, labels_by_language
+from service.documents.capacity_map import GROUP_LABELS, HEADINGS, labels_by_language
 from service.safe_text import escape_controls
 
 RTL_LANGUAGES = frozenset({"ar"})

@@ -1,13 +1,13 @@
-"""Alembic environment: run on the connection that service.db.migrate passes
+"""Alembic environment: run on the connection that service.store.db.migrate passes
 in (``config.attributes["connection"]``), or on PEERMATCH_DATABASE_URL when run
 from the ``alembic`` command line."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import service.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import service.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from service.config import get_settings
-from service.db import make_engine
+from service.store.db import make_engine
 
 target_metadata = SQLModel.metadata
 

@@ -20,8 +20,8 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from service.errors import ApiError
-from service.models import ApiKey, utcnow
+from service.api.problems import ApiError
+from service.store.models import ApiKey, utcnow
 
 ROLES = ("admin", "hub", "member")
 KEY_PREFIX = "pm_"

@@ -7,11 +7,11 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service import errors
+from service.api import problems
+from service.api.routes import members, pairs, rounds, system
 from service.config import Settings, get_settings
-from service.db import make_engine, migrate
-from service.routes import members, pairs, rounds, system
-from service.usecases import NetworkCache
+from service.store.db import make_engine, migrate
+from service.usecases.rounds import NetworkCache
 
 
 class BodyLimit:
@@ -74,7 +74,7 @@ class BodyLimit:
     async def _refuse(scope: Scope, send: Send, status: int, detail: str, kind: str) -> None:
         from starlette.requests import Request
 
-        response = errors.problem_response(Request(scope), status, detail, kind=kind)
+        response = problems.problem_response(Request(scope), status, detail, kind=kind)
         await response(scope, None, send)
 
 
@@ -98,11 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Peer matching for an education campaign network: members, "
         "recommendations, reviewed mentoring rounds and learning circles.",
         generate_unique_id_function=_operation_id,
-        default_response_class=errors.SafeJSONResponse,
+        default_response_class=problems.SafeJSONResponse,
     )
     app.state.settings = settings
     app.state.engine = engine
-    # API-key lookups run on the event loop (see service.auth), on a pool of
+    # API-key lookups run on the event loop (see service.api.auth), on a pool of
     # their own: the loop never waits for a connection held by a worker
     # thread, which could otherwise wait for the loop to release it.
     app.state.auth_engine = make_engine(
@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_overflow=1,
     )
     app.state.cache = NetworkCache(engine)
-    errors.install(app)
+    problems.install(app)
     app.include_router(system.router)
     app.include_router(members.router)
     app.include_router(rounds.router)

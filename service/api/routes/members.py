@@ -11,8 +11,7 @@ from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from service import members_csv, usecases
-from service.auth import (
+from service.api.auth import (
     Admin,
     AdminOrHub,
     AdminOrMember,
@@ -21,10 +20,14 @@ from service.auth import (
     may_see_contact,
     may_see_member,
 )
+from service.api.deps import CacheDep, EngineDep, SessionDep, SettingsDep
+from service.api.problems import ApiError, invalid, not_found
+from service.api.routes.rounds import published_view
 from service.contract import MEMBER_ID_PATTERN
-from service.db import write_session
-from service.errors import ApiError, invalid, not_found
-from service.models import (
+from service.documents import members_csv
+from service.safe_text import escape_controls
+from service.store.db import write_session
+from service.store.models import (
     ImportReport,
     MemberCreate,
     MemberList,
@@ -35,9 +38,7 @@ from service.models import (
     RecommendationOut,
     Recommendations,
 )
-from service.routes.deps import CacheDep, EngineDep, SessionDep, SettingsDep
-from service.routes.rounds import published_view
-from service.safe_text import escape_controls
+from service.usecases import rounds as usecases
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
 MemberPath = Annotated[str, Path(pattern=MEMBER_ID_PATTERN, max_length=64)]

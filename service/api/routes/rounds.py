@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from sqlmodel import Session, select
 
-from service import usecases
-from service.auth import Admin, AdminOrHub, AdminOrMember
-from service.db import write_session
-from service.errors import not_found
-from service.models import (
+from service.api.auth import Admin, AdminOrHub, AdminOrMember
+from service.api.deps import EngineDep, SessionDep
+from service.api.problems import not_found
+from service.store.db import write_session
+from service.store.models import (
     DecisionIn,
     FeedbackIn,
     FeedbackPublic,
@@ -26,7 +26,7 @@ from service.models import (
     RoundList,
     RoundPublic,
 )
-from service.routes.deps import EngineDep, SessionDep
+from service.usecases import rounds as usecases
 
 router = APIRouter(prefix="/v1", tags=["rounds"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -11,11 +11,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import select
 
-from service.auth import Principal, create_key, revoke_key
+from service.api.auth import Principal, create_key, revoke_key
 from service.config import get_settings
-from service.db import make_engine, migrate, write_session
-from service.models import ApiKey, Member
-from service.usecases import audit, import_network
+from service.store.db import make_engine, migrate, write_session
+from service.store.models import ApiKey, Member
+from service.usecases.rounds import audit, import_network
 
 
 def cli_actor() -> Principal:

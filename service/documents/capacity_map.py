@@ -14,8 +14,8 @@ from matcher.capacity_map import EXPERT_LEVEL, NEED_LEVEL, NORTH_SOUTH, Capacity
 from matcher.geo import REGION_LABELS
 from matcher.taxonomy import LABEL_LANGUAGES
 from service.contract import input_sha256
-from service.presenters import SCHEMA_VERSION
-from service.tables import render_table
+from service.documents.presenters import SCHEMA_VERSION
+from service.documents.tables import render_table
 
 TABLE_ROWS = 15
 """Rows per table section; the JSON document has them all."""

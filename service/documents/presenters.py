@@ -10,9 +10,9 @@ import json
 
 from matcher import Network, Reason, Recommendation, RoundResult, Taxonomy
 from service.contract import input_sha256
+from service.documents.tables import render_table
 from service.gc_pause import collector_paused
 from service.safe_text import escape_controls
-from service.tables import render_table
 
 SCHEMA_VERSION = 1
 

@@ -1,0 +1,2 @@
+"""Thin HTTP routes: parse, check the role, call ``service.usecases.rounds``, shape
+the response."""
