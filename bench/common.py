@@ -27,7 +27,8 @@ from matcher import (
 from matcher import candidates as _candidates
 from matcher import rounds as _rounds
 from service.contract import parse_network, validate_network
-from service.documents import presenters
+from service.documents.encoding import dumps
+from service.documents.mentoring import round_document
 from service.documents.tables import render_table
 
 OK, FAIL, NONE = "✓", "✗", "—"
@@ -232,7 +233,7 @@ def whole_match(text: bytes) -> tuple[RoundResult, str]:
         north_south_bonus=ScoringPolicy.north_south_bonus,
     )
     result = mentoring_round(network, taxonomy=taxonomy, policy=policy, objective="welfare")
-    return result, presenters.dumps(presenters.round_document(result, network, seed=None))
+    return result, dumps(round_document(result, network, seed=None))
 
 
 def positive_edges(benefit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -296,13 +296,13 @@ def test_lang_is_case_insensitive():
 def test_text_output_escapes_control_characters_left_in_data(monkeypatch, write):
     # Stored before the contract refused them, or echoed from bad input: the
     # terminal must see them written out, not run them.
-    from service.documents import presenters, tables
+    from service.documents import encoding, tables
 
     osc52, csi = "A\u001b]52;c;aGk=\u0007B", "C\u009b31mD\u202e"
     table = tables.render_table(["name"], [[osc52], [csi]])
     assert "\u001b" not in table and "\u009b" not in table and "\u202e" not in table
     assert "A\\u001b]52;c;aGk=\\u0007B" in table and "\\u202e" in table
-    dumped = presenters.dumps({"name": csi})
+    dumped = encoding.dumps({"name": csi})
     assert "\u009b" not in dumped and json.loads(dumped) == {"name": csi}
     doc = hand_network()
     doc["members"][0]["name"] = osc52

@@ -15,7 +15,8 @@ from matcher import (
     network_arrays,
 )
 from service.contract import validate_network
-from service.documents.presenters import dumps, round_document
+from service.documents.encoding import dumps
+from service.documents.mentoring import round_document
 from tests.networks import hand_network, network_docs, reordered
 
 TAX = default_taxonomy()

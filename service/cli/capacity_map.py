@@ -21,7 +21,7 @@ from service.cli.support import (
     write_output,
 )
 from service.documents.capacity_map import map_document, map_table
-from service.documents.presenters import dumps
+from service.documents.encoding import dumps
 
 
 class Grouping(StrEnum):

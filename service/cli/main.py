@@ -27,7 +27,9 @@ from service.cli.support import (
     write_output,
 )
 from service.contract import closest_id, network_json_schema
-from service.documents import presenters
+from service.documents.encoding import dumps
+from service.documents.mentoring import round_document, round_table
+from service.documents.recommendations import recommendations_document, recommendations_table
 from service.documents.tables import render_table
 
 app = typer.Typer(
@@ -114,11 +116,11 @@ def recommend(
     tax = default_taxonomy()
     recs = recommend_peers(network_arrays(net, tax), member, k=k, direction=direction.value)
     if as_json:
-        doc = presenters.recommendations_document(member, direction.value, recs)
-        typer.echo(presenters.dumps(doc), nl=False)
+        doc = recommendations_document(member, direction.value, recs)
+        typer.echo(dumps(doc), nl=False)
     else:
         typer.echo(
-            presenters.recommendations_table(member, direction.value, recs, net, tax, lang=lang),
+            recommendations_table(member, direction.value, recs, net, tax, lang=lang),
             nl=False,
         )
 
@@ -158,9 +160,9 @@ def match(
             net, taxonomy=tax, policy=policy, objective=objective.value, seed=seed
         )
         if fmt is Format.json:
-            text = presenters.dumps(presenters.round_document(result, net, seed=seed))
+            text = dumps(round_document(result, net, seed=seed))
         else:
-            text = presenters.round_table(result, net, tax, lang=lang)
+            text = round_table(result, net, tax, lang=lang)
     write_output(text, out, inputs=(network,))
 
 

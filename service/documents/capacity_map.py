@@ -14,7 +14,7 @@ from matcher.capacity_map import EXPERT_LEVEL, NEED_LEVEL, NORTH_SOUTH, Capacity
 from matcher.geo import REGION_LABELS
 from matcher.taxonomy import LABEL_LANGUAGES
 from service.contract import input_sha256
-from service.documents.presenters import SCHEMA_VERSION
+from service.documents.encoding import SCHEMA_VERSION
 from service.documents.tables import render_table
 
 TABLE_ROWS = 15

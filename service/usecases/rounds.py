@@ -36,7 +36,6 @@ from matcher.network import INTERNATIONAL
 from matcher.scoring import BlockScorer
 from service.api.auth import Principal
 from service.api.problems import ApiError, conflict, invalid, network_invalid, not_found
-from service.cli.circles import circles_document
 from service.contract import (
     SCHEMA_VERSION,
     UNLOCK_OR_FIX,
@@ -44,8 +43,9 @@ from service.contract import (
     Problem,
     validate_network,
 )
-from service.documents import presenters
 from service.documents.capacity_map import map_document
+from service.documents.circles import circles_document
+from service.documents.mentoring import round_document
 from service.store.db import read_session, write_session
 from service.store.models import (
     ApiKey,
@@ -766,7 +766,7 @@ def _compute(
             coverage_first=spec.coverage_first,
             seed=spec.seed,
         )
-        doc = presenters.round_document(result, network, seed=spec.seed)
+        doc = round_document(result, network, seed=spec.seed)
         summary = {**doc["summary"], "unmatched": doc["unmatched"]}
         proposals = [
             {

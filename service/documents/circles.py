@@ -1,0 +1,101 @@
+"""Learning circles as a JSON document (schema_version 1) and a table."""
+
+from __future__ import annotations
+
+from matcher import Network, Taxonomy
+from matcher.circles import CirclesResult
+from service.contract import input_sha256
+from service.documents.encoding import SCHEMA_VERSION, reason_dict
+from service.documents.tables import render_table
+
+
+def circles_document(result: CirclesResult, network: Network) -> dict:
+    """The JSON document of a circles run (schema_version 1)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "circles": [
+            {
+                "theme": c.theme,
+                "language": c.language,
+                "score": c.score,
+                "need_covered": c.need_covered,
+                "soft": c.soft,
+                "members": [
+                    {
+                        "member": m.id,
+                        "role": m.role,
+                        "need": m.need,
+                        "expertise": m.expertise,
+                        "credit": m.credit,
+                    }
+                    for m in c.members
+                ],
+                "reasons": [reason_dict(r) for r in c.reasons],
+            }
+            for c in result.circles
+        ],
+        "left_out": [
+            {"member": x.member, "theme": x.theme, "code": x.code, "reason": x.reason}
+            for x in result.left_out
+        ],
+        "summary": {
+            "members": len(network.members),
+            "circles": len(result.circles),
+            "themes": list(result.themes),
+            "skipped_themes": list(result.skipped_themes),
+            "need_covered": result.need_covered,
+            "bound": result.bound,
+            "gap": result.gap,
+            "demand": result.demand,
+            "size": list(result.size),
+            "max_per_member": result.max_per_member,
+            "seed": result.seed,
+            "taxonomy_version": network.taxonomy_version,
+            "input_sha256": input_sha256(network),
+        },
+    }
+
+
+def circles_table(result: CirclesResult, taxonomy: Taxonomy, *, lang: str = "en") -> str:
+    """Circles for people: one row per member (theme, language and score on
+    the circle's first row), then who was left out and the summary."""
+    rows = []
+    for k, circle in enumerate(result.circles, start=1):
+        for n, m in enumerate(circle.members):
+            first = n == 0
+            rows.append(
+                [
+                    k if first else "",
+                    taxonomy.label(circle.theme, lang) if first else "",
+                    circle.language if first else "",
+                    m.id,
+                    m.role,
+                    f"{m.credit:.2f}" if m.role == "learner" else "",
+                    f"{circle.score:.2f}" if first else "",
+                ]
+            )
+    parts = [
+        render_table(
+            ["#", "theme", "lang", "member", "role", "need covered", "score"],
+            rows,
+            title=f"Learning circles: {len(result.circles)} on {len(result.themes)} themes",
+        )
+    ]
+    if result.left_out:
+        parts.append(
+            render_table(
+                ["member", "theme", "why left out"],
+                [[x.member, taxonomy.label(x.theme, lang), x.reason] for x in result.left_out],
+                title=f"Needs left without a circle: {len(result.left_out)}",
+            )
+        )
+    lines = [
+        f"need covered {result.need_covered:.2f} of a bound of {result.bound:.2f} "
+        f"(gap {result.gap * 100:.1f} %) · demand {result.demand:g} · "
+        f"size {result.size[0]}-{result.size[1]} · max per member {result.max_per_member}",
+    ]
+    if result.skipped_themes:
+        skipped = ", ".join(taxonomy.label(t, lang) for t in result.skipped_themes)
+        lines.append(f"no circle can form on: {skipped}")
+    parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
