@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.api.app import create_app
-from service.api.auth import create_key
 from service.config import Settings
 from service.store.db import make_engine
-from service.usecases.operations import load_demo
+from service.usecases.keys import create_key
+from service.usecases.setup import load_demo
 
 PG_URL = os.environ.get("PEERMATCH_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

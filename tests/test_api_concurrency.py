@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from sqlmodel import Session
 
-from service.usecases.rounds import network_version
+from service.usecases.network import network_version
 from tests.service_env import LiveServer
 
 MEMBERS = ["af-coalition", "ke-coalition", "bd-coalition", "br-coalition"]

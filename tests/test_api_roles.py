@@ -92,7 +92,7 @@ def test_every_route_denies_unless_granted(svc, role, tmp_path):
     if role == "revoked":
         from sqlmodel import Session
 
-        from service.api.auth import create_key, revoke_key
+        from service.usecases.keys import create_key, revoke_key
 
         with Session(svc.app.state.engine) as session:
             key = create_key(session, name="old", role="admin", member_id=None)

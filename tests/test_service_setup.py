@@ -13,7 +13,7 @@ from service.cli import app as cli
 from service.config import Settings
 from service.store.db import MIGRATIONS, make_engine, migrate
 from service.store.models import ApiKey, AuditRecord, Member
-from service.usecases.operations import load_demo
+from service.usecases.setup import load_demo
 from tests.service_env import BACKENDS, database_url
 
 runner = CliRunner()
@@ -127,7 +127,7 @@ def test_migration_0003_cleans_what_the_contract_now_refuses(tmp_path):
         ke, af = session.get(Member, "ke-coalition"), session.get(Member, "af-coalition")
         assert (ke.name, ke.description, af.name) == ("KE", "", "af-coalition")
     from service.contract import validate_network
-    from service.usecases.rounds import network_document
+    from service.usecases.network import network_document
 
     with Session(engine) as session:
         assert len(validate_network(network_document(session)).members) == 126
@@ -180,7 +180,7 @@ def test_migration_0004_removes_control_characters_stored_earlier(backend, tmp_p
         ).all()
         assert [row[0] for row in labels] == ["2025"]
     from service.contract import validate_network
-    from service.usecases.rounds import network_document
+    from service.usecases.network import network_document
 
     with Session(engine) as session:
         assert len(validate_network(network_document(session)).members) == 126

@@ -11,7 +11,7 @@ from service.api import problems
 from service.api.routes import members, pairs, rounds, system
 from service.config import Settings, get_settings
 from service.store.db import make_engine, migrate
-from service.usecases.rounds import NetworkCache
+from service.usecases import NetworkCache
 
 
 class BodyLimit:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.config import Settings
-from service.usecases.rounds import NetworkCache
+from service.usecases import NetworkCache
 
 
 # Async on purpose: these do no I/O (a Session connects on first use), and a

@@ -17,8 +17,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.contract import NetworkError, Problem
 from service.safe_text import escape_controls
+from service.usecases.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
 PROBLEM_JSON = "application/problem+json"
 _TITLES = {
@@ -57,29 +57,6 @@ class SafeJSONResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
         text = super().render(content).decode("utf-8")
         return escape_controls(text).encode("utf-8")
-
-
-def not_found(what: str, ident: object) -> ApiError:
-    return ApiError(404, f"no {what} with id '{ident}'", kind="not-found")
-
-
-def conflict(detail: str, *, errors: list[dict[str, Any]] | None = None) -> ApiError:
-    return ApiError(409, detail, kind="conflict", errors=errors)
-
-
-def invalid(detail: str, errors: list[dict[str, Any]]) -> ApiError:
-    return ApiError(422, detail, kind="validation", errors=errors)
-
-
-def problems_as_errors(problems: list[Problem]) -> list[dict[str, Any]]:
-    return [p.to_dict() for p in problems]
-
-
-def network_invalid(exc: NetworkError, *, status: int = 422) -> ApiError:
-    n = len(exc.problems)
-    detail = f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written"
-    kind = "validation" if status == 422 else "conflict"
-    return ApiError(status, detail, kind=kind, errors=problems_as_errors(exc.problems))
 
 
 def _clean(value: Any, depth: int = 0) -> Any:
@@ -145,12 +122,20 @@ def _field_error(err: dict) -> dict[str, Any]:
     return out
 
 
+_DOMAIN_STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403, DomainError: 400}
+
+
 def install(app: FastAPI) -> None:
     """Route every error through one problem-document shape."""
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         return problem_response(request, exc.status, exc.detail, kind=exc.kind, errors=exc.errors)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        status = next(s for cls, s in _DOMAIN_STATUS.items() if isinstance(exc, cls))
+        return problem_response(request, status, exc.detail, kind=exc.kind, errors=exc.errors)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -22,11 +22,11 @@ class Role(StrEnum):
 
 
 def _open_engine():
-    from service.usecases import operations
+    from service.usecases import setup
 
     try:
-        return operations.open_engine()
-    except operations.ConfigurationError as exc:
+        return setup.open_engine()
+    except setup.ConfigurationError as exc:
         raise fail(str(exc)) from None
 
 
@@ -52,19 +52,19 @@ def register(app: typer.Typer) -> None:
 
         from service.api.app import create_app
         from service.config import get_settings
-        from service.usecases import operations
+        from service.usecases import keys, setup
 
         engine = _open_engine()
         typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}", err=True)
         if demo:
-            n = operations.load_demo(engine)
+            n = setup.load_demo(engine)
             typer.echo(
                 f"demo network: {n} members loaded"
                 if n
                 else "demo network: database not empty, kept as it is",
                 err=True,
             )
-        key = operations.bootstrap_key(engine)
+        key = keys.bootstrap_key(engine)
         if key:
             typer.echo(
                 "no admin key existed: created one named 'admin' (shown only now; keep it):",
@@ -81,9 +81,9 @@ def register(app: typer.Typer) -> None:
             access_log=access_log,
         )
 
-    keys = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+    keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
-    @keys.command("create")
+    @keys_cli.command("create")
     def keys_create(
         role: Annotated[Role, typer.Option(help="admin, hub or member.")],
         name: Annotated[str, typer.Option(help="A unique name (the audit trail shows it).")],
@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create a key; it is printed once, as the last line, and stored only as a hash."""
         from service.safe_text import check_single_line
-        from service.usecases import operations
+        from service.usecases import keys
 
         name = name.strip()
         if not 1 <= len(name) <= 100:
@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
         if (role is Role.member) != (member is not None):
             raise fail("--member is required for a member key, and only for one")
         try:
-            key = operations.create_api_key(
+            key = keys.create_api_key(
                 _open_engine(), name=name, role=role.value, member=member
             )
         except ValueError as exc:
@@ -113,23 +113,23 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"created {role.value} key '{name}'; it is shown only once:", err=True)
         typer.echo(key)
 
-    @keys.command("revoke")
+    @keys_cli.command("revoke")
     def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
         """Revoke a key at once."""
-        from service.usecases import operations
+        from service.usecases import keys
 
-        if not operations.revoke_api_key(_open_engine(), name=name):
+        if not keys.revoke_api_key(_open_engine(), name=name):
             raise fail(f"no active key named '{name}'")
         typer.echo(f"revoked key '{name}'")
 
-    @keys.command("list")
+    @keys_cli.command("list")
     def keys_list() -> None:
         """Names, roles and state of the keys (never the keys)."""
-        from service.usecases import operations
+        from service.usecases import keys
 
-        for name, role, member, active in operations.list_api_keys(_open_engine()):
+        for name, role, member, active in keys.list_api_keys(_open_engine()):
             extra = f" member={member}" if member else ""
             line = f"{name}\t{role}{extra}\t{'active' if active else 'revoked'}"
             typer.echo(escape_controls(line))
 
-    app.add_typer(keys, name="keys")
+    app.add_typer(keys_cli, name="keys")

@@ -1,0 +1,64 @@
+"""What the CLI, the HTTP API (and the console) call: one function per thing
+a user does, taking a session (or the engine, when it computes outside a
+write transaction) and keyword-only data. A write runs inside the caller's
+write transaction (``service.store.db.write_session``) and adds exactly one
+audit record. Refusals are :mod:`service.usecases.errors`, never HTTP.
+"""
+
+from service.usecases.access import Principal, cli_actor, may_see_contact, may_see_member
+from service.usecases.audit import audit
+from service.usecases.cache import NetworkCache, Snapshot
+from service.usecases.capacity_map import capacity_map_document
+from service.usecases.imports import ImportResult, import_network
+from service.usecases.members import (
+    create_member,
+    delete_member,
+    delete_relation,
+    get_member,
+    list_members,
+    member_view,
+    update_member,
+)
+from service.usecases.network import member_document, network_document, network_version
+from service.usecases.recommendations import recommendations
+from service.usecases.review import (
+    add_feedback,
+    decide,
+    publish,
+    published,
+    round_counts,
+    round_outcomes,
+)
+from service.usecases.rounds import create_round, rerun_round
+
+__all__ = [
+    "ImportResult",
+    "NetworkCache",
+    "Principal",
+    "Snapshot",
+    "add_feedback",
+    "audit",
+    "capacity_map_document",
+    "cli_actor",
+    "create_member",
+    "create_round",
+    "decide",
+    "delete_member",
+    "delete_relation",
+    "get_member",
+    "import_network",
+    "list_members",
+    "may_see_contact",
+    "may_see_member",
+    "member_document",
+    "member_view",
+    "network_document",
+    "network_version",
+    "publish",
+    "published",
+    "recommendations",
+    "rerun_round",
+    "round_counts",
+    "round_outcomes",
+    "update_member",
+]

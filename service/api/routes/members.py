@@ -11,17 +11,15 @@ from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from service import usecases
 from service.api.auth import (
     Admin,
     AdminOrHub,
     AdminOrMember,
     Anyone,
-    Principal,
-    may_see_contact,
-    may_see_member,
 )
 from service.api.deps import CacheDep, EngineDep, SessionDep, SettingsDep
-from service.api.problems import ApiError, invalid, not_found
+from service.api.problems import ApiError
 from service.api.routes.rounds import published_view
 from service.contract import MEMBER_ID_PATTERN
 from service.documents import members_csv
@@ -38,7 +36,8 @@ from service.store.models import (
     RecommendationOut,
     Recommendations,
 )
-from service.usecases import rounds as usecases
+from service.usecases.access import Principal, may_see_contact, may_see_member
+from service.usecases.errors import Invalid, not_found
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
 MemberPath = Annotated[str, Path(pattern=MEMBER_ID_PATTERN, max_length=64)]
@@ -118,7 +117,7 @@ async def import_members(
         try:
             members, lines = members_csv.read_members(data)
         except members_csv.CsvError as exc:
-            raise invalid(
+            raise Invalid(
                 f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} "
                 "in the CSV; nothing was written",
                 [p.to_dict() for p in exc.problems],
@@ -135,7 +134,7 @@ async def import_members(
             document = json.loads(data, parse_constant=_no_constant)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
             line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
-            raise invalid(
+            raise Invalid(
                 "the body is not valid JSON; nothing was written",
                 [
                     {

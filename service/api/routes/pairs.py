@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
+from service import usecases
 from service.api.auth import Admin
 from service.api.deps import EngineDep
 from service.contract import MEMBER_ID_PATTERN
 from service.store.db import write_session
-from service.usecases import rounds as usecases
 
 router = APIRouter(prefix="/v1", tags=["pairs"])
 MemberPath = Annotated[str, Path(pattern=MEMBER_ID_PATTERN, max_length=64)]

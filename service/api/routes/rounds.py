@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from sqlmodel import Session, select
 
+from service import usecases
 from service.api.auth import Admin, AdminOrHub, AdminOrMember
 from service.api.deps import EngineDep, SessionDep
-from service.api.problems import not_found
 from service.store.db import write_session
 from service.store.models import (
     DecisionIn,
@@ -26,7 +26,7 @@ from service.store.models import (
     RoundList,
     RoundPublic,
 )
-from service.usecases import rounds as usecases
+from service.usecases.errors import not_found
 
 router = APIRouter(prefix="/v1", tags=["rounds"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -13,7 +13,7 @@ from matcher import default_taxonomy
 from service.api.auth import Admin, AdminOrHub, Anyone
 from service.api.deps import CacheDep, SessionDep
 from service.store.models import AuditList, AuditPublic, AuditRecord
-from service.usecases.rounds import capacity_map_document
+from service.usecases import capacity_map_document
 
 router = APIRouter()
 

@@ -1,0 +1,42 @@
+"""Who is calling, and what each role may see.
+
+Roles: ``admin`` (the secretariat: everything), ``hub`` (the Learning Hub:
+public data, recommendations, published results, capacity map; no contact
+persons, no drafts, no writes) and ``member`` (its own profile,
+recommendations and published partners).
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+
+ROLES = ("admin", "hub", "member")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's name (the audit trail's actor) and role."""
+
+    name: str
+    role: str
+    member_id: str | None = None
+
+
+def cli_actor() -> Principal:
+    """The audit trail's actor for commands run on the server itself."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Principal(name=f"cli:{user}", role="admin")
+
+
+def may_see_member(who: Principal, member_id: str) -> bool:
+    """Whether ``who`` may read ``member_id``'s own data (profile,
+    recommendations, published partners)."""
+    return who.role in ("admin", "hub") or who.member_id == member_id
+
+
+def may_see_contact(who: Principal, member_id: str) -> bool:
+    return who.role == "admin" or (who.role == "member" and who.member_id == member_id)

@@ -1,0 +1,216 @@
+"""Importing a network document or a CSV survey: all or nothing, every
+problem named by its line or position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from service.contract import (
+    NetworkError,
+    Problem,
+    validate_network,
+)
+from service.store.models import (
+    Contact,
+    Member,
+    Relation,
+)
+from service.usecases.access import Principal
+from service.usecases.audit import audit
+from service.usecases.errors import Invalid
+from service.usecases.members import (
+    CONTACT_FIELDS,
+    PROFILE_FIELDS,
+    member_columns,
+    reserved_id_problem,
+)
+from service.usecases.network import (
+    bump_version,
+    lock_position,
+    member_document,
+    network_document,
+    with_unlock_route,
+)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    members: int
+    created: int
+    updated: int
+    unchanged: int
+    relations_added: int
+
+
+def _split_contacts(members: list[Any], labels: list[str]) -> tuple[list[Any], list, list[Problem]]:
+    """Members without their contact fields (the network contract has none),
+    the validated contacts, and the problems with them."""
+    profiles, contacts, problems = [], [], []
+    for k, m in enumerate(members):
+        if not isinstance(m, dict):
+            profiles.append(m)
+            contacts.append({})
+            continue
+        profile = {f: v for f, v in m.items() if f not in CONTACT_FIELDS}
+        if reserved := reserved_id_problem(m.get("id")):
+            problems.append(Problem(labels[k], "id", m["id"], reserved))
+        # A blank cell (or only spaces) is no contact, as in a CSV.
+        contact = {
+            f: m[f]
+            for f in CONTACT_FIELDS
+            if m.get(f) is not None and not (isinstance(m[f], str) and not m[f].strip())
+        }
+        try:
+            Contact.model_validate(contact)
+        except ValidationError as exc:
+            for e in exc.errors():
+                problems.append(Problem(labels[k], str(e["loc"][0]), e.get("input"), e["msg"]))
+        profiles.append(profile)
+        contacts.append(contact)
+    return profiles, contacts, problems
+
+
+def import_network(
+    session: Session,
+    *,
+    document: Any,
+    who: Principal,
+    source: str,
+    labels: list[str] | None = None,
+    max_members: int,
+    partial: bool = False,
+) -> ImportResult:
+    """Upsert a network document's members (by id) and add its pairs, all or
+    nothing. ``labels`` names each member's origin (e.g. its CSV line) in
+    problems. ``partial``: a field a member leaves out keeps its stored value
+    (a CSV without some columns) instead of taking the contract's default.
+    Raises :class:`~service.usecases.errors.Invalid` listing every problem."""
+    if not isinstance(document, dict) or not isinstance(document.get("members"), list):
+        raise Invalid(
+            "expected a network document: an object with schema_version 1 and a members list",
+            [{"where": "document", "field": "members", "message": "missing or not a list"}],
+        )
+    incoming = document["members"]
+    if len(incoming) > max_members:
+        raise Invalid(
+            f"{len(incoming)} members in one import; the limit is {max_members}",
+            [{"where": "document", "field": "members", "message": "split the file"}],
+        )
+    default_labels = [
+        f"members[{k}]" + (f" (id '{m['id']}')" if isinstance(m, dict) and "id" in m else "")
+        for k, m in enumerate(incoming)
+    ]
+    labels = labels or default_labels
+    profiles, contacts, problems = _split_contacts(incoming, labels)
+    existing = network_document(session, contacts=False)
+    incoming_ids = {
+        m["id"] for m in profiles if isinstance(m, dict) and isinstance(m.get("id"), str)
+    }
+    if partial:
+        stored = {m["id"]: m for m in existing["members"]}
+        profiles = [
+            {**stored[m["id"]], **m} if isinstance(m, dict) and m.get("id") in stored else m
+            for m in profiles
+        ]
+    # Incoming members and pairs first, in file order: the positions in the
+    # validator's problems are then the file's own.
+    merged = {
+        **{k: v for k, v in document.items() if k != "members"},
+        "members": profiles + [m for m in existing["members"] if m["id"] not in incoming_ids],
+    }
+    for section in ("exclusions", "locked", "history"):
+        mine = document.get(section, [])
+        # Anything but a list goes to the validator as it is, to be reported.
+        merged[section] = (
+            mine + [x for x in existing[section] if x not in mine]
+            if isinstance(mine, list)
+            else mine
+        )
+    try:
+        validate_network(merged, source=source)
+    except NetworkError as exc:
+        own_locks = (
+            len(document.get("locked", [])) if isinstance(document.get("locked"), list) else 0
+        )
+        problems += [
+            _stored_lock(_relabel(p, labels, default_labels), own_locks) for p in exc.problems
+        ]
+    if problems:
+        n = len(problems)
+        raise Invalid(
+            f"{n} problem{'s' if n != 1 else ''} in {source}; nothing was written",
+            [p.to_dict() for p in problems],
+        )
+    created = updated = unchanged = 0
+    for profile, contact in zip(profiles, contacts, strict=True):
+        from service.store.models import MemberCreate
+
+        values = member_columns(MemberCreate.model_validate({**profile, **contact}).model_dump())
+        row = session.get(Member, values["id"])
+        if row is None:
+            session.add(Member(**values))
+            created += 1
+            continue
+        before = member_document(row, contacts=True)
+        for field in (*PROFILE_FIELDS, *CONTACT_FIELDS):
+            if field in CONTACT_FIELDS and field not in contact:
+                continue  # an import without contacts keeps the stored ones
+            setattr(row, field, values[field])
+        if member_document(row, contacts=True) == before:
+            unchanged += 1
+        else:
+            updated += 1
+            session.add(row)
+    added = _add_relations(session, document)
+    if created or updated or added:
+        bump_version(session)
+    audit(
+        session,
+        who,
+        "members.import",
+        "network",
+        source,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        relations_added=added,
+    )
+    return ImportResult(len(profiles), created, updated, unchanged, added)
+
+
+def _stored_lock(problem: Problem, own_locks: int) -> Problem:
+    """A problem of a lock stored before the import (the merged document
+    lists them after the ``own_locks`` the import brings): said as such."""
+    position = lock_position(problem)
+    if position is None or position < own_locks:
+        return problem
+    return replace(with_unlock_route(problem), where="stored locked pair")
+
+
+def _relabel(p: Problem, labels: list[str], default_labels: list[str]) -> Problem:
+    if labels is default_labels:
+        return p
+    for k, label in enumerate(default_labels):
+        if p.where == label or p.where == f"members[{k}]":
+            return Problem(labels[k], p.field, p.value, p.message)
+    return p
+
+
+def _add_relations(session: Session, document: dict[str, Any]) -> int:
+    have = {(r.kind, r.a, r.b, r.label) for r in session.exec(select(Relation)).all()}
+    wanted = [("exclusion", *sorted(pair), "") for pair in document.get("exclusions", [])]
+    wanted += [("locked", p["mentor"], p["mentee"], "") for p in document.get("locked", [])]
+    wanted += [
+        ("history", h["mentor"], h["mentee"], h.get("round", ""))
+        for h in document.get("history", [])
+    ]
+    added = 0
+    for kind, a, b, label in dict.fromkeys(wanted):
+        if (kind, a, b, label) not in have:
+            session.add(Relation(kind=kind, a=a, b=b, label=label))
+            added += 1
+    return added

@@ -1,0 +1,88 @@
+"""API keys: created, listed and revoked.
+
+A key is shown once, when it is created, and only its SHA-256 is stored: keys
+are 256-bit random tokens, so a fast hash is as safe as a slow one and keeps
+every request cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlmodel import Session, select
+
+from service.store.db import write_session
+from service.store.models import ApiKey, Member, utcnow
+from service.usecases.access import ROLES, cli_actor
+from service.usecases.audit import audit
+
+KEY_PREFIX = "pm_"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_key(session: Session, *, name: str, role: str, member_id: str | None) -> str:
+    """Store a new key's hash and return the key itself (shown only once)."""
+    assert role in ROLES
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiKey(name=name, key_hash=hash_key(key), role=role, member_id=member_id))
+    return key
+
+
+def revoke_key(session: Session, *, name: str) -> bool:
+    row = session.exec(select(ApiKey).where(ApiKey.name == name)).first()
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    session.add(row)
+    return True
+
+
+def bootstrap_key(engine) -> str | None:
+    """A first admin key when the database has no usable one, so a fresh
+    install can be used at once."""
+    with write_session(engine) as session:
+        active = session.exec(
+            select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))
+        ).first()
+        if active is not None:
+            return None
+        name = "admin"
+        taken = {k for k in session.exec(select(ApiKey.name)).all()}
+        n = 1
+        while name in taken:
+            n += 1
+            name = f"admin-{n}"
+        key = create_key(session, name=name, role="admin", member_id=None)
+        audit(session, cli_actor(), "key.create", "api_key", name, role="admin")
+        return key
+
+
+def create_api_key(engine, *, name: str, role: str, member: str | None) -> str:
+    """A new key (returned once); ValueError says what is wrong with the request."""
+    with write_session(engine) as session:
+        if session.exec(select(ApiKey.id).where(ApiKey.name == name)).first() is not None:
+            raise ValueError(f"a key named '{name}' exists; choose another --name")
+        if member is not None and session.get(Member, member) is None:
+            raise ValueError(f"--member '{member}': no such member")
+        key = create_key(session, name=name, role=role, member_id=member)
+        audit(session, cli_actor(), "key.create", "api_key", name, role=role)
+        return key
+
+
+def revoke_api_key(engine, *, name: str) -> bool:
+    with write_session(engine) as session:
+        if not revoke_key(session, name=name):
+            return False
+        audit(session, cli_actor(), "key.revoke", "api_key", name)
+        return True
+
+
+def list_api_keys(engine) -> list[tuple[str, str, str | None, bool]]:
+    """(name, role, member, active) of every key, by name; never the keys."""
+    with write_session(engine) as session:
+        rows = session.exec(select(ApiKey).order_by(ApiKey.name)).all()
+        return [(k.name, k.role, k.member_id, k.revoked_at is None) for k in rows]

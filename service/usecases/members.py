@@ -1,0 +1,227 @@
+"""Member profiles: read, create, update, delete; what a member key may edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from matcher import (
+    geo,
+)
+from matcher.network import INTERNATIONAL
+from service.store.models import (
+    ApiKey,
+    Member,
+    Proposal,
+    Relation,
+    Round,
+    utcnow,
+)
+from service.usecases.access import Principal
+from service.usecases.audit import audit
+from service.usecases.errors import Conflict, Forbidden, Invalid, NotFound, not_found
+from service.usecases.network import bump_version, check_stored_network, member_document
+
+PROFILE_FIELDS = (
+    "name",
+    "kind",
+    "country",
+    "languages",
+    "expertise",
+    "needs",
+    "mentor_capacity",
+    "mentee_capacity",
+    "description",
+    "region",
+    "global_south",
+)
+
+
+CONTACT_FIELDS = ("contact_name", "contact_email")
+
+
+NULLABLE_FIELDS = ("country", "region", "global_south", *CONTACT_FIELDS)
+"""Fields a PATCH may set to null (null means none, or derived from the country)."""
+
+
+MEMBER_EDITABLE_FIELDS = (
+    "name",
+    "languages",
+    "expertise",
+    "needs",
+    "mentor_capacity",
+    "mentee_capacity",
+    "description",
+    *CONTACT_FIELDS,
+)
+"""What a member key may change in its own profile. Kind, country, region and
+North/South set a member's bonuses in rounds: only the secretariat changes them."""
+
+
+def derived_side(m: Member) -> tuple[str, bool]:
+    """The member's region and Global South flag, as the matcher derives them."""
+    country = geo.country(m.country) if m.country else None
+    region = m.region or (country.region if country else INTERNATIONAL)
+    south = m.global_south if m.global_south is not None else bool(country and country.global_south)
+    return region, south
+
+
+def member_view(m: Member, *, contacts: bool) -> dict[str, Any]:
+    region, south = derived_side(m)
+    view = member_document(m, contacts=contacts)
+    view.update(region=region, global_south=south)
+    return view
+
+
+def list_members(session: Session, *, limit: int, offset: int) -> tuple[int, list[Member]]:
+    total = session.exec(select(func.count()).select_from(Member)).one()
+    rows = session.exec(select(Member).order_by(Member.id).limit(limit).offset(offset)).all()
+    return total, list(rows)
+
+
+def get_member(session: Session, member_id: str) -> Member:
+    row = session.get(Member, member_id)
+    if row is None:
+        raise not_found("member", member_id)
+    return row
+
+
+def delete_relation(session: Session, *, kind: str, a: str, b: str, who: Principal) -> None:
+    """Remove a stored lock (``a`` mentors ``b``) or exclusion (``a`` and
+    ``b`` in either order); 404 if there is none."""
+    if kind == "exclusion":
+        a, b = sorted((a, b))
+    rows = session.exec(
+        select(Relation).where(Relation.kind == kind, Relation.a == a, Relation.b == b)
+    ).all()
+    if not rows:
+        noun = "lock" if kind == "locked" else "exclusion"
+        raise NotFound(f"no {noun} of {a} and {b}")
+    for row in rows:
+        session.delete(row)
+    bump_version(session)
+    audit(session, who, f"{kind}.delete", kind, f"{a} {b}")
+
+
+RESERVED_MEMBER_IDS = frozenset({"export"})
+"""Ids that GET /v1/members/{id} could never reach: a route of that name
+comes first."""
+
+
+def reserved_id_problem(member_id: Any) -> str | None:
+    if isinstance(member_id, str) and member_id in RESERVED_MEMBER_IDS:
+        return (
+            f"'{member_id}' is reserved (GET /v1/members/{member_id} is a route); choose another id"
+        )
+    return None
+
+
+def create_member(session: Session, *, data: dict[str, Any], who: Principal) -> Member:
+    if reserved := reserved_id_problem(data["id"]):
+        raise Invalid(reserved, [{"where": "body", "field": "id", "message": reserved}])
+    if session.get(Member, data["id"]) is not None:
+        raise Conflict(f"member '{data['id']}' exists; PATCH /v1/members/{data['id']} to change it")
+    row = Member(**member_columns(data))
+    session.add(row)
+    check_stored_network(session)
+    bump_version(session)
+    audit(session, who, "member.create", "member", row.id)
+    return row
+
+
+def member_columns(data: dict[str, Any]) -> dict[str, Any]:
+    out = {k: data.get(k) for k in ("id", *PROFILE_FIELDS, *CONTACT_FIELDS)}
+    out["description"] = out["description"] or ""
+    for field in ("mentor_capacity", "mentee_capacity"):
+        out[field] = 1 if out[field] is None else out[field]
+    out["expertise"] = dict(sorted((out["expertise"] or {}).items()))
+    out["needs"] = dict(sorted((out["needs"] or {}).items()))
+    return out
+
+
+def update_member(
+    session: Session, *, member_id: str, changes: dict[str, Any], who: Principal
+) -> Member:
+    from service.store.models import MemberCreate
+
+    if who.role == "member" and (denied := sorted(set(changes) - set(MEMBER_EDITABLE_FIELDS))):
+        raise Forbidden(
+            f"a member key may not change {', '.join(denied)}: they set the member's place "
+            "in rounds, so the secretariat (an admin key) changes them; leave them out",
+            kind="forbidden-field",
+            errors=[
+                {"where": "body", "field": f, "message": "only an admin key may change this field"}
+                for f in denied
+            ],
+        )
+    row = get_member(session, member_id)
+    nulls = sorted(k for k, v in changes.items() if v is None and k not in NULLABLE_FIELDS)
+    if nulls:
+        raise Invalid(
+            f"member '{member_id}': {', '.join(nulls)} cannot be null; leave a field out to "
+            "keep it, or send its new value",
+            [{"where": "body", "field": k, "message": "cannot be null"} for k in nulls],
+        )
+    merged = {**member_document(row, contacts=True), **changes}
+    merged = {k: v for k, v in merged.items() if v is not None or k in changes}
+    try:
+        valid = MemberCreate.model_validate({k: v for k, v in merged.items() if v is not None})
+    except ValidationError as exc:
+        raise Invalid(
+            f"member '{member_id}': the change makes the profile invalid; nothing was written",
+            [
+                {
+                    "where": f"member '{member_id}'",
+                    "field": ".".join(str(p) for p in e["loc"]),
+                    "message": e["msg"].removeprefix("Value error, "),
+                }
+                for e in exc.errors()
+            ],
+        ) from None
+    values = member_columns(valid.model_dump())
+    for field in (*PROFILE_FIELDS, *CONTACT_FIELDS):
+        setattr(row, field, values[field])
+    session.add(row)
+    check_stored_network(session)
+    bump_version(session)
+    audit(session, who, "member.update", "member", member_id, fields=sorted(changes))
+    return row
+
+
+def delete_member(session: Session, *, member_id: str, who: Principal) -> None:
+    row = get_member(session, member_id)
+    session.exec(
+        sa.delete(Relation).where(sa.or_(Relation.a == member_id, Relation.b == member_id))
+    )
+    drafts = select(Round.id).where(Round.status == "draft")
+    proposals = session.exec(
+        select(Proposal).where(col(Proposal.round_id).in_(drafts), Proposal.status != "withdrawn")
+    ).all()
+    withdrawn = 0
+    for p in proposals:
+        if member_id in {m["member"] for m in p.members}:
+            p.status, p.note = "withdrawn", f"member {member_id} was deleted"
+            session.add(p)
+            withdrawn += 1
+    keys = session.exec(
+        select(ApiKey).where(ApiKey.member_id == member_id, ApiKey.revoked_at.is_(None))
+    ).all()
+    for key in keys:
+        # A member created later with the same id must not inherit its keys.
+        key.revoked_at = utcnow()
+        session.add(key)
+    session.delete(row)
+    bump_version(session)
+    audit(
+        session,
+        who,
+        "member.delete",
+        "member",
+        member_id,
+        proposals_withdrawn=withdrawn,
+        keys_revoked=len(keys),
+    )

@@ -1,0 +1,117 @@
+"""The stored network as the matcher reads it: the network document built
+from the tables, its version counter, and the check that keeps it valid."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from matcher import (
+    Network,
+    default_taxonomy,
+)
+from service.contract import (
+    SCHEMA_VERSION,
+    UNLOCK_OR_FIX,
+    NetworkError,
+    Problem,
+    validate_network,
+)
+from service.store.models import (
+    Member,
+    NetworkState,
+    Relation,
+)
+from service.usecases.errors import network_problems
+
+
+def bump_version(session: Session) -> None:
+    session.exec(
+        sa.update(NetworkState).where(NetworkState.id == 1).values(version=NetworkState.version + 1)
+    )
+
+
+def network_version(session: Session) -> int:
+    return session.exec(select(NetworkState.version).where(NetworkState.id == 1)).one()
+
+
+def member_document(m: Member, *, contacts: bool = False) -> dict[str, Any]:
+    """A member row as the network contract writes it (overrides only when set)."""
+    doc: dict[str, Any] = {
+        "id": m.id,
+        "name": m.name,
+        "kind": m.kind,
+        "country": m.country,
+        "languages": list(m.languages),
+        "expertise": dict(m.expertise),
+        "needs": dict(m.needs),
+        "mentor_capacity": m.mentor_capacity,
+        "mentee_capacity": m.mentee_capacity,
+        "description": m.description,
+    }
+    if m.region is not None:
+        doc["region"] = m.region
+    if m.global_south is not None:
+        doc["global_south"] = m.global_south
+    if contacts:
+        doc["contact_name"] = m.contact_name
+        doc["contact_email"] = m.contact_email
+    return doc
+
+
+def network_document(session: Session, *, contacts: bool = False) -> dict[str, Any]:
+    """The stored network as a network-contract document (members by id)."""
+    members = session.exec(select(Member).order_by(Member.id)).all()
+    relations = session.exec(
+        select(Relation).order_by(Relation.kind, Relation.a, Relation.b, Relation.label)
+    ).all()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "taxonomy_version": default_taxonomy().version,
+        "members": [member_document(m, contacts=contacts) for m in members],
+        "exclusions": [[r.a, r.b] for r in relations if r.kind == "exclusion"],
+        "locked": [{"mentor": r.a, "mentee": r.b} for r in relations if r.kind == "locked"],
+        "history": [
+            {"mentor": r.a, "mentee": r.b, "round": r.label}
+            for r in relations
+            if r.kind == "history"
+        ],
+    }
+
+
+def validated_network(document: dict[str, Any], *, relabel=None) -> Network:
+    """``relabel``: a function applied to each problem before it is reported
+    (default: name the route that removes a stored lock)."""
+    relabel = relabel or with_unlock_route
+    try:
+        return validate_network(document, source="database")
+    except NetworkError as exc:
+        exc = NetworkError([relabel(p) for p in exc.problems], source=exc.source)
+        raise network_problems(exc, conflict=True) from None
+
+
+def with_unlock_route(problem: Problem) -> Problem:
+    """A stored lock's problem, with the route that removes the lock."""
+    pair = problem.value
+    if not (isinstance(pair, dict) and {"mentor", "mentee"} <= pair.keys()):
+        return problem
+    route = f"DELETE /v1/locks/{pair['mentor']}/{pair['mentee']}"
+    fix = f"Remove the lock ({route}) or fix the profiles"
+    return replace(problem, message=problem.message.replace(UNLOCK_OR_FIX, fix))
+
+
+def check_stored_network(session: Session) -> None:
+    """Refuse a write that would leave the stored network invalid (e.g. a
+    locked pair that no longer shares a language)."""
+    session.flush()
+    validated_network(network_document(session))
+
+
+def lock_position(problem: Problem) -> int | None:
+    """``k`` of a problem about the document's ``locked[k]``, else None."""
+    found = re.fullmatch(r"locked\[(\d+)\]", problem.where)
+    return int(found[1]) if found else None

@@ -1,0 +1,193 @@
+"""Reviewing a round: decisions, publication, published results and feedback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service.store.models import (
+    Feedback,
+    Member,
+    Proposal,
+    Relation,
+    Round,
+    utcnow,
+)
+from service.usecases.access import Principal
+from service.usecases.audit import audit
+from service.usecases.errors import Conflict, not_found
+from service.usecases.network import bump_version, network_document, validated_network
+from service.usecases.rounds import LIVE, locked_round, with_approvals
+
+
+def decide(
+    session: Session, *, round_id: int, proposal_id: int, decision: str, note: str, who: Principal
+) -> Proposal:
+    row = locked_round(session, round_id)
+    if row.status != "draft":
+        raise Conflict(f"round {round_id} is {row.status}; decisions are taken on drafts")
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None or proposal.round_id != round_id:
+        raise not_found("proposal in this round", proposal_id)
+    if proposal.status in ("superseded", "withdrawn"):
+        raise Conflict(
+            f"proposal {proposal_id} is {proposal.status}; decide on the current proposals"
+        )
+    status = {"approve": "approved", "decline": "declined", "pin": "pinned"}[decision]
+    if status in LIVE and proposal.status not in LIVE:
+        _check_capacity(session, row, proposal)
+    proposal.status, proposal.note, proposal.decided_by = status, note, who.name
+    session.add(proposal)
+    audit(session, who, f"proposal.{decision}", "proposal", proposal_id, round=round_id)
+    return proposal
+
+
+def _check_capacity(session: Session, row: Round, proposal: Proposal) -> None:
+    live = session.exec(
+        select(Proposal).where(Proposal.round_id == row.id, col(Proposal.status).in_(LIVE))
+    ).all()
+    if proposal.kind == "pair":
+        for role, field in (("mentor", "mentor_capacity"), ("mentee", "mentee_capacity")):
+            member_id = getattr(proposal, role)
+            member = session.get(Member, member_id)
+            if member is None:
+                raise Conflict(f"member {member_id} no longer exists")
+            taken = sum(1 for p in live if getattr(p, role) == member_id)
+            limit = getattr(member, field)
+            if taken + 1 > limit:
+                raise Conflict(
+                    f"{member_id} already has {taken} approved or pinned pair(s) as {role} "
+                    f"and its {field} is {limit}; decline one first or raise {field}"
+                )
+        return
+    limit = row.options.get("max_per_member", 2)
+    for m in proposal.members:
+        taken = sum(1 for p in live if m["member"] in {x["member"] for x in p.members})
+        if taken + 1 > limit:
+            raise Conflict(
+                f"{m['member']} is already in {taken} approved or pinned circle(s); "
+                f"the round allows {limit}"
+            )
+
+
+def publish(session: Session, *, round_id: int, who: Principal) -> Round:
+    """Publish a draft in one transaction: its approved and pinned proposals
+    become what the Hub shows (replacing the round of the same kind published
+    before), pairs join the history (penalised in later rounds), undecided
+    proposals are withdrawn."""
+    row = locked_round(session, round_id)
+    if row.status != "draft":
+        raise Conflict(f"round {round_id} is {row.status}; only a draft can be published")
+    proposals = session.exec(select(Proposal).where(Proposal.round_id == round_id)).all()
+    live = [p for p in proposals if p.status in LIVE]
+    if not live:
+        raise Conflict(f"round {round_id} has no approved or pinned proposal; approve some first")
+    if row.kind == "mentoring":
+        # Profiles may have changed since the pairs were approved.
+        document, relabel = with_approvals(network_document(session), live)
+        validated_network(document, relabel=relabel)
+    for old in session.exec(
+        select(Round).where(Round.kind == row.kind, Round.status == "published").with_for_update()
+    ).all():
+        old.status = "archived"
+        session.add(old)
+    for p in proposals:
+        if p.status == "proposed":
+            p.status = "withdrawn"
+            session.add(p)
+    history = 0
+    if row.kind == "mentoring":
+        label = f"round-{round_id}"
+        for p in live:
+            exists = session.exec(
+                select(Relation.id).where(
+                    Relation.kind == "history",
+                    Relation.a == p.mentor,
+                    Relation.b == p.mentee,
+                    Relation.label == label,
+                )
+            ).first()
+            if exists is None and session.get(Member, p.mentor) and session.get(Member, p.mentee):
+                session.add(Relation(kind="history", a=p.mentor, b=p.mentee, label=label))
+                history += 1
+        if history:
+            bump_version(session)
+    row.status, row.published_at = "published", utcnow()
+    session.add(row)
+    audit(session, who, "round.publish", "round", round_id, published=len(live))
+    return row
+
+
+def round_counts(session: Session, round_id: int) -> dict[str, int]:
+    rows = session.exec(
+        select(Proposal.status, func.count())
+        .where(Proposal.round_id == round_id)
+        .group_by(Proposal.status)
+    ).all()
+    return {status: n for status, n in rows}
+
+
+def round_outcomes(session: Session, round_id: int) -> dict[str, Any]:
+    n, met, mean = session.exec(
+        select(
+            func.count(Feedback.id),
+            func.coalesce(func.sum(sa.case((Feedback.met, 1), else_=0)), 0),
+            func.avg(Feedback.usefulness),
+        )
+        .join(Proposal, Proposal.id == Feedback.proposal_id)
+        .where(Proposal.round_id == round_id)
+    ).one()
+    return {
+        "feedback": n,
+        "met": int(met),
+        "mean_usefulness": None if mean is None else float(mean),
+    }
+
+
+def published(session: Session, *, member_id: str | None = None) -> list[tuple[Proposal, Round]]:
+    query = (
+        select(Proposal, Round)
+        .join(Round, Round.id == Proposal.round_id)
+        .where(Round.status == "published", col(Proposal.status).in_(LIVE))
+        .order_by(Proposal.round_id, Proposal.id)
+    )
+    rows = session.exec(query).all()
+    if member_id is not None:
+        rows = [(p, r) for p, r in rows if member_id in {m["member"] for m in p.members}]
+    return list(rows)
+
+
+def add_feedback(
+    session: Session, *, proposal_id: int, met: bool, usefulness: int, comment: str, who: Principal
+) -> tuple[Feedback, bool]:
+    """Record (or replace: one per author and proposal) feedback on a
+    published proposal; returns the row and whether it is new. A member key
+    sees only published proposals it is part of: anything else is 'not
+    found', so drafts stay invisible."""
+    proposal = session.get(Proposal, proposal_id)
+    round_row = session.get(Round, proposal.round_id) if proposal else None
+    published = (
+        proposal is not None
+        and round_row.status in ("published", "archived")
+        and proposal.status in LIVE
+    )
+    involved = proposal is not None and who.member_id in {m["member"] for m in proposal.members}
+    if proposal is None or (who.role == "member" and not (involved and published)):
+        raise not_found("proposal", proposal_id)
+    if not published:
+        raise Conflict(f"proposal {proposal_id} was not published; feedback is on published ones")
+    row = session.exec(
+        select(Feedback).where(Feedback.proposal_id == proposal_id, Feedback.author == who.name)
+    ).first()
+    created = row is None
+    if created:
+        row = Feedback(proposal_id=proposal_id, author=who.name, met=met, usefulness=usefulness)
+    row.met, row.usefulness, row.comment = met, usefulness, comment
+    session.add(row)
+    session.flush()
+    action = "feedback.create" if created else "feedback.update"
+    audit(session, who, action, "proposal", proposal_id, feedback=row.id)
+    return row, created

@@ -1,0 +1,62 @@
+"""Opening (and migrating) the configured database and loading the demo network."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlmodel import select
+
+from service.config import get_settings
+from service.store.db import make_engine, migrate, write_session
+from service.store.models import Member
+from service.usecases.access import cli_actor
+from service.usecases.imports import import_network
+
+
+class ConfigurationError(Exception):
+    """The PEERMATCH_* settings name a database that cannot be used."""
+
+
+def open_engine():
+    """The configured database, created and migrated; a
+    :class:`ConfigurationError` says what to fix when it cannot be opened."""
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "PEERMATCH_" + str(first["loc"][0]).upper() if first["loc"] else "PEERMATCH_*"
+        raise ConfigurationError(f"{name}: {first['msg']}") from None
+    try:
+        engine = make_engine(settings.url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        migrate(engine)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise ConfigurationError(
+            f"PEERMATCH_DATABASE_URL cannot be used ({exc}); write e.g. "
+            "postgresql+psycopg://user@localhost/peermatch, or unset it for SQLite"
+        ) from None
+    except (DBAPIError, OSError) as exc:
+        where = make_url(settings.url()).render_as_string(hide_password=True)
+        reason = getattr(exc, "orig", None) or exc
+        raise ConfigurationError(f"cannot open the database {where}: {reason}") from None
+    return engine
+
+
+def load_demo(engine) -> int:
+    """Import the bundled demo network into an empty database; returns how
+    many members were imported (0 if the database already had members)."""
+    from fixtures import demo_network_path
+
+    with write_session(engine) as session:
+        if session.exec(select(Member.id).limit(1)).first() is not None:
+            return 0
+        result = import_network(
+            session,
+            document=json.loads(demo_network_path().read_bytes()),
+            who=cli_actor(),
+            source="demo network",
+            max_members=10_000,
+        )
+        return result.created
