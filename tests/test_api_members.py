@@ -397,7 +397,7 @@ def test_a_member_edits_only_its_own_profile_fields(svc):
     before = svc.client.get(f"/v1/members/{MEMBER}", headers=me).json()
     for field, value in [
         ("global_south", False),
-        ("region", "europe"),
+        ("region", "europe_north_america"),
         ("kind", "international_ngo"),
         ("country", "FR"),
     ]:

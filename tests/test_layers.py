@@ -47,7 +47,9 @@ def test_every_part_of_service_has_a_floor():
 def test_service_layers_import_only_downwards():
     upward = []
     for path in sorted((ROOT / "service").rglob("*.py")):
-        here = _part("service." + ".".join(path.relative_to(ROOT / "service").with_suffix("").parts))
+        here = _part(
+            "service." + ".".join(path.relative_to(ROOT / "service").with_suffix("").parts)
+        )
         if here is None:
             continue
         for line, module in _imports(path):

@@ -193,3 +193,9 @@ def test_key_names_refuse_control_characters(tmp_path, monkeypatch):
     made = runner.invoke(cli, ["keys", "create", "--role", "hub", "--name", "hub\u009b2J"])
     assert made.exit_code == 2 and "U+009B (CSI)" in made.output
     assert "\u009b" not in made.output
+
+
+def test_the_member_table_stores_exactly_the_declared_member_fields():
+    from service.contract import MEMBER_FIELDS
+
+    assert sorted(Member.__table__.columns.keys()) == sorted(MEMBER_FIELDS)

@@ -21,6 +21,7 @@ from service.cli.support import (
     load_network,
     write_output,
 )
+from service.contract import MAX_SEED
 from service.documents.circles import circles_document, circles_table
 from service.documents.encoding import dumps
 
@@ -83,9 +84,7 @@ def register(app: typer.Typer) -> None:
         ] = 2,
         seed: Annotated[
             int | None,
-            typer.Option(
-                help="Tie-breaking seed (same seed → same circles).", min=0, max=2**31 - 1
-            ),
+            typer.Option(help="Tie-breaking seed (same seed → same circles).", min=0, max=MAX_SEED),
         ] = None,
         out: Annotated[
             Path | None, typer.Option(help="Write to this file instead of stdout.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +25,7 @@ from service.cli.support import (
     load_network,
     write_output,
 )
-from service.contract import closest_id, network_json_schema
+from service.contract import MAX_SEED, Direction, Objective, closest_id, network_json_schema
 from service.documents.encoding import dumps
 from service.documents.mentoring import round_document, round_table
 from service.documents.recommendations import recommendations_document, recommendations_table
@@ -42,17 +41,6 @@ app = typer.Typer(
     # Markdown joins a docstring's wrapped lines; the default keeps its breaks.
     rich_markup_mode="markdown",
 )
-
-
-class Objective(StrEnum):
-    welfare = "welfare"
-    stable = "stable"
-
-
-class Direction(StrEnum):
-    mentors = "mentors"
-    mentees = "mentees"
-    exchanges = "exchanges"
 
 
 SouthSouth = Annotated[
@@ -134,7 +122,7 @@ def match(
     ] = Objective.welfare,
     seed: Annotated[
         int | None,
-        typer.Option(help="Tie-breaking seed (same seed → same round).", min=0, max=2**31 - 1),
+        typer.Option(help="Tie-breaking seed (same seed → same round).", min=0, max=MAX_SEED),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
     fmt: Fmt = Format.table,
@@ -171,7 +159,7 @@ def generate(
     members: Annotated[
         int, typer.Option("--members", "-n", help="Number of members.", min=1, max=200_000)
     ] = 1000,
-    seed: Annotated[int, typer.Option(help="Generator seed.", min=0, max=2**31 - 1)] = 0,
+    seed: Annotated[int, typer.Option(help="Generator seed.", min=0, max=MAX_SEED)] = 0,
 ) -> None:
     """Print a synthetic network document (for scale tests) on stdout."""
     from fixtures.generator import generate_network

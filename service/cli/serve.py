@@ -105,9 +105,7 @@ def register(app: typer.Typer) -> None:
         if (role is Role.member) != (member is not None):
             raise fail("--member is required for a member key, and only for one")
         try:
-            key = keys.create_api_key(
-                _open_engine(), name=name, role=role.value, member=member
-            )
+            key = keys.create_api_key(_open_engine(), name=name, role=role.value, member=member)
         except ValueError as exc:
             raise fail(str(exc)) from None
         typer.echo(f"created {role.value} key '{name}'; it is shown only once:", err=True)

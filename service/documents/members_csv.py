@@ -17,21 +17,10 @@ import csv
 import io
 from typing import Any
 
-from service.contract import Problem
+from service.contract import MEMBER_FIELDS, MemberCreate, Problem
 
-REQUIRED = ("id", "name", "kind", "languages")
-OPTIONAL = (
-    "country",
-    "expertise",
-    "needs",
-    "mentor_capacity",
-    "mentee_capacity",
-    "description",
-    "region",
-    "global_south",
-    "contact_name",
-    "contact_email",
-)
+REQUIRED = tuple(name for name, field in MemberCreate.model_fields.items() if field.is_required())
+OPTIONAL = tuple(name for name in MEMBER_FIELDS if name not in REQUIRED)
 COLUMNS = REQUIRED + OPTIONAL
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TRUE, _FALSE = {"true", "yes", "1", "south"}, {"false", "no", "0", "north"}

@@ -95,5 +95,3 @@ def round_table(
         )
     parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"
-
-

@@ -10,21 +10,19 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from service.contract import (
+    CONTACT_FIELDS,
+    PROFILE_FIELDS,
+    Contact,
+    MemberCreate,
     NetworkError,
     Problem,
     validate_network,
 )
-from service.store.models import (
-    Contact,
-    Member,
-    Relation,
-)
+from service.store.models import Member, Relation
 from service.usecases.access import Principal
 from service.usecases.audit import audit
 from service.usecases.errors import Invalid
 from service.usecases.members import (
-    CONTACT_FIELDS,
-    PROFILE_FIELDS,
     member_columns,
     reserved_id_problem,
 )
@@ -147,8 +145,6 @@ def import_network(
         )
     created = updated = unchanged = 0
     for profile, contact in zip(profiles, contacts, strict=True):
-        from service.store.models import MemberCreate
-
         values = member_columns(MemberCreate.model_validate({**profile, **contact}).model_dump())
         row = session.get(Member, values["id"])
         if row is None:

@@ -13,6 +13,13 @@ from matcher import (
     geo,
 )
 from matcher.network import INTERNATIONAL
+from service.contract import (
+    CONTACT_FIELDS,
+    MEMBER_EDITABLE_FIELDS,
+    NULLABLE_FIELDS,
+    PROFILE_FIELDS,
+    MemberCreate,
+)
 from service.store.models import (
     ApiKey,
     Member,
@@ -25,41 +32,6 @@ from service.usecases.access import Principal
 from service.usecases.audit import audit
 from service.usecases.errors import Conflict, Forbidden, Invalid, NotFound, not_found
 from service.usecases.network import bump_version, check_stored_network, member_document
-
-PROFILE_FIELDS = (
-    "name",
-    "kind",
-    "country",
-    "languages",
-    "expertise",
-    "needs",
-    "mentor_capacity",
-    "mentee_capacity",
-    "description",
-    "region",
-    "global_south",
-)
-
-
-CONTACT_FIELDS = ("contact_name", "contact_email")
-
-
-NULLABLE_FIELDS = ("country", "region", "global_south", *CONTACT_FIELDS)
-"""Fields a PATCH may set to null (null means none, or derived from the country)."""
-
-
-MEMBER_EDITABLE_FIELDS = (
-    "name",
-    "languages",
-    "expertise",
-    "needs",
-    "mentor_capacity",
-    "mentee_capacity",
-    "description",
-    *CONTACT_FIELDS,
-)
-"""What a member key may change in its own profile. Kind, country, region and
-North/South set a member's bonuses in rounds: only the secretariat changes them."""
 
 
 def derived_side(m: Member) -> tuple[str, bool]:
@@ -146,8 +118,6 @@ def member_columns(data: dict[str, Any]) -> dict[str, Any]:
 def update_member(
     session: Session, *, member_id: str, changes: dict[str, Any], who: Principal
 ) -> Member:
-    from service.store.models import MemberCreate
-
     if who.role == "member" and (denied := sorted(set(changes) - set(MEMBER_EDITABLE_FIELDS))):
         raise Forbidden(
             f"a member key may not change {', '.join(denied)}: they set the member's place "

@@ -4,6 +4,7 @@ from the tables, its version counter, and the check that keeps it valid."""
 from __future__ import annotations
 
 import re
+from copy import copy
 from dataclasses import replace
 from typing import Any
 
@@ -15,6 +16,8 @@ from matcher import (
     default_taxonomy,
 )
 from service.contract import (
+    CONTACT_FIELDS,
+    PROFILE_FIELDS,
     SCHEMA_VERSION,
     UNLOCK_OR_FIX,
     NetworkError,
@@ -39,27 +42,22 @@ def network_version(session: Session) -> int:
     return session.exec(select(NetworkState.version).where(NetworkState.id == 1)).one()
 
 
+OVERRIDES = ("region", "global_south")
+"""Profile fields written only when set: unset, the engine derives them from
+the country."""
+
+
 def member_document(m: Member, *, contacts: bool = False) -> dict[str, Any]:
-    """A member row as the network contract writes it (overrides only when set)."""
-    doc: dict[str, Any] = {
-        "id": m.id,
-        "name": m.name,
-        "kind": m.kind,
-        "country": m.country,
-        "languages": list(m.languages),
-        "expertise": dict(m.expertise),
-        "needs": dict(m.needs),
-        "mentor_capacity": m.mentor_capacity,
-        "mentee_capacity": m.mentee_capacity,
-        "description": m.description,
-    }
-    if m.region is not None:
-        doc["region"] = m.region
-    if m.global_south is not None:
-        doc["global_south"] = m.global_south
+    """A member row as the network document writes it, fields in the
+    contract's order (lists and levels copied, not shared with the row)."""
+    doc: dict[str, Any] = {}
+    for field in ("id", *PROFILE_FIELDS):
+        value = getattr(m, field)
+        if value is None and field in OVERRIDES:
+            continue
+        doc[field] = copy(value) if isinstance(value, list | dict) else value
     if contacts:
-        doc["contact_name"] = m.contact_name
-        doc["contact_email"] = m.contact_email
+        doc.update((field, getattr(m, field)) for field in CONTACT_FIELDS)
     return doc
 
 

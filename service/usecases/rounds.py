@@ -20,15 +20,12 @@ from matcher.circles import MAX_SIZE as MAX_CIRCLE_SIZE
 from service.contract import (
     UNLOCK_OR_FIX,
     Problem,
+    RoundCreate,
 )
 from service.documents.circles import circles_document
 from service.documents.mentoring import round_document
 from service.store.db import read_session, write_session
-from service.store.models import (
-    Proposal,
-    Round,
-    RoundCreate,
-)
+from service.store.models import Proposal, Round
 from service.usecases.access import Principal
 from service.usecases.audit import audit
 from service.usecases.errors import Conflict, Invalid, not_found

@@ -21,11 +21,9 @@ from service.api.auth import (
 from service.api.deps import CacheDep, EngineDep, SessionDep, SettingsDep
 from service.api.problems import ApiError
 from service.api.routes.rounds import published_view
-from service.contract import MEMBER_ID_PATTERN
-from service.documents import members_csv
-from service.safe_text import escape_controls
-from service.store.db import write_session
-from service.store.models import (
+from service.contract import (
+    MEMBER_ID_PATTERN,
+    Direction,
     ImportReport,
     MemberCreate,
     MemberList,
@@ -36,6 +34,9 @@ from service.store.models import (
     RecommendationOut,
     Recommendations,
 )
+from service.documents import members_csv
+from service.safe_text import escape_controls
+from service.store.db import write_session
 from service.usecases.access import Principal, may_see_contact, may_see_member
 from service.usecases.errors import Invalid, not_found
 
@@ -45,12 +46,6 @@ MemberPath = Annotated[str, Path(pattern=MEMBER_ID_PATTERN, max_length=64)]
 
 def _no_constant(name: str):
     raise ValueError(f"{name} is not a JSON number; write a finite number")
-
-
-class Direction(StrEnum):
-    mentors = "mentors"
-    mentees = "mentees"
-    exchanges = "exchanges"
 
 
 class ExportFormat(StrEnum):

@@ -10,22 +10,20 @@ from sqlmodel import Session, select
 from service import usecases
 from service.api.auth import Admin, AdminOrHub, AdminOrMember
 from service.api.deps import EngineDep, SessionDep
-from service.store.db import write_session
-from service.store.models import (
+from service.contract import (
     DecisionIn,
     FeedbackIn,
     FeedbackPublic,
-    Member,
-    Proposal,
     ProposalPublic,
     Published,
     PublishedCircle,
     PublishedPair,
-    Round,
     RoundCreate,
     RoundList,
     RoundPublic,
 )
+from service.store.db import write_session
+from service.store.models import Member, Proposal, Round
 from service.usecases.errors import not_found
 
 router = APIRouter(prefix="/v1", tags=["rounds"])

@@ -12,7 +12,8 @@ from sqlmodel import select
 from matcher import default_taxonomy
 from service.api.auth import Admin, AdminOrHub, Anyone
 from service.api.deps import CacheDep, SessionDep
-from service.store.models import AuditList, AuditPublic, AuditRecord
+from service.contract import AuditList, AuditPublic
+from service.store.models import AuditRecord
 from service.usecases import capacity_map_document
 
 router = APIRouter()

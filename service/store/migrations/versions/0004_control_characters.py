@@ -53,8 +53,13 @@ def upgrade() -> None:
                 "UPDATE member SET name = :name, description = :description, "
                 "contact_name = :contact_name, contact_email = :contact_email WHERE id = :id"
             ),
-            dict(zip(("name", "description", "contact_name", "contact_email", "id"),
-                     (*new, member_id), strict=True)),
+            dict(
+                zip(
+                    ("name", "description", "contact_name", "contact_email", "id"),
+                    (*new, member_id),
+                    strict=True,
+                )
+            ),
         )
     relations = bind.execute(sa.text("SELECT id, kind, a, b, label FROM relation")).all()
     kept = {(kind, a, b, label) for _, kind, a, b, label in relations}

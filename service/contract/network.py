@@ -1,4 +1,4 @@
-"""The network document (schema_version 1): parsing and validation at the edge.
+"""The network document (schema_version 1): parsing and validation.
 
 Every problem in a document is reported at once, each naming where it is
 (member id or position), the field, the bad value and how to fix it. Only a
@@ -8,19 +8,14 @@ document without problems becomes a :class:`matcher.network.Network`.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    StrictBool,
-    StrictInt,
     ValidationError,
     field_validator,
 )
@@ -30,174 +25,15 @@ from matcher.network import INTERNATIONAL, KINDS, HistoryEntry, Member, Network,
 from matcher.scoring import pair_violations
 from matcher.taxonomy import Taxonomy, default_taxonomy
 from matcher.vectors import network_arrays
+from service.contract.fields import MemberId, SingleLine
+from service.contract.members import MemberDoc
+from service.contract.problems import NetworkError, Problem
 from service.gc_pause import collector_paused
-from service.safe_text import check_multi_line, check_single_line, escape_controls
 
 SCHEMA_VERSION = 1
+
+
 MAX_MEMBERS = 200_000
-MAX_CAPACITY = 50
-_THEME_KEYS = frozenset(default_taxonomy().keys)
-_LANGUAGE_CODES = frozenset(geo.LANGUAGE_NAMES)
-MEMBER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-MemberId = Annotated[str, Field(pattern=MEMBER_ID_PATTERN)]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input: where, which field, the bad value, and
-    what to do about it."""
-
-    where: str
-    field: str
-    value: Any
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-    def __post_init__(self) -> None:
-        # A problem echoes what was sent, but a reader needs only its start:
-        # a value nested hundreds deep would also overflow every printer.
-        object.__setattr__(self, "value", _echo(self.value))
-
-    def __str__(self) -> str:
-        at = f"line {self.line}, column {self.column}: " if self.line else ""
-        field = f" · {self.field}" if self.field else ""
-        value = "" if self.value is None else f" = {json.dumps(self.value, ensure_ascii=False)}"
-        return escape_controls(f"{at}{self.where}{field}{value}: {self.message}")
-
-    def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
-
-
-_ECHO_ITEMS = 5
-_ECHO_DEPTH = 2
-_ECHO_CHARS = 300
-
-
-def _echo(value: Any, depth: int = _ECHO_DEPTH) -> Any:
-    """``value`` cut to a readable size: strings to 300 characters, lists and
-    objects to their first 5 items, 2 levels deep ("…" marks a cut)."""
-    if isinstance(value, str):
-        return value if len(value) <= _ECHO_CHARS else value[:_ECHO_CHARS] + "…"
-    if isinstance(value, list | tuple | dict):
-        if _already_cut(value):
-            return value
-        if depth == 0:
-            return "…"
-        if isinstance(value, dict):
-            items = list(value.items())
-            out: Any = {str(k)[:_ECHO_CHARS]: _echo(v, depth - 1) for k, v in items[:_ECHO_ITEMS]}
-            if len(items) > _ECHO_ITEMS:
-                out["…"] = f"{len(items) - _ECHO_ITEMS} more"
-            return out
-        out = [_echo(v, depth - 1) for v in value[:_ECHO_ITEMS]]
-        return out + ["…"] if len(value) > _ECHO_ITEMS else out
-    return value
-
-
-def _already_cut(value: list | tuple | dict) -> bool:
-    """Whether ``value`` is an :func:`_echo` result (echoing it again, e.g.
-    for ``dataclasses.replace``, must not change its count of the rest)."""
-    if len(value) != _ECHO_ITEMS + 1:
-        return False
-    return "…" in value if isinstance(value, dict) else value[-1] == "…"
-
-
-class NetworkError(ValueError):
-    """A network document with problems; ``problems`` lists all of them."""
-
-    def __init__(self, problems: list[Problem], *, source: str = "network") -> None:
-        self.problems, self.source = problems, source
-        plural = "s" if len(problems) != 1 else ""
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source}: {len(problems)} problem{plural}\n{lines}")
-
-
-SingleLine = Annotated[str, AfterValidator(check_single_line)]
-"""Names, labels and other one-line text: no control or bidirectional
-override characters (they could steer a terminal or disguise a name)."""
-MultiLine = Annotated[str, AfterValidator(check_multi_line)]
-"""Descriptions, notes and comments: line feeds and tabs, no other control."""
-
-
-class MemberDoc(BaseModel):
-    """One member organisation, as written in a network document."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    id: MemberId
-    name: Annotated[SingleLine, Field(min_length=1, max_length=200)]
-    kind: Literal["national_coalition", "regional_network", "international_ngo"]
-    country: Annotated[str, Field(min_length=2, max_length=2)] | None = Field(
-        default=None, description="ISO 3166-1 alpha-2; null for international members"
-    )
-    languages: Annotated[list[str], Field(min_length=1, max_length=10)] = Field(
-        description="ISO 639-1 working languages, at least one"
-    )
-    expertise: dict[str, Annotated[StrictInt, Field(ge=0, le=4)]] = Field(
-        default_factory=dict, description="theme key -> level 0-4 (4 = can train others)"
-    )
-    needs: dict[str, Annotated[StrictInt, Field(ge=0, le=3)]] = Field(
-        default_factory=dict, description="theme key -> need 0-3 (0 = none)"
-    )
-    mentor_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] = Field(
-        default=1, description="most mentees it takes in a round (0 = never mentors)"
-    )
-    mentee_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] = Field(
-        default=1, description="most mentors it wants in a round (0 = not this round)"
-    )
-    description: Annotated[MultiLine, Field(max_length=5000)] = ""
-    region: Literal[geo.REGIONS] | None = Field(  # type: ignore[valid-type]
-        default=None, description="overrides the region derived from country"
-    )
-    global_south: StrictBool | None = Field(
-        default=None, description="overrides the North/South side derived from country"
-    )
-
-    @field_validator("country")
-    @classmethod
-    def _known_country(cls, code: str | None) -> str | None:
-        # Most documents already write the canonical upper-case code.
-        if code is None or code in geo.COUNTRIES:
-            return code
-        if geo.country(code) is None:
-            guess = geo.suggest_country(code)
-            hint = f"did you mean '{guess}'? " if guess else ""
-            raise ValueError(f"unknown ISO 3166-1 alpha-2 country code; {hint}use null for none")
-        return code.upper()
-
-    @field_validator("languages")
-    @classmethod
-    def _known_languages(cls, codes: list[str]) -> list[str]:
-        lowered = [c.lower() for c in codes]
-        # A code whose lower case is a known code passes `geo.is_language` too (it has no
-        # whitespace for that to strip), so only the others need the slower look, with hints.
-        if not _LANGUAGE_CODES.issuperset(lowered):
-            bad = [c for c in codes if not geo.is_language(c)]
-            if bad:
-                hints = [
-                    f"'{c}'" + (f" (did you mean '{g}'?)" if (g := geo.suggest_language(c)) else "")
-                    for c in bad
-                ]
-                raise ValueError(f"unknown ISO 639-1 language code {', '.join(hints)}")
-        if len(set(lowered)) != len(lowered):
-            raise ValueError("a language is listed twice")
-        return lowered
-
-    @field_validator("expertise", "needs")
-    @classmethod
-    def _known_themes(cls, levels: dict[str, int]) -> dict[str, int]:
-        if not _THEME_KEYS.issuperset(levels):
-            taxonomy = default_taxonomy()
-            hints = []
-            for key in levels:
-                if key not in _THEME_KEYS:
-                    guess = taxonomy.suggest(key)
-                    hints.append(f"'{key}'" + (f" (did you mean '{guess}'?)" if guess else ""))
-            raise ValueError(
-                f"unknown theme key {', '.join(hints)}; `peermatch taxonomy` lists the keys"
-            )
-        return {key: level for key, level in levels.items() if level > 0}
 
 
 class MentorPairDoc(BaseModel):
@@ -529,69 +365,3 @@ def _locked_problems(network: Network, taxonomy: Taxonomy, written: list) -> lis
                     )
                 )
     return problems
-
-
-def canonical_document(network: Network) -> dict:
-    """The network as a normalised document: members sorted by id, derived
-    fields explicit. Two inputs that differ only in order give the same one."""
-    return _canonical_document(network, [_canonical_member(m) for m in network.members])
-
-
-def _canonical_document(network: Network, members: list[dict] | None) -> dict:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "taxonomy_version": network.taxonomy_version,
-        "members": members,
-        "exclusions": sorted(list(pair) for pair in network.exclusions),
-        "locked": [{"mentor": a, "mentee": b} for a, b in network.locked],
-        "history": [
-            {"mentor": h.mentor, "mentee": h.mentee, "round": h.round} for h in network.history
-        ],
-    }
-
-
-def _canonical_member(m: Member) -> dict:
-    return {
-        "id": m.id,
-        "name": m.name,
-        "kind": m.kind,
-        "country": m.country,
-        "region": m.region,
-        "global_south": m.global_south,
-        "languages": sorted(m.languages),
-        "expertise": dict(m.expertise),
-        "needs": dict(m.needs),
-        "mentor_capacity": m.mentor_capacity,
-        "mentee_capacity": m.mentee_capacity,
-        "description": m.description,
-    }
-
-
-_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-# Few enough members that their dicts stay under the collector's first threshold (700 new
-# containers by default), enough to spread the cost of each call to the encoder.
-_HASH_CHUNK = 50
-
-
-def input_sha256(network: Network) -> str:
-    """SHA-256 of the canonical document: the identity of a round's input."""
-    # The text is exactly that of the canonical document encoded in one go (same encoder,
-    # keys in the order it sorts them, a list's items joined by ","), but the members are
-    # encoded a chunk at a time: holding all their dicts at once kept the garbage collector
-    # busy on large networks.
-    encode = _CANONICAL_JSON.encode
-    document = _canonical_document(network, None)
-    members = network.members
-    parts = []
-    for key in sorted(document):
-        parts += ["," if parts else "{", encode(key), ":"]
-        if key == "members":
-            parts.append("[")
-            for k in range(0, len(members), _HASH_CHUNK):
-                chunk = encode([_canonical_member(m) for m in members[k : k + _HASH_CHUNK]])
-                parts += ["," if k else "", chunk[1:-1]]
-            parts.append("]")
-        else:
-            parts.append(encode(document[key]))
-    parts.append("}")
-    return hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()

@@ -1,0 +1,95 @@
+"""What the HTTP API answers about members, recommendations and the audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+)
+
+from matcher.recommend import DIRECTIONS
+from service.contract.members import MemberPrivate, MemberPublic
+
+Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
+"""Whom recommendations are about: the engine's directions."""
+
+
+class MemberList(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    members: list[MemberPrivate] | list[MemberPublic]
+
+
+Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
+"""Whom recommendations are about: the engine's directions."""
+
+
+class ImportReport(BaseModel):
+    members: int
+    created: int
+    updated: int
+    unchanged: int
+    relations_added: int
+
+
+Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
+"""Whom recommendations are about: the engine's directions."""
+
+
+class ReasonOut(BaseModel):
+    kind: str
+    key: str
+    contribution: float
+
+
+Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
+"""Whom recommendations are about: the engine's directions."""
+
+
+class RecommendationOut(BaseModel):
+    member: str
+    name: str
+    score: float
+    languages: list[str]
+    reasons: list[ReasonOut]
+    gives: list[ReasonOut] | None = None
+    receives: list[ReasonOut] | None = None
+
+
+Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
+"""Whom recommendations are about: the engine's directions."""
+
+
+class Recommendations(BaseModel):
+    member: str
+    direction: str
+    k: int
+    recommendations: list[RecommendationOut]
+
+
+Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
+"""Whom recommendations are about: the engine's directions."""
+
+
+class AuditPublic(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    object_type: str
+    object_id: str
+    detail: dict[str, Any]
+
+
+Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
+"""Whom recommendations are about: the engine's directions."""
+
+
+class AuditList(BaseModel):
+    total: int
+    records: list[AuditPublic]

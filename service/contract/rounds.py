@@ -1,0 +1,143 @@
+"""Rounds at the edge: the options a round is created with, decisions,
+feedback, and what the API answers about rounds and published results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+)
+
+from matcher.circles import DEFAULT_SIZE
+from matcher.pairing import OBJECTIVES
+from matcher.scoring import ScoringPolicy
+from service.contract.answers import ReasonOut
+from service.contract.fields import MultiLine, Seed
+
+_BODY = ConfigDict(extra="forbid", strict=True)
+"""Request bodies are strict, like a member update: no conversion of near
+misses (``true``, ``"7"`` or ``7.0`` is not a seed, ``"false"`` no boolean)."""
+_POLICY = ScoringPolicy()
+Objective = StrEnum("Objective", [(o, o) for o in OBJECTIVES])
+"""The engine's objectives, for the command line's choices."""
+Bonus = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
+
+
+class RoundCreate(BaseModel):
+    """Options of a round. Mentoring: ``objective``, ``coverage_first`` and the
+    policy knobs (defaults: the engine's :class:`~matcher.scoring.ScoringPolicy`);
+    circles: ``themes``, ``size``, ``max_per_member``."""
+
+    model_config = _BODY
+    kind: Literal["mentoring", "circles"]
+    seed: Seed | None = None
+    objective: Literal[OBJECTIVES] = OBJECTIVES[0]  # type: ignore[valid-type]
+    coverage_first: bool = True
+    south_south_bonus: Bonus = _POLICY.south_south_bonus
+    north_south_bonus: Bonus = _POLICY.north_south_bonus
+    themes: Annotated[list[str], Field(min_length=1, max_length=64)] | None = None
+    size: Annotated[list[int], Field(min_length=2, max_length=2)] = list(DEFAULT_SIZE)
+    max_per_member: Annotated[int, Field(ge=1, le=10)] = 2
+
+
+class CircleMemberOut(BaseModel):
+    member: str
+    role: str
+
+
+class ProposalPublic(BaseModel):
+    id: int
+    round_id: int
+    revision: int
+    kind: str
+    status: str
+    mentor: str | None
+    mentee: str | None
+    theme: str | None
+    language: str | None
+    members: list[dict[str, Any]]
+    languages: list[str]
+    score: float
+    reasons: list[ReasonOut]
+    note: str
+
+
+class Outcomes(BaseModel):
+    feedback: int
+    met: int
+    mean_usefulness: float | None
+
+
+class RoundPublic(BaseModel):
+    id: int
+    kind: str
+    status: str
+    objective: str | None
+    seed: int | None
+    options: dict[str, Any]
+    taxonomy_version: str
+    input_sha256: str
+    revision: int
+    summary: dict[str, Any]
+    created_at: datetime
+    created_by: str
+    published_at: datetime | None
+    counts: dict[str, int]
+    outcomes: Outcomes
+    proposals: list[ProposalPublic] | None = None
+
+
+class RoundList(BaseModel):
+    rounds: list[RoundPublic]
+
+
+class DecisionIn(BaseModel):
+    model_config = _BODY
+    decision: Literal["approve", "decline", "pin"]
+    note: Annotated[MultiLine, Field(max_length=2000)] = ""
+
+
+class FeedbackIn(BaseModel):
+    model_config = _BODY
+    met: bool
+    usefulness: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[MultiLine, Field(max_length=2000)] = ""
+
+
+class FeedbackPublic(BaseModel):
+    id: int
+    proposal_id: int
+    met: bool
+    usefulness: int
+    comment: str
+
+
+class PublishedPair(BaseModel):
+    proposal_id: int
+    round_id: int
+    mentor: str
+    mentor_name: str | None
+    mentee: str
+    mentee_name: str | None
+    languages: list[str]
+    score: float
+    reasons: list[ReasonOut]
+
+
+class PublishedCircle(BaseModel):
+    proposal_id: int
+    round_id: int
+    theme: str
+    language: str | None
+    members: list[dict[str, Any]]
+    score: float
+
+
+class Published(BaseModel):
+    pairs: list[PublishedPair]
+    circles: list[PublishedCircle]
