@@ -34,25 +34,35 @@ def circles_document(result: CirclesResult, network: Network) -> dict:
             }
             for c in result.circles
         ],
-        "left_out": [
-            {"member": x.member, "theme": x.theme, "code": x.code, "reason": x.reason}
-            for x in result.left_out
-        ],
-        "summary": {
-            "members": len(network.members),
-            "circles": len(result.circles),
-            "themes": list(result.themes),
-            "skipped_themes": list(result.skipped_themes),
-            "need_covered": result.need_covered,
-            "bound": result.bound,
-            "gap": result.gap,
-            "demand": result.demand,
-            "size": list(result.size),
-            "max_per_member": result.max_per_member,
-            "seed": result.seed,
-            "taxonomy_version": network.taxonomy_version,
-            "input_sha256": input_sha256(network),
-        },
+        "left_out": left_out_list(result),
+        "summary": circles_summary(result, network),
+    }
+
+
+def left_out_list(result: CirclesResult) -> list[dict]:
+    """Each (member, theme) need left without a circle, with the reason."""
+    return [
+        {"member": x.member, "theme": x.theme, "code": x.code, "reason": x.reason}
+        for x in result.left_out
+    ]
+
+
+def circles_summary(result: CirclesResult, network: Network) -> dict:
+    """A circles run's figures: need covered against its bound, options, input."""
+    return {
+        "members": len(network.members),
+        "circles": len(result.circles),
+        "themes": list(result.themes),
+        "skipped_themes": list(result.skipped_themes),
+        "need_covered": result.need_covered,
+        "bound": result.bound,
+        "gap": result.gap,
+        "demand": result.demand,
+        "size": list(result.size),
+        "max_per_member": result.max_per_member,
+        "seed": result.seed,
+        "taxonomy_version": network.taxonomy_version,
+        "input_sha256": input_sha256(network),
     }
 
 

@@ -9,8 +9,8 @@ from service.documents.tables import render_table
 from service.gc_pause import collector_paused
 
 
-def round_document(result: RoundResult, network: Network, *, seed: int | None) -> dict:
-    """The JSON document of a mentoring round (schema_version 1)."""
+def round_summary(result: RoundResult, network: Network, *, seed: int | None) -> dict:
+    """A mentoring round's figures: coverage, total, optimality, input."""
     summary = {
         "members": result.members,
         "mentees_with_needs": result.mentees_with_needs,
@@ -29,6 +29,17 @@ def round_document(result: RoundResult, network: Network, *, seed: int | None) -
     if result.welfare_total is not None:
         summary["welfare_optimum"] = result.welfare_total
         summary["stability_cost"] = result.welfare_total - result.total_score
+    return summary
+
+
+def unmatched_list(result: RoundResult) -> list[dict]:
+    """Each mentee left without a mentor, with the reason's code and words."""
+    return [{"member": u.member, "code": u.code, "reason": u.reason} for u in result.unmatched]
+
+
+def round_document(result: RoundResult, network: Network, *, seed: int | None) -> dict:
+    """The JSON document of a mentoring round (schema_version 1)."""
+    summary = round_summary(result, network, seed=seed)
     with collector_paused():
         pairs = [
             {
@@ -40,9 +51,7 @@ def round_document(result: RoundResult, network: Network, *, seed: int | None) -
             }
             for p in result.pairs
         ]
-        unmatched = [
-            {"member": u.member, "code": u.code, "reason": u.reason} for u in result.unmatched
-        ]
+        unmatched = unmatched_list(result)
     return {
         "schema_version": SCHEMA_VERSION,
         "objective": result.objective,

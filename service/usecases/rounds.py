@@ -17,13 +17,16 @@ from matcher import (
     network_arrays,
 )
 from matcher.circles import MAX_SIZE as MAX_CIRCLE_SIZE
+from matcher.circles import Circle
+from matcher.rounds import MatchedPair
 from service.contract import (
     UNLOCK_OR_FIX,
     Problem,
     RoundCreate,
 )
-from service.documents.circles import circles_document
-from service.documents.mentoring import round_document
+from service.documents.circles import circles_summary, left_out_list
+from service.documents.encoding import reason_dict
+from service.documents.mentoring import round_summary, unmatched_list
 from service.store.db import read_session, write_session
 from service.store.models import Proposal, Round
 from service.usecases.access import Principal
@@ -129,8 +132,9 @@ def _check_round_options(spec: RoundCreate) -> None:
 def _compute(
     spec: RoundCreate, document: dict[str, Any], *, declined_circles=frozenset(), relabel=None
 ):
-    """Run the matcher on ``document``; returns (summary, proposals as dicts,
-    input hash). ``relabel``: see :func:`validated_network`."""
+    """Run the engine on ``document``; returns (summary, proposals as row
+    values, input hash), the proposals built from the engine's result.
+    ``relabel``: see :func:`validated_network`."""
     network = validated_network(document, relabel=relabel)
     tax = default_taxonomy()
     if spec.kind == "mentoring":
@@ -145,51 +149,52 @@ def _compute(
             coverage_first=spec.coverage_first,
             seed=spec.seed,
         )
-        doc = round_document(result, network, seed=spec.seed)
-        summary = {**doc["summary"], "unmatched": doc["unmatched"]}
-        proposals = [
-            {
-                "kind": "pair",
-                "mentor": p["mentor"],
-                "mentee": p["mentee"],
-                "members": [
-                    {"member": p["mentor"], "role": "mentor"},
-                    {"member": p["mentee"], "role": "mentee"},
-                ],
-                "languages": p["languages"],
-                "score": p["score"],
-                "reasons": p["reasons"],
-            }
-            for p in doc["pairs"]
-        ]
-        return summary, proposals, doc["summary"]["input_sha256"]
-    result = form_circles(
+        summary = round_summary(result, network, seed=spec.seed)
+        summary["unmatched"] = unmatched_list(result)
+        return summary, [_pair_proposal(p) for p in result.pairs], summary["input_sha256"]
+    circles = form_circles(
         network_arrays(network, tax),
         themes=spec.themes,
         size=tuple(spec.size),
         max_per_member=spec.max_per_member,
         seed=spec.seed,
     )
-    doc = circles_document(result, network)
     proposals, dropped = [], 0
-    for c in doc["circles"]:
-        identity = (c["theme"], frozenset(m["member"] for m in c["members"]))
-        if identity in declined_circles:
+    for c in circles.circles:
+        if (c.theme, frozenset(m.id for m in c.members)) in declined_circles:
             dropped += 1
-            continue
-        proposals.append(
-            {
-                "kind": "circle",
-                "theme": c["theme"],
-                "language": c["language"],
-                "members": [{"member": m["member"], "role": m["role"]} for m in c["members"]],
-                "languages": [c["language"]],
-                "score": c["score"],
-                "reasons": c["reasons"],
-            }
-        )
-    summary = {**doc["summary"], "left_out": doc["left_out"], "declined_dropped": dropped}
-    return summary, proposals, doc["summary"]["input_sha256"]
+        else:
+            proposals.append(_circle_proposal(c))
+    summary = circles_summary(circles, network)
+    summary.update(left_out=left_out_list(circles), declined_dropped=dropped)
+    return summary, proposals, summary["input_sha256"]
+
+
+def _pair_proposal(pair: MatchedPair) -> dict[str, Any]:
+    return {
+        "kind": "pair",
+        "mentor": pair.mentor,
+        "mentee": pair.mentee,
+        "members": [
+            {"member": pair.mentor, "role": "mentor"},
+            {"member": pair.mentee, "role": "mentee"},
+        ],
+        "languages": list(pair.languages),
+        "score": pair.score,
+        "reasons": [reason_dict(r) for r in pair.reasons],
+    }
+
+
+def _circle_proposal(circle: Circle) -> dict[str, Any]:
+    return {
+        "kind": "circle",
+        "theme": circle.theme,
+        "language": circle.language,
+        "members": [{"member": m.id, "role": m.role} for m in circle.members],
+        "languages": [circle.language],
+        "score": circle.score,
+        "reasons": [reason_dict(r) for r in circle.reasons],
+    }
 
 
 def _options(spec: RoundCreate) -> dict[str, Any]:
