@@ -1,0 +1,157 @@
+"""Benchmark baselines for learning circles: random feasible circles and
+Louvain communities cut into circles, scored like :func:`form_circles`."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from matcher.circles._bound import bound_flow
+from matcher.circles._builder import Builder
+from matcher.circles._options import _check_seed, check_options
+from matcher.circles._problem import Problem
+from matcher.circles._result import assemble_result
+from matcher.circles.model import DEFAULT_SIZE, CirclesResult
+from matcher.circles.themes import resolve_themes
+from matcher.vectors import NetworkArrays
+
+
+def random_circles(
+    arrays: NetworkArrays,
+    *,
+    themes,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    max_per_member: int = 2,
+    seed: int | None = None,
+) -> CirclesResult:
+    """Baseline: random feasible circles. Each (anchor, theme) in random order
+    opens a circle in a random shared language of a viable pool and draws
+    members at random (a learner joins one circle per theme), up to a random
+    size; it is kept if it reaches ``size_min``. Scored like :func:`form_circles`.
+
+    >>> # random_circles(arrays, themes=["budget_tracking"], seed=1).need_covered
+    """
+    size, m = check_options(size, max_per_member)
+    rng = np.random.default_rng(_check_seed(seed))
+    chosen, skipped = resolve_themes(arrays, themes, None, size)
+    p = Problem(arrays, chosen + skipped, size, m)
+    builder = Builder(p, rng)
+    pools: dict[tuple[int, int], list[int]] = {}  # shuffled once, pruned as members fill up
+    ai, at = np.nonzero(p.anchor)
+    for k in rng.permutation(ai.size).tolist():
+        a, t = int(ai[k]), int(at[k])
+        langs = [lang for lang in p.langs_of[a] if p.viable[t, lang]]
+        if builder.slots[a] >= m or not langs:
+            continue
+        lang = langs[int(rng.integers(len(langs)))]
+        if (t, lang) not in pools:
+            eligible = (p.anchor[:, t] | p.learner[:, t]) & arrays.speaks[:, lang]
+            pools[(t, lang)] = rng.permutation(np.flatnonzero(eligible)).tolist()
+        pool = pools[(t, lang)]
+        c = builder.new_circle(t, lang, [a])
+        target = int(rng.integers(p.smin, p.smax + 1))
+        start = int(rng.integers(len(pool)))
+        for i in pool[start:] + pool[:start]:
+            if len(builder.members[c]) >= target:
+                break
+            if builder.can_join(i, c):
+                builder.add(c, i)
+        if len(builder.members[c]) < p.smin:
+            builder.dissolve(c)
+        pool[:] = [
+            i
+            for i in pool
+            if builder.slots[i] < m and (p.anchor_l[i][t] or (i, t) not in builder.cover)
+        ]
+    circles = [(builder.theme[c], builder.lang[c], builder.members[c]) for c in builder.live()]
+    return assemble_result(p, "random", circles, bound_flow(p)[0], skipped, seed)
+
+
+def louvain_circles(
+    arrays: NetworkArrays,
+    *,
+    themes,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    max_per_member: int = 2,
+    seed: int | None = None,
+    neighbours: int = 20,
+) -> CirclesResult:
+    """Baseline: ``networkx.community.louvain_communities`` on a similarity
+    graph, communities cut into feasible circles.
+
+    Members with a role on a theme are nodes; an edge joins two who share a
+    language, weighted by the cosine of their engagement profiles (need if a
+    learner, expertise if an anchor, per theme), each keeping its
+    ``neighbours`` most similar. In each community, per theme and language,
+    circles are cut greedily: the strongest free anchor, then learners by
+    need, up to ``size_max``; those that cannot reach ``size_min`` are dropped.
+    Scored like :func:`form_circles`.
+
+    >>> # louvain_circles(arrays, themes=["budget_tracking"], seed=1).need_covered
+    """
+    size, m = check_options(size, max_per_member)
+    seed = _check_seed(seed)
+    chosen, skipped = resolve_themes(arrays, themes, None, size)
+    p = Problem(arrays, chosen + skipped, size, m)
+    builder = Builder(p, np.random.default_rng(seed))
+    profile = np.where(p.anchor, p.exp, 0) + np.where(p.learner, p.need, 0)
+    nodes = np.flatnonzero(profile.any(axis=1))
+    unit = profile[nodes] / np.linalg.norm(profile[nodes], axis=1, keepdims=True)
+    speaks = arrays.speaks[nodes].astype(np.float32)
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes.tolist())
+    for start in range(0, nodes.size, 1024):
+        rows = slice(start, start + 1024)
+        sim = unit[rows] @ unit.T
+        sim[(speaks[rows] @ speaks.T) == 0] = 0
+        sim[np.arange(sim.shape[0]), np.arange(start, start + sim.shape[0])] = 0
+        keep = min(neighbours, nodes.size - 1)
+        if keep <= 0:
+            break
+        top = np.argpartition(-sim, keep - 1, axis=1)[:, :keep].ravel()
+        local = np.repeat(np.arange(sim.shape[0]), keep)
+        weight = sim[local, top]
+        ok = weight > 0
+        graph.add_weighted_edges_from(
+            zip(
+                nodes[start + local[ok]].tolist(),
+                nodes[top[ok]].tolist(),
+                weight[ok].tolist(),
+                strict=True,
+            )
+        )
+    communities = nx.community.louvain_communities(graph, seed=seed)
+    for community in sorted(communities, key=min):
+        group = sorted(community)
+        for t in range(len(p.themes)):
+            for lang in range(len(arrays.languages)):
+                if not p.viable[t, lang]:
+                    continue
+                while _cut_circle(builder, group, t, lang):
+                    pass
+    circles = [(builder.theme[c], builder.lang[c], builder.members[c]) for c in builder.live()]
+    return assemble_result(p, "louvain", circles, bound_flow(p)[0], skipped, seed)
+
+
+def _cut_circle(builder: Builder, group: list[int], t: int, lang: int) -> bool:
+    """One greedy circle on (t, lang) from a community's free members."""
+    p = builder.p
+    anchors = [
+        a for a in group if p.anchor_l[a][t] and p.speaks_l[a][lang] and builder.slots[a] < p.m
+    ]
+    if not anchors:
+        return False
+    anchors.sort(key=lambda a: -p.exp_l[a][t])
+    learners = [i for i in group if p.learner_l[i][t] and p.speaks_l[i][lang]]
+    learners.sort(key=lambda i: -p.need_l[i][t])
+    c = builder.new_circle(t, lang, [anchors[0]])
+    for i in learners:
+        if builder.can_join(i, c):
+            builder.add(c, i)
+    for a in anchors[1:]:  # extra anchors only to reach size_min
+        if len(builder.members[c]) < p.smin and builder.can_join(a, c):
+            builder.add(c, a)
+    if len(builder.members[c]) >= p.smin and builder.value(t, builder.members[c]) > 0:
+        return True
+    builder.dissolve(c)
+    return False
