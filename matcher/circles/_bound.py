@@ -25,16 +25,16 @@ def bound_flow(p: Problem) -> tuple[int, dict[tuple[int, int], list[int]]]:
     each credited (learner, theme) to its strongest circle's best anchor) of
     the same value, so the optimum bounds them all.
     """
-    k, n_lang = p.viable.shape
-    seats = p.m * (p.smax - 1)
+    k, n_lang = p.viable_pools.shape
+    seats = p.max_per_member * (p.size_max - 1)
     speaks = p.arrays.speaks
     # (learner, theme) pairs, and the pools each may use.
-    pi, pt = np.nonzero(p.learner)
-    q, lang = np.nonzero(speaks[pi] & p.viable[pt])
-    ai, at = np.nonzero(p.anchor)
+    pi, pt = np.nonzero(p.learner_mask)
+    q, lang = np.nonzero(speaks[pi] & p.viable_pools[pt])
+    ai, at = np.nonzero(p.anchor_mask)
     a_row, a_lang = np.nonzero(speaks[ai])
     a_i, a_t = ai[a_row], at[a_row]
-    a_v = p.exp[a_i, a_t] - ANCHOR_LEVEL
+    a_v = p.expertise_matrix[a_i, a_t] - ANCHOR_LEVEL
     by_level = np.zeros((k, n_lang, 2), dtype=np.int64)
     np.add.at(by_level, (a_t, a_lang, a_v), 1)
     q, lang, v = np.repeat(q, 2), np.repeat(lang, 2), np.tile([0, 1], q.size)
@@ -44,13 +44,13 @@ def bound_flow(p: Problem) -> tuple[int, dict[tuple[int, int], list[int]]]:
         left[arc] -= sum(
             1
             for j in p.excluded[i]
-            if p.anchor_l[j][t] and p.speaks_l[j][lg] and p.exp_l[j][t] - ANCHOR_LEVEL == lv
+            if p.is_anchor[j][t] and p.speaks[j][lg] and p.expertise[j][t] - ANCHOR_LEVEL == lv
         )
     keep = left > 0
     q, lang, v = q[keep], lang[keep], v[keep]
     if q.size == 0:
         return 0, {}
-    keep_a = p.viable[a_t, a_lang]
+    keep_a = p.viable_pools[a_t, a_lang]
     a_i, a_t, a_lang, a_v = a_i[keep_a], a_t[keep_a], a_lang[keep_a], a_v[keep_a]
 
     learners, l_node = np.unique(pi, return_inverse=True)
@@ -59,7 +59,7 @@ def bound_flow(p: Problem) -> tuple[int, dict[tuple[int, int], list[int]]]:
     pool0 = n_l + n_p
     anchor0 = pool0 + k * n_lang * 2
     source, sink = anchor0 + n_a, anchor0 + n_a + 1
-    per_learner = np.minimum(np.bincount(l_node, minlength=n_l), p.m)
+    per_learner = np.minimum(np.bincount(l_node, minlength=n_l), p.max_per_member)
     supply = int(per_learner.sum())
     arcs = [  # (tails, heads, capacities, costs)
         (np.full(n_l, source), np.arange(n_l), per_learner, 0),
@@ -68,7 +68,7 @@ def bound_flow(p: Problem) -> tuple[int, dict[tuple[int, int], list[int]]]:
             n_l + q,
             pool0 + (pt[q] * n_lang + lang) * 2 + v,
             1,
-            -p.need[pi[q], pt[q]] * (v + ANCHOR_LEVEL),
+            -p.need_matrix[pi[q], pt[q]] * (v + ANCHOR_LEVEL),
         ),
         (pool0 + (a_t * n_lang + a_lang) * 2 + a_v, anchor0 + anc_node, seats, 0),
         (anchor0 + np.arange(n_a), np.full(n_a, sink), seats, 0),

@@ -10,78 +10,91 @@ from matcher.circles._problem import Problem
 
 
 class Builder:
-    """Circles under construction: member lists (empty = dissolved), slots
-    used per member, and which circle credits each (learner, theme)."""
+    """Circles under construction, numbered ``c`` in order of opening.
+
+    Per circle: ``members`` (empty once dissolved), ``theme_of``,
+    ``language_of``; per (theme, language) pool and per theme, the circles
+    opened in it (``pool_circles``, ``theme_circles``). Per member:
+    ``slots_used`` (circles it is in, at most ``max_per_member``) and
+    ``circles_of``. ``credited_in[(learner, theme)]`` is the circle that
+    credits the learner on the theme; a learner in a circle only to bring it
+    to ``size_min`` is a *filler* and earns nothing there.
+    """
 
     def __init__(self, p: Problem, rng: np.random.Generator) -> None:
         self.p = p
         self.members: list[list[int]] = []
-        self.theme: list[int] = []
-        self.lang: list[int] = []
-        self.slots = [0] * p.arrays.n
+        self.theme_of: list[int] = []
+        self.language_of: list[int] = []
+        self.slots_used = [0] * p.arrays.n
         self.circles_of: list[list[int]] = [[] for _ in range(p.arrays.n)]
-        self.pools: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.pool_circles: dict[tuple[int, int], list[int]] = defaultdict(list)
         self.theme_circles: dict[int, list[int]] = defaultdict(list)
-        self.cover: dict[tuple[int, int], int] = {}
+        self.credited_in: dict[tuple[int, int], int] = {}
         # (circle, learner) memberships that only bring a circle to size_min:
         # the learner is credited on the theme in another circle.
         self.fillers: set[tuple[int, int]] = set()
         # Ties are broken by a seeded rank, not by id, so the seed varies them.
-        self.rank = rng.permutation(p.arrays.n).tolist()
+        self.tie_rank = rng.permutation(p.arrays.n).tolist()
         self.rng = rng
-        self.anchors_of = [np.flatnonzero(p.anchor[:, t]).tolist() for t in range(len(p.themes))]
-        self.contested = [0] * p.arrays.n  # pools an anchor could serve (set by seed)
+        self.anchors_of = [
+            np.flatnonzero(p.anchor_mask[:, t]).tolist() for t in range(len(p.themes))
+        ]
+        # Pools each anchor could serve, counted by the seeding: less
+        # contested anchors are taken first, leaving the others free.
+        self.contested = [0] * p.arrays.n
         # (learner, theme) pairs with a viable pool in a language the learner
         # speaks, largest need first: the ones a circle could credit.
-        reach = (p.arrays.speaks.astype(np.int64) @ p.viable.T.astype(np.int64)) > 0
-        li, lt = np.nonzero(p.learner & reach)
-        self.reachable = sorted(
-            zip(li.tolist(), lt.tolist(), strict=True),
-            key=lambda x: (-p.need_l[x[0]][x[1]], self.rank[x[0]], x[1]),
+        reach = (p.arrays.speaks.astype(np.int64) @ p.viable_pools.T.astype(np.int64)) > 0
+        learners, themes = np.nonzero(p.learner_mask & reach)
+        self.creditable = sorted(
+            zip(learners.tolist(), themes.tolist(), strict=True),
+            key=lambda x: (-p.need[x[0]][x[1]], self.tie_rank[x[0]], x[1]),
         )
 
-    # -- circle bookkeeping
+    def anchor_level(self, t: int, members: list[int]) -> int:
+        """The strongest anchor's expertise on ``t`` among ``members`` (0: none)."""
+        expertise, is_anchor = self.p.expertise, self.p.is_anchor
+        return max((expertise[i][t] for i in members if is_anchor[i][t]), default=0)
 
-    def level(self, t: int, members: list[int]) -> int:
-        exp, anchor = self.p.exp_l, self.p.anchor_l
-        return max((exp[i][t] for i in members if anchor[i][t]), default=0)
-
-    def value(self, t: int, members: list[int], c: int | None = None) -> int:
+    def coverage(self, t: int, members: list[int], c: int | None = None) -> int:
         """Need covered by circle ``c`` (or a new one) with ``members``, in
         quarter levels; ``c``'s fillers earn nothing."""
-        need, anchor, fillers = self.p.need_l, self.p.anchor_l, self.fillers
-        return self.level(t, members) * sum(
-            need[i][t] for i in members if not anchor[i][t] and (c, i) not in fillers
+        need, is_anchor, fillers = self.p.need, self.p.is_anchor, self.fillers
+        return self.anchor_level(t, members) * sum(
+            need[i][t] for i in members if not is_anchor[i][t] and (c, i) not in fillers
         )
 
     def new_circle(self, t: int, lang: int, members: list[int]) -> int:
+        """Open a circle on (``t``, ``lang``) with ``members``; its number."""
         c = len(self.members)
         self.members.append([])
-        self.theme.append(t)
-        self.lang.append(lang)
-        self.pools[(t, lang)].append(c)
+        self.theme_of.append(t)
+        self.language_of.append(lang)
+        self.pool_circles[(t, lang)].append(c)
         self.theme_circles[t].append(c)
         for i in members:
             self.add(c, i)
         return c
 
     def add(self, c: int, i: int, *, filler: bool = False) -> None:
+        """``i`` joins ``c`` (as a filler: without credit)."""
         self.members[c].append(i)
-        self.slots[i] += 1
+        self.slots_used[i] += 1
         self.circles_of[i].append(c)
         if filler:
             self.fillers.add((c, i))
-        elif not self.p.anchor_l[i][self.theme[c]]:
-            self.cover[(i, self.theme[c])] = c
+        elif not self.p.is_anchor[i][self.theme_of[c]]:
+            self.credited_in[(i, self.theme_of[c])] = c
 
     def remove(self, c: int, i: int) -> None:
         self.members[c].remove(i)
-        self.slots[i] -= 1
+        self.slots_used[i] -= 1
         self.circles_of[i].remove(c)
         if (c, i) in self.fillers:
             self.fillers.remove((c, i))
-        elif not self.p.anchor_l[i][self.theme[c]]:
-            del self.cover[(i, self.theme[c])]
+        elif not self.p.is_anchor[i][self.theme_of[c]]:
+            del self.credited_in[(i, self.theme_of[c])]
 
     def dissolve(self, c: int) -> None:
         for i in list(self.members[c]):
@@ -95,25 +108,28 @@ class Builder:
         return bool(excluded) and any(j in excluded for j in members)
 
     def can_join(self, i: int, c: int, *, reserved: int = 0) -> bool:
-        p, t, members = self.p, self.theme[c], self.members[c]
+        """Whether ``i`` may join ``c`` under every hard constraint, keeping
+        ``reserved`` of its slots free, and be credited there if a learner."""
+        p, t, members = self.p, self.theme_of[c], self.members[c]
         return (
-            0 < len(members) < p.smax
-            and self.slots[i] + reserved < p.m
-            and p.speaks_l[i][self.lang[c]]
-            and (p.anchor_l[i][t] or (p.learner_l[i][t] and (i, t) not in self.cover))
+            0 < len(members) < p.size_max
+            and self.slots_used[i] + reserved < p.max_per_member
+            and p.speaks[i][self.language_of[c]]
+            and (p.is_anchor[i][t] or (p.is_learner[i][t] and (i, t) not in self.credited_in))
             and not self.clashes(i, members)
         )
 
     def can_leave(self, i: int, c: int) -> bool:
         """Whether ``c`` stays a circle without ``i``."""
-        members, t, anchor = self.members[c], self.theme[c], self.p.anchor_l
-        if len(members) <= self.p.smin:
+        members, t, is_anchor = self.members[c], self.theme_of[c], self.p.is_anchor
+        if len(members) <= self.p.size_min:
             return False
-        return not anchor[i][t] or any(anchor[j][t] for j in members if j != i)
+        return not is_anchor[i][t] or any(is_anchor[j][t] for j in members if j != i)
 
-    def live(self) -> list[int]:
+    def live_circles(self) -> list[int]:
         return [c for c, members in enumerate(self.members) if members]
 
-    def anchor_key(self, t: int, contested: list[int]):
-        exp, rank = self.p.exp_l, self.rank
-        return lambda a: (-exp[a][t], contested[a], rank[a])
+    def anchor_order(self, t: int):
+        """Sort key of anchors on ``t``: strongest, then least contested."""
+        expertise, contested, tie_rank = self.p.expertise, self.contested, self.tie_rank
+        return lambda a: (-expertise[a][t], contested[a], tie_rank[a])

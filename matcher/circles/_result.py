@@ -23,7 +23,7 @@ def assemble_result(
     objective, explain them and list who was left out."""
     a = p.arrays
     # Credit each (learner, theme) once, at its strongest circle (first one on ties).
-    level = [max(p.exp_l[i][t] for i in ms if p.anchor_l[i][t]) for t, _, ms in circles]
+    level = [max(p.expertise[i][t] for i in ms if p.is_anchor[i][t]) for t, _, ms in circles]
     order = sorted(
         range(len(circles)),
         key=lambda c: (
@@ -36,7 +36,7 @@ def assemble_result(
     for c in order:
         t, _, members = circles[c]
         for i in members:
-            if not p.anchor_l[i][t]:
+            if not p.is_anchor[i][t]:
                 best = credited.get((i, t))
                 if best is None or level[c] > level[best]:
                     credited[(i, t)] = c
@@ -45,19 +45,19 @@ def assemble_result(
         t, lang, members = circles[c]
         key = a.themes[p.themes[t]]
         rows, reasons, covered = [], [], 0.0
-        for i in sorted(members, key=lambda i: (not p.anchor_l[i][t], a.ids[i])):
-            anchor = p.anchor_l[i][t]
+        for i in sorted(members, key=lambda i: (not p.is_anchor[i][t], a.ids[i])):
+            anchor = p.is_anchor[i][t]
             credit = 0.0
             if not anchor and credited[(i, t)] == c:
-                credit = p.need_l[i][t] * level[c] / MAX_EXPERTISE
+                credit = p.need[i][t] * level[c] / MAX_EXPERTISE
                 covered += credit
                 reasons.append(Reason("learner", a.ids[i], credit))
             rows.append(
                 CircleMember(
                     id=a.ids[i],
                     role="anchor" if anchor else "learner",
-                    need=p.need_l[i][t],
-                    expertise=p.exp_l[i][t],
+                    need=p.need[i][t],
+                    expertise=p.expertise[i][t],
                     credit=credit,
                 )
             )
@@ -89,9 +89,9 @@ def assemble_result(
         need_covered=covered,
         bound=upper,
         gap=(upper - covered) / upper if upper > 0 else 0.0,
-        demand=float(p.need[p.learner].sum()),
-        size=(p.smin, p.smax),
-        max_per_member=p.m,
+        demand=float(p.need_matrix[p.learner_mask].sum()),
+        size=(p.size_min, p.size_max),
+        max_per_member=p.max_per_member,
         seed=seed,
     )
 
@@ -103,14 +103,14 @@ def left_out_reasons(
     a, out = p.arrays, []
     for t in range(len(p.themes)):
         key = a.themes[p.themes[t]]
-        left = [i for i in np.flatnonzero(p.learner[:, t]).tolist() if (i, t) not in credited]
-        anchors = np.flatnonzero(p.anchor[:, t])
+        left = [i for i in np.flatnonzero(p.learner_mask[:, t]).tolist() if (i, t) not in credited]
+        anchors = np.flatnonzero(p.anchor_mask[:, t])
         if not left:
             continue
         share = (a.speaks[left].astype(np.int64) @ a.speaks[anchors].T.astype(np.int64)) > 0
         for row, i in enumerate(left):
             mates = anchors[share[row]].tolist()
-            langs = "/".join(a.languages[lang] for lang in p.langs_of[i])
+            langs = "/".join(a.languages[lang] for lang in p.languages_of[i])
             if not anchors.size:
                 code, why = (
                     "no_anchor",
@@ -120,12 +120,12 @@ def left_out_reasons(
                 code, why = "no_shared_language", f"no anchor on {key} speaks {langs}"
             elif all(j in p.excluded.get(i, ()) for j in mates):
                 code, why = "excluded", f"it is excluded with every anchor on {key} in {langs}"
-            elif not p.viable[t, p.langs_of[i]].any():
+            elif not p.viable_pools[t, p.languages_of[i]].any():
                 code = "circle_limits"
-                why = f"fewer than {p.smin} members can meet on {key} in {langs}"
-            elif circles_of[i] >= p.m:
+                why = f"fewer than {p.size_min} members can meet on {key} in {langs}"
+            elif circles_of[i] >= p.max_per_member:
                 code = "circle_limits"
-                why = f"already in {circles_of[i]} circles (max_per_member {p.m})"
+                why = f"already in {circles_of[i]} circles (max_per_member {p.max_per_member})"
             else:
                 code = "circle_limits"
                 why = f"the circles on {key} in {langs} were full and no anchor had a slot left"

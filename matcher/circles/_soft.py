@@ -19,8 +19,8 @@ def mix_summary(p: Problem, members: list[int]) -> tuple[list[int], int, int, in
     south = coalitions = 0
     for i in members:
         counts[p.region[i]] += 1
-        south += p.south[i]
-        coalitions += p.coalition[i]
+        south += p.is_south[i]
+        coalitions += p.is_coalition[i]
     return counts, south, coalitions, len(members)
 
 
@@ -44,7 +44,7 @@ def soft_score_of_mix(counts: list[int], south: int, coalitions: int, size: int)
 
 def soft_terms(p: Problem, members: list[int]) -> dict[str, int]:
     """The soft terms of a circle, in hundredths (see :data:`SOFT_WEIGHTS`)."""
-    met = p.met
+    met = p.met_before
     repeats = sum(
         1 for a, i in enumerate(members) if i in met for j in members[a + 1 :] if j in met[i]
     )
@@ -59,8 +59,8 @@ def mix_after_move(p: Problem, summary, out: int | None, into: int | None):
     for i, sign in ((out, -1), (into, 1)):
         if i is not None:
             counts[p.region[i]] += sign
-            south += sign * p.south[i]
-            coalitions += sign * p.coalition[i]
+            south += sign * p.is_south[i]
+            coalitions += sign * p.is_coalition[i]
             size += sign
     return counts, south, coalitions, size
 
@@ -71,12 +71,12 @@ def penalised_members(p: Problem, members: list[int]) -> list[int]:
     regions = [p.region[i] for i in members]
     if len(set(regions)) < 2:
         return list(members)
-    n_south = sum(p.south[i] for i in members)
+    n_south = sum(p.is_south[i] for i in members)
     mixed = 0 < n_south < len(members)
     out = []
     for i, r in zip(members, regions, strict=True):
-        side = n_south if p.south[i] else len(members) - n_south
-        met = p.met.get(i)
+        side = n_south if p.is_south[i] else len(members) - n_south
+        met = p.met_before.get(i)
         if (
             (r != INTERNATIONAL and regions.count(r) == 1)
             or (mixed and side == 1)
@@ -87,13 +87,17 @@ def penalised_members(p: Problem, members: list[int]) -> list[int]:
 
 
 def repeat_pairs_change(
-    p: Problem, mc: list[int], md: list[int], i: int | None, j: int | None
+    p: Problem, members_c: list[int], members_d: list[int], i: int | None, j: int | None
 ) -> int:
     """Change in the number of history pairs inside two circles when ``i``
-    moves from ``mc`` to ``md`` and ``j`` from ``md`` to ``mc``."""
-    met, change = p.met, 0
+    moves from ``members_c`` to ``members_d`` and ``j`` from ``members_d`` to ``members_c``."""
+    met, change = p.met_before, 0
     if i is not None and i in met:
-        change += sum(x in met[i] for x in md if x != j) - sum(x in met[i] for x in mc)
+        change += sum(x in met[i] for x in members_d if x != j) - sum(
+            x in met[i] for x in members_c
+        )
     if j is not None and j in met:
-        change += sum(x in met[j] for x in mc if x != i) - sum(x in met[j] for x in md)
+        change += sum(x in met[j] for x in members_c if x != i) - sum(
+            x in met[j] for x in members_d
+        )
     return change

@@ -25,14 +25,14 @@ def improve_soft_score(builder: Builder) -> None:
     for _ in range(SOFT_PASSES):
         improved = False
         for c in builder.rng.permutation(len(builder.members)).tolist():
-            unhappy = penalised_members(p, builder.members[c]) if builder.members[c] else []
-            if not unhappy:
+            penalised = penalised_members(p, builder.members[c]) if builder.members[c] else []
+            if not penalised:
                 continue
-            pool = builder.pools[(builder.theme[c], builder.lang[c])]
+            pool = builder.pool_circles[(builder.theme_of[c], builder.language_of[c])]
             others = [d for d in pool if d != c and builder.members[d]]
             picks = builder.rng.permutation(len(others))[:SOFT_TRIES].tolist()
             for d in (others[k] for k in picks):
-                if exchange_if_better(builder, c, d, unhappy):
+                if exchange_if_better(builder, c, d, penalised):
                     improved = True
                     break
         if not improved:
@@ -49,37 +49,41 @@ def add_co_anchors(builder: Builder, *, soft: bool) -> bool:
     that could fix a penalty, strongest first."""
     p, changed = builder.p, False
     spare: dict[tuple[int, int], list[int]] = {}
-    for t, lang in builder.pools:
+    for t, lang in builder.pool_circles:
         spare[(t, lang)] = sorted(
-            (a for a in builder.anchors_of[t] if builder.slots[a] < p.m and p.speaks_l[a][lang]),
-            key=lambda a, t=t: (-p.exp_l[a][t], builder.rank[a]),
+            (
+                a
+                for a in builder.anchors_of[t]
+                if builder.slots_used[a] < p.max_per_member and p.speaks[a][lang]
+            ),
+            key=lambda a, t=t: (-p.expertise[a][t], builder.tie_rank[a]),
         )
-    for c in builder.live():
-        members, t = builder.members[c], builder.theme[c]
-        free = spare[(t, builder.lang[c])]
-        if len(members) >= p.smax or not free:
+    for c in builder.live_circles():
+        members, t = builder.members[c], builder.theme_of[c]
+        free = spare[(t, builder.language_of[c])]
+        if len(members) >= p.size_max or not free:
             continue
-        level = builder.level(t, members)
+        level = builder.anchor_level(t, members)
         alone = penalised_members(p, builder.members[c]) if soft else []
-        sides = {p.south[i] for i in alone}
+        sides = {p.is_south[i] for i in alone}
         regions = {p.region[i] for i in alone}
         tries = []
         for a in free[: 4 * SOFT_TRIES]:
             if len(tries) == SOFT_TRIES:
                 break
             if (
-                builder.slots[a] < p.m
-                and (p.exp_l[a][t] > level or p.south[a] in sides or p.region[a] in regions)
+                builder.slots_used[a] < p.max_per_member
+                and (p.expertise[a][t] > level or p.is_south[a] in sides or p.region[a] in regions)
                 and not builder.clashes(a, members)
             ):
                 tries.append(a)
         summary = mix_summary(p, members)
-        best, best_key = None, (builder.value(t, members, c), soft_score_of_mix(*summary))
+        best, best_key = None, (builder.coverage(t, members, c), soft_score_of_mix(*summary))
         for a in tries:
-            met = p.met.get(a, ())
+            met = p.met_before.get(a, ())
             repeats = sum(j in met for j in members) * W_REPEAT
             key = (
-                builder.value(t, [*members, a], c),
+                builder.coverage(t, [*members, a], c),
                 soft_score_of_mix(*mix_after_move(p, summary, None, a)) + repeats
                 if soft
                 else best_key[1],
@@ -88,68 +92,73 @@ def add_co_anchors(builder: Builder, *, soft: bool) -> bool:
                 best, best_key = a, key
         if best is not None:
             builder.add(c, best)
-            if builder.slots[best] >= p.m:
-                for lang in p.langs_of[best]:
+            if builder.slots_used[best] >= p.max_per_member:
+                for lang in p.languages_of[best]:
                     if best in spare.get((t, lang), ()):
                         spare[(t, lang)].remove(best)
             changed = True
     return changed
 
 
-def exchange_if_better(builder: Builder, c: int, d: int, unhappy: list[int]) -> bool:
+def exchange_if_better(builder: Builder, c: int, d: int, penalised: list[int]) -> bool:
     """Apply the first exchange between ``c`` and ``d`` (same theme and
-    language) that raises (need covered, soft score): an unhappy member of
+    language) that raises (need covered, soft score): an penalised member of
     ``c`` moves to ``d`` or swaps with a member of ``d``, or a member of
     ``d`` moves to ``c``. Exclusions are checked against the whole other
     circle (conservative)."""
-    p, t = builder.p, builder.theme[c]
-    mc, md = builder.members[c], builder.members[d]
-    sum_c, sum_d = mix_summary(p, mc), mix_summary(p, md)
-    base = soft_score_of_mix(*sum_c) + soft_score_of_mix(*sum_d)
-    # The objective of a circle is (best anchor level) x (learners' need):
+    p, t = builder.p, builder.theme_of[c]
+    members_c, members_d = builder.members[c], builder.members[d]
+    mix_c, mix_d = mix_summary(p, members_c), mix_summary(p, members_d)
+    soft_before = soft_score_of_mix(*mix_c) + soft_score_of_mix(*mix_d)
+    # The objective of a circle is (best is_anchor level) x (learners' need):
     # both are updated per move from these, without rescanning members.
-    anchor, exp, need = p.anchor_l, p.exp_l, p.need_l
-    levels_c = [exp[i][t] for i in mc if anchor[i][t]]
-    levels_d = [exp[i][t] for i in md if anchor[i][t]]
-    cover, fillers = builder.cover, builder.fillers
-    need_c = sum(need[i][t] for i in mc if cover.get((i, t)) == c)
-    need_d = sum(need[i][t] for i in md if cover.get((i, t)) == d)
+    is_anchor, expertise, need = p.is_anchor, p.expertise, p.need
+    levels_c = [expertise[i][t] for i in members_c if is_anchor[i][t]]
+    levels_d = [expertise[i][t] for i in members_d if is_anchor[i][t]]
+    credited_in, fillers = builder.credited_in, builder.fillers
+    need_c = sum(need[i][t] for i in members_c if credited_in.get((i, t)) == c)
+    need_d = sum(need[i][t] for i in members_d if credited_in.get((i, t)) == d)
     before = max(levels_c) * need_c + max(levels_d) * need_d
     # Fillers stay put: they are credited in another circle of the theme.
-    unhappy = [i for i in unhappy if (c, i) not in fillers]
-    incoming = [j for j in md if (d, j) not in fillers and not builder.clashes(j, mc)]
-    out_ok = len(mc) > p.smin and len(md) < p.smax
-    in_ok = len(md) > p.smin and len(mc) < p.smax
+    penalised = [i for i in penalised if (c, i) not in fillers]
+    incoming = [j for j in members_d if (d, j) not in fillers and not builder.clashes(j, members_c)]
+    c_can_give = len(members_c) > p.size_min and len(members_d) < p.size_max
+    d_can_give = len(members_d) > p.size_min and len(members_c) < p.size_max
     moves = [
         (i, j)
-        for i in unhappy
-        if not builder.clashes(i, md)
-        for j in ([None] if out_ok else []) + incoming
+        for i in penalised
+        if not builder.clashes(i, members_d)
+        for j in ([None] if c_can_give else []) + incoming
     ]
-    moves += [(None, j) for j in incoming] if in_ok else []
+    moves += [(None, j) for j in incoming] if d_can_give else []
     for i, j in moves:
-        lc, ld, nc, nd = list(levels_c), list(levels_d), need_c, need_d
+        new_levels_c, new_levels_d, new_need_c, new_need_d = (
+            list(levels_c),
+            list(levels_d),
+            need_c,
+            need_d,
+        )
         if i is not None:
-            if anchor[i][t]:
-                lc.remove(exp[i][t])
-                ld.append(exp[i][t])
+            if is_anchor[i][t]:
+                new_levels_c.remove(expertise[i][t])
+                new_levels_d.append(expertise[i][t])
             else:
-                nc, nd = nc - need[i][t], nd + need[i][t]
+                new_need_c, new_need_d = new_need_c - need[i][t], new_need_d + need[i][t]
         if j is not None:
-            if anchor[j][t]:
-                ld.remove(exp[j][t])
-                lc.append(exp[j][t])
+            if is_anchor[j][t]:
+                new_levels_d.remove(expertise[j][t])
+                new_levels_c.append(expertise[j][t])
             else:
-                nc, nd = nc + need[j][t], nd - need[j][t]
-        if not (lc and ld):
+                new_need_c, new_need_d = new_need_c + need[j][t], new_need_d - need[j][t]
+        if not (new_levels_c and new_levels_d):
             continue
-        gain = max(lc) * nc + max(ld) * nd - before
+        gain = max(new_levels_c) * new_need_c + max(new_levels_d) * new_need_d - before
         if gain < 0:
             continue
-        soft = soft_score_of_mix(*mix_after_move(p, sum_c, i, j)) + soft_score_of_mix(
-            *mix_after_move(p, sum_d, j, i)
+        soft = soft_score_of_mix(*mix_after_move(p, mix_c, i, j)) + soft_score_of_mix(
+            *mix_after_move(p, mix_d, j, i)
         )
-        soft += W_REPEAT * repeat_pairs_change(p, mc, md, i, j) - base
+        soft += W_REPEAT * repeat_pairs_change(p, members_c, members_d, i, j) - soft_before
         if gain > 0 or soft > 0:
             if i is not None:
                 builder.remove(c, i)

@@ -31,39 +31,43 @@ def random_circles(
 
     >>> # random_circles(arrays, themes=["budget_tracking"], seed=1).need_covered
     """
-    size, m = check_options(size, max_per_member)
+    size, max_per_member = check_options(size, max_per_member)
     rng = np.random.default_rng(_check_seed(seed))
     chosen, skipped = resolve_themes(arrays, themes, None, size)
-    p = Problem(arrays, chosen + skipped, size, m)
+    p = Problem(arrays, chosen + skipped, size, max_per_member)
     builder = Builder(p, rng)
     pools: dict[tuple[int, int], list[int]] = {}  # shuffled once, pruned as members fill up
-    ai, at = np.nonzero(p.anchor)
+    ai, at = np.nonzero(p.anchor_mask)
     for k in rng.permutation(ai.size).tolist():
         a, t = int(ai[k]), int(at[k])
-        langs = [lang for lang in p.langs_of[a] if p.viable[t, lang]]
-        if builder.slots[a] >= m or not langs:
+        langs = [lang for lang in p.languages_of[a] if p.viable_pools[t, lang]]
+        if builder.slots_used[a] >= max_per_member or not langs:
             continue
         lang = langs[int(rng.integers(len(langs)))]
         if (t, lang) not in pools:
-            eligible = (p.anchor[:, t] | p.learner[:, t]) & arrays.speaks[:, lang]
+            eligible = (p.anchor_mask[:, t] | p.learner_mask[:, t]) & arrays.speaks[:, lang]
             pools[(t, lang)] = rng.permutation(np.flatnonzero(eligible)).tolist()
         pool = pools[(t, lang)]
         c = builder.new_circle(t, lang, [a])
-        target = int(rng.integers(p.smin, p.smax + 1))
+        target = int(rng.integers(p.size_min, p.size_max + 1))
         start = int(rng.integers(len(pool)))
         for i in pool[start:] + pool[:start]:
             if len(builder.members[c]) >= target:
                 break
             if builder.can_join(i, c):
                 builder.add(c, i)
-        if len(builder.members[c]) < p.smin:
+        if len(builder.members[c]) < p.size_min:
             builder.dissolve(c)
         pool[:] = [
             i
             for i in pool
-            if builder.slots[i] < m and (p.anchor_l[i][t] or (i, t) not in builder.cover)
+            if builder.slots_used[i] < max_per_member
+            and (p.is_anchor[i][t] or (i, t) not in builder.credited_in)
         ]
-    circles = [(builder.theme[c], builder.lang[c], builder.members[c]) for c in builder.live()]
+    circles = [
+        (builder.theme_of[c], builder.language_of[c], builder.members[c])
+        for c in builder.live_circles()
+    ]
     return assemble_result(p, "random", circles, bound_flow(p)[0], skipped, seed)
 
 
@@ -89,12 +93,14 @@ def louvain_circles(
 
     >>> # louvain_circles(arrays, themes=["budget_tracking"], seed=1).need_covered
     """
-    size, m = check_options(size, max_per_member)
+    size, max_per_member = check_options(size, max_per_member)
     seed = _check_seed(seed)
     chosen, skipped = resolve_themes(arrays, themes, None, size)
-    p = Problem(arrays, chosen + skipped, size, m)
+    p = Problem(arrays, chosen + skipped, size, max_per_member)
     builder = Builder(p, np.random.default_rng(seed))
-    profile = np.where(p.anchor, p.exp, 0) + np.where(p.learner, p.need, 0)
+    profile = np.where(p.anchor_mask, p.expertise_matrix, 0) + np.where(
+        p.learner_mask, p.need_matrix, 0
+    )
     nodes = np.flatnonzero(profile.any(axis=1))
     unit = profile[nodes] / np.linalg.norm(profile[nodes], axis=1, keepdims=True)
     speaks = arrays.speaks[nodes].astype(np.float32)
@@ -125,11 +131,14 @@ def louvain_circles(
         group = sorted(community)
         for t in range(len(p.themes)):
             for lang in range(len(arrays.languages)):
-                if not p.viable[t, lang]:
+                if not p.viable_pools[t, lang]:
                     continue
                 while _cut_circle(builder, group, t, lang):
                     pass
-    circles = [(builder.theme[c], builder.lang[c], builder.members[c]) for c in builder.live()]
+    circles = [
+        (builder.theme_of[c], builder.language_of[c], builder.members[c])
+        for c in builder.live_circles()
+    ]
     return assemble_result(p, "louvain", circles, bound_flow(p)[0], skipped, seed)
 
 
@@ -137,21 +146,23 @@ def _cut_circle(builder: Builder, group: list[int], t: int, lang: int) -> bool:
     """One greedy circle on (t, lang) from a community's free members."""
     p = builder.p
     anchors = [
-        a for a in group if p.anchor_l[a][t] and p.speaks_l[a][lang] and builder.slots[a] < p.m
+        a
+        for a in group
+        if p.is_anchor[a][t] and p.speaks[a][lang] and builder.slots_used[a] < p.max_per_member
     ]
     if not anchors:
         return False
-    anchors.sort(key=lambda a: -p.exp_l[a][t])
-    learners = [i for i in group if p.learner_l[i][t] and p.speaks_l[i][lang]]
-    learners.sort(key=lambda i: -p.need_l[i][t])
+    anchors.sort(key=lambda a: -p.expertise[a][t])
+    learners = [i for i in group if p.is_learner[i][t] and p.speaks[i][lang]]
+    learners.sort(key=lambda i: -p.need[i][t])
     c = builder.new_circle(t, lang, [anchors[0]])
     for i in learners:
         if builder.can_join(i, c):
             builder.add(c, i)
     for a in anchors[1:]:  # extra anchors only to reach size_min
-        if len(builder.members[c]) < p.smin and builder.can_join(a, c):
+        if len(builder.members[c]) < p.size_min and builder.can_join(a, c):
             builder.add(c, a)
-    if len(builder.members[c]) >= p.smin and builder.value(t, builder.members[c]) > 0:
+    if len(builder.members[c]) >= p.size_min and builder.coverage(t, builder.members[c]) > 0:
         return True
     builder.dissolve(c)
     return False

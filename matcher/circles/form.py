@@ -43,18 +43,21 @@ def form_circles(
     >>> # ('budget_tracking', ['anchor', 'learner', 'learner', 'learner'])
     >>> # res.need_covered <= res.bound
     """
-    size, m = check_options(size, max_per_member)
+    size, max_per_member = check_options(size, max_per_member)
     rng = np.random.default_rng(_check_seed(seed))
     chosen, skipped = resolve_themes(arrays, themes, policy, size)
-    p = Problem(arrays, chosen + skipped, size, m)
+    p = Problem(arrays, chosen + skipped, size, max_per_member)
     bound, routes = bound_flow(p)
     builder = Builder(p, rng)
     seed_circles(builder, routes)
     improve_coverage(builder)
     improve_soft_score(builder)
-    circles = [(builder.theme[c], builder.lang[c], builder.members[c]) for c in builder.live()]
+    circles = [
+        (builder.theme_of[c], builder.language_of[c], builder.members[c])
+        for c in builder.live_circles()
+    ]
     result = assemble_result(p, "local_search", circles, bound, skipped, seed)
-    problems = circle_violations(arrays, result.circles, size=size, max_per_member=m)
+    problems = circle_violations(arrays, result.circles, size=size, max_per_member=max_per_member)
     assert not problems, problems
     assert result.need_covered <= result.bound + 1e-9, (result.need_covered, result.bound)
     return result

@@ -25,7 +25,7 @@ def circle_violations(
     >>> # circle_violations(arrays, result.circles, size=(4, 8), max_per_member=2)
     >>> # []
     """
-    smin, smax = size
+    size_min, size_max = size
     index = {key: i for i, key in enumerate(arrays.ids)}
     theme_index = {key: t for t, key in enumerate(arrays.themes)}
     lang_index = {lang: k for k, lang in enumerate(arrays.languages)}
@@ -42,8 +42,8 @@ def circle_violations(
             continue
         if len(set(ids)) != len(ids):
             problems.append(f"{where}: a member appears twice")
-        if not smin <= len(ids) <= smax:
-            problems.append(f"{where}: {len(ids)} members, outside {smin}-{smax}")
+        if not size_min <= len(ids) <= size_max:
+            problems.append(f"{where}: {len(ids)} members, outside {size_min}-{size_max}")
         unknown = [x for x in ids if x not in index]
         if unknown:
             problems.append(f"{where}: unknown members {unknown}")
