@@ -129,6 +129,12 @@ class Builder:
     def live_circles(self) -> list[int]:
         return [c for c, members in enumerate(self.members) if members]
 
+    def circles(self) -> list[tuple[int, int, list[int]]]:
+        """(theme, language, members) of every live circle."""
+        return [
+            (self.theme_of[c], self.language_of[c], self.members[c]) for c in self.live_circles()
+        ]
+
     def anchor_order(self, t: int):
         """Sort key of anchors on ``t``: strongest, then least contested."""
         expertise, contested, tie_rank = self.p.expertise, self.contested, self.tie_rank

@@ -67,14 +67,10 @@ def trade_memberships(builder: Builder, pending: list[tuple[int, int]]) -> bool:
     for i, t in pending:
         if builder.slots_used[i] < p.max_per_member or (i, t) in builder.credited_in:
             continue
-        costs = [
-            (cost_of_leaving(builder, i, d), d)
-            for d in builder.circles_of[i]
-            if builder.can_leave(i, d)
-        ]
-        if not costs:
+        cheapest = cheapest_circle_to_leave(builder, i)
+        if cheapest is None:
             continue
-        loss, worst = min(costs)
+        loss, worst = cheapest
         if loss >= p.need[i][t] * MAX_EXPERTISE:
             continue  # not even the strongest circle would be worth it
         c = best_circle_with_room(builder, i, t, rooms)
@@ -89,7 +85,7 @@ def move_needier_to_stronger(builder: Builder) -> bool:
     """Within each pool, needier learners go to circles with stronger
     anchors: they move to a stronger circle with room, or swap with a
     less needy learner of a stronger circle (each gains need × level gap)."""
-    p, changed = builder.p, False
+    changed = False
     for (t, _), circles in sorted(builder.pool_circles.items()):
         levels = {
             c: builder.anchor_level(t, builder.members[c]) for c in circles if builder.members[c]
@@ -99,33 +95,46 @@ def move_needier_to_stronger(builder: Builder) -> bool:
         top = max(levels.values())
         strong = [c for c in levels if levels[c] == top]
         weak = [c for c in levels if levels[c] < top]
-        ups = learners_by_need(builder, t, weak, -1)  # neediest first
-        for _, _, i, c in ups:
-            if not builder.can_leave(i, c):
-                continue
-            for d in strong:
-                if len(builder.members[d]) < p.size_max and not builder.clashes(
-                    i, builder.members[d]
-                ):
-                    builder.remove(c, i)
-                    builder.add(d, i)
-                    changed = True
-                    break
-        downs = learners_by_need(builder, t, strong, 1)  # least needy first
-        for up, _, i, c in learners_by_need(builder, t, weak, -1):
-            for k, (down, _, j, d) in enumerate(downs):
-                if down >= -up:
-                    break
-                rest_c = [x for x in builder.members[c] if x != i]
-                rest_d = [x for x in builder.members[d] if x != j]
-                if not (builder.clashes(i, rest_d) or builder.clashes(j, rest_c)):
-                    builder.remove(c, i)
-                    builder.remove(d, j)
-                    builder.add(c, j)
-                    builder.add(d, i)
-                    del downs[k]
-                    changed = True
-                    break
+        changed |= _move_up(builder, t, weak, strong)
+        changed |= _swap_up(builder, t, weak, strong)
+    return changed
+
+
+def _move_up(builder: Builder, t: int, weak: list[int], strong: list[int]) -> bool:
+    """Learners of ``weak`` circles, neediest first, move to a ``strong`` one with room."""
+    changed = False
+    for _, _, i, c in learners_by_need(builder, t, weak, -1):
+        if not builder.can_leave(i, c):
+            continue
+        for d in strong:
+            members = builder.members[d]
+            if len(members) < builder.p.size_max and not builder.clashes(i, members):
+                builder.remove(c, i)
+                builder.add(d, i)
+                changed = True
+                break
+    return changed
+
+
+def _swap_up(builder: Builder, t: int, weak: list[int], strong: list[int]) -> bool:
+    """Learners of ``weak`` circles, neediest first, swap with less needy
+    learners of ``strong`` ones, least needy first."""
+    changed = False
+    downs = learners_by_need(builder, t, strong, 1)
+    for up, _, i, c in learners_by_need(builder, t, weak, -1):
+        for k, (down, _, j, d) in enumerate(downs):
+            if down >= -up:
+                break
+            rest_c = [x for x in builder.members[c] if x != i]
+            rest_d = [x for x in builder.members[d] if x != j]
+            if not (builder.clashes(i, rest_d) or builder.clashes(j, rest_c)):
+                builder.remove(c, i)
+                builder.remove(d, j)
+                builder.add(c, j)
+                builder.add(d, i)
+                del downs[k]
+                changed = True
+                break
     return changed
 
 
@@ -177,18 +186,13 @@ def open_one_from_leftovers(builder: Builder, t: int, lang: int, waiting: list[i
         for i in waiting:
             if len(members) < p.size_max and not builder.clashes(i, members):
                 members.append(i)
-        gain = builder.coverage(t, members)
         undo: list[tuple[int, int]] = []  # (circle, member) to restore on failure
         loss = 0
         if builder.slots_used[a] >= p.max_per_member:  # take the anchor from its cheapest circle
-            costs = [
-                (cost_of_leaving(builder, a, d), d)
-                for d in builder.circles_of[a]
-                if builder.can_leave(a, d)
-            ]
-            if not costs or min(costs)[0] >= gain:
+            cheapest = cheapest_circle_to_leave(builder, a)
+            if cheapest is None or cheapest[0] >= builder.coverage(t, members):
                 continue
-            loss, spare = min(costs)
+            loss, spare = cheapest
             builder.remove(spare, a)
             undo.append((spare, a))
         c = builder.new_circle(t, lang, members)
@@ -202,6 +206,17 @@ def open_one_from_leftovers(builder: Builder, t: int, lang: int, waiting: list[i
         for d, i in undo:
             builder.add(d, i)
     return False
+
+
+def cheapest_circle_to_leave(builder: Builder, i: int) -> tuple[int, int] | None:
+    """(need covered lost, circle) for the circle that loses least without
+    ``i``, among those that stay circles; None if none does."""
+    costs = [
+        (cost_of_leaving(builder, i, d), d)
+        for d in builder.circles_of[i]
+        if builder.can_leave(i, d)
+    ]
+    return min(costs) if costs else None
 
 
 def cost_of_leaving(builder: Builder, i: int, d: int) -> int:
@@ -222,7 +237,7 @@ def top_up(builder: Builder, c: int, undo: list[tuple[int, int]]) -> int:
     elsewhere, as fillers; learners moved from other circles of the theme
     that can spare them. Returns the need covered the moves cost, and
     records them in ``undo``."""
-    p, t, lang = builder.p, builder.theme_of[c], builder.language_of[c]
+    p, t = builder.p, builder.theme_of[c]
     for a in sorted(builder.anchors_of[t], key=builder.anchor_order(t)):
         if len(builder.members[c]) >= p.size_min:
             return 0
@@ -230,12 +245,8 @@ def top_up(builder: Builder, c: int, undo: list[tuple[int, int]]) -> int:
             builder.add(c, a)
     others = sorted(
         (builder.tie_rank[i], i)
-        for d in builder.theme_circles[t]
-        if d != c
-        for i in builder.members[d]
-        if builder.credited_in.get((i, t)) == d
-        and p.speaks[i][lang]
-        and builder.slots_used[i] < p.max_per_member
+        for d, i in _credited_elsewhere(builder, c)
+        if builder.slots_used[i] < p.max_per_member
     )
     for _, i in others:
         if len(builder.members[c]) >= p.size_min:
@@ -246,10 +257,7 @@ def top_up(builder: Builder, c: int, undo: list[tuple[int, int]]) -> int:
         return 0
     movable = sorted(
         (p.need[i][t] * builder.anchor_level(t, builder.members[d]), builder.tie_rank[i], i, d)
-        for d in builder.theme_circles[t]
-        if d != c
-        for i in builder.members[d]
-        if builder.credited_in.get((i, t)) == d and p.speaks[i][lang]
+        for d, i in _credited_elsewhere(builder, c)
     )
     loss = 0
     for cost, _, i, d in movable:
@@ -261,3 +269,16 @@ def top_up(builder: Builder, c: int, undo: list[tuple[int, int]]) -> int:
             undo.append((d, i))
             loss += cost
     return loss
+
+
+def _credited_elsewhere(builder: Builder, c: int):
+    """(circle, learner) for the learners credited on ``c``'s theme in
+    another circle who speak ``c``'s language."""
+    p, t, lang = builder.p, builder.theme_of[c], builder.language_of[c]
+    return [
+        (d, i)
+        for d in builder.theme_circles[t]
+        if d != c
+        for i in builder.members[d]
+        if builder.credited_in.get((i, t)) == d and p.speaks[i][lang]
+    ]

@@ -59,37 +59,11 @@ def add_co_anchors(builder: Builder, *, soft: bool) -> bool:
             key=lambda a, t=t: (-p.expertise[a][t], builder.tie_rank[a]),
         )
     for c in builder.live_circles():
-        members, t = builder.members[c], builder.theme_of[c]
+        t = builder.theme_of[c]
         free = spare[(t, builder.language_of[c])]
-        if len(members) >= p.size_max or not free:
+        if len(builder.members[c]) >= p.size_max or not free:
             continue
-        level = builder.anchor_level(t, members)
-        alone = penalised_members(p, builder.members[c]) if soft else []
-        sides = {p.is_south[i] for i in alone}
-        regions = {p.region[i] for i in alone}
-        tries = []
-        for a in free[: 4 * SOFT_TRIES]:
-            if len(tries) == SOFT_TRIES:
-                break
-            if (
-                builder.slots_used[a] < p.max_per_member
-                and (p.expertise[a][t] > level or p.is_south[a] in sides or p.region[a] in regions)
-                and not builder.clashes(a, members)
-            ):
-                tries.append(a)
-        summary = mix_summary(p, members)
-        best, best_key = None, (builder.coverage(t, members, c), soft_score_of_mix(*summary))
-        for a in tries:
-            met = p.met_before.get(a, ())
-            repeats = sum(j in met for j in members) * W_REPEAT
-            key = (
-                builder.coverage(t, [*members, a], c),
-                soft_score_of_mix(*mix_after_move(p, summary, None, a)) + repeats
-                if soft
-                else best_key[1],
-            )
-            if key > best_key:
-                best, best_key = a, key
+        best = _best_co_anchor(builder, c, free, soft)
         if best is not None:
             builder.add(c, best)
             if builder.slots_used[best] >= p.max_per_member:
@@ -100,9 +74,43 @@ def add_co_anchors(builder: Builder, *, soft: bool) -> bool:
     return changed
 
 
+def _best_co_anchor(builder: Builder, c: int, free: list[int], soft: bool) -> int | None:
+    """The spare anchor whose joining ``c`` raises (need covered, soft score
+    if ``soft``) most, if any does."""
+    p, members, t = builder.p, builder.members[c], builder.theme_of[c]
+    level = builder.anchor_level(t, members)
+    alone = penalised_members(p, members) if soft else []
+    sides = {p.is_south[i] for i in alone}
+    regions = {p.region[i] for i in alone}
+    tries = []
+    for a in free[: 4 * SOFT_TRIES]:
+        if len(tries) == SOFT_TRIES:
+            break
+        if (
+            builder.slots_used[a] < p.max_per_member
+            and (p.expertise[a][t] > level or p.is_south[a] in sides or p.region[a] in regions)
+            and not builder.clashes(a, members)
+        ):
+            tries.append(a)
+    summary = mix_summary(p, members)
+    best, best_key = None, (builder.coverage(t, members, c), soft_score_of_mix(*summary))
+    for a in tries:
+        met = p.met_before.get(a, ())
+        repeats = sum(j in met for j in members) * W_REPEAT
+        key = (
+            builder.coverage(t, [*members, a], c),
+            soft_score_of_mix(*mix_after_move(p, summary, None, a)) + repeats
+            if soft
+            else best_key[1],
+        )
+        if key > best_key:
+            best, best_key = a, key
+    return best
+
+
 def exchange_if_better(builder: Builder, c: int, d: int, penalised: list[int]) -> bool:
     """Apply the first exchange between ``c`` and ``d`` (same theme and
-    language) that raises (need covered, soft score): an penalised member of
+    language) that raises (need covered, soft score): a penalised member of
     ``c`` moves to ``d`` or swaps with a member of ``d``, or a member of
     ``d`` moves to ``c``. Exclusions are checked against the whole other
     circle (conservative)."""
@@ -110,16 +118,50 @@ def exchange_if_better(builder: Builder, c: int, d: int, penalised: list[int]) -
     members_c, members_d = builder.members[c], builder.members[d]
     mix_c, mix_d = mix_summary(p, members_c), mix_summary(p, members_d)
     soft_before = soft_score_of_mix(*mix_c) + soft_score_of_mix(*mix_d)
-    # The objective of a circle is (best is_anchor level) x (learners' need):
+    # The objective of a circle is (best anchor level) x (learners' need):
     # both are updated per move from these, without rescanning members.
-    is_anchor, expertise, need = p.is_anchor, p.expertise, p.need
-    levels_c = [expertise[i][t] for i in members_c if is_anchor[i][t]]
-    levels_d = [expertise[i][t] for i in members_d if is_anchor[i][t]]
-    credited_in, fillers = builder.credited_in, builder.fillers
+    expertise, need, credited_in = p.expertise, p.need, builder.credited_in
+    levels_c = [expertise[i][t] for i in members_c if p.is_anchor[i][t]]
+    levels_d = [expertise[i][t] for i in members_d if p.is_anchor[i][t]]
     need_c = sum(need[i][t] for i in members_c if credited_in.get((i, t)) == c)
     need_d = sum(need[i][t] for i in members_d if credited_in.get((i, t)) == d)
     before = max(levels_c) * need_c + max(levels_d) * need_d
-    # Fillers stay put: they are credited in another circle of the theme.
+    for i, j in _exchanges(builder, c, d, penalised):
+        new_levels_c, new_levels_d = list(levels_c), list(levels_d)
+        new_need_c, new_need_d = need_c, need_d
+        for member, levels_out, levels_in, sign in (
+            (i, new_levels_c, new_levels_d, -1),
+            (j, new_levels_d, new_levels_c, 1),
+        ):
+            if member is None:
+                continue
+            if p.is_anchor[member][t]:
+                levels_out.remove(expertise[member][t])
+                levels_in.append(expertise[member][t])
+            else:
+                new_need_c += sign * need[member][t]
+                new_need_d -= sign * need[member][t]
+        if not (new_levels_c and new_levels_d):
+            continue
+        gain = max(new_levels_c) * new_need_c + max(new_levels_d) * new_need_d - before
+        if gain < 0:
+            continue
+        soft = soft_score_of_mix(*mix_after_move(p, mix_c, i, j))
+        soft += soft_score_of_mix(*mix_after_move(p, mix_d, j, i))
+        soft += W_REPEAT * repeat_pairs_change(p, members_c, members_d, i, j) - soft_before
+        if gain > 0 or soft > 0:
+            _exchange(builder, c, d, i, j)
+            return True
+    return False
+
+
+def _exchanges(builder: Builder, c: int, d: int, penalised: list[int]):
+    """Candidate ``(i, j)`` exchanges, in the order they are tried: ``i``
+    (penalised, in ``c``) goes to ``d``, ``j`` (in ``d``) comes to ``c``;
+    ``None`` for no one. Fillers stay put: they are credited in another
+    circle of the theme."""
+    p, fillers = builder.p, builder.fillers
+    members_c, members_d = builder.members[c], builder.members[d]
     penalised = [i for i in penalised if (c, i) not in fillers]
     incoming = [j for j in members_d if (d, j) not in fillers and not builder.clashes(j, members_c)]
     c_can_give = len(members_c) > p.size_min and len(members_d) < p.size_max
@@ -131,41 +173,14 @@ def exchange_if_better(builder: Builder, c: int, d: int, penalised: list[int]) -
         for j in ([None] if c_can_give else []) + incoming
     ]
     moves += [(None, j) for j in incoming] if d_can_give else []
-    for i, j in moves:
-        new_levels_c, new_levels_d, new_need_c, new_need_d = (
-            list(levels_c),
-            list(levels_d),
-            need_c,
-            need_d,
-        )
-        if i is not None:
-            if is_anchor[i][t]:
-                new_levels_c.remove(expertise[i][t])
-                new_levels_d.append(expertise[i][t])
-            else:
-                new_need_c, new_need_d = new_need_c - need[i][t], new_need_d + need[i][t]
-        if j is not None:
-            if is_anchor[j][t]:
-                new_levels_d.remove(expertise[j][t])
-                new_levels_c.append(expertise[j][t])
-            else:
-                new_need_c, new_need_d = new_need_c + need[j][t], new_need_d - need[j][t]
-        if not (new_levels_c and new_levels_d):
-            continue
-        gain = max(new_levels_c) * new_need_c + max(new_levels_d) * new_need_d - before
-        if gain < 0:
-            continue
-        soft = soft_score_of_mix(*mix_after_move(p, mix_c, i, j)) + soft_score_of_mix(
-            *mix_after_move(p, mix_d, j, i)
-        )
-        soft += W_REPEAT * repeat_pairs_change(p, members_c, members_d, i, j) - soft_before
-        if gain > 0 or soft > 0:
-            if i is not None:
-                builder.remove(c, i)
-            if j is not None:
-                builder.remove(d, j)
-                builder.add(c, j)
-            if i is not None:
-                builder.add(d, i)
-            return True
-    return False
+    return moves
+
+
+def _exchange(builder: Builder, c: int, d: int, i: int | None, j: int | None) -> None:
+    if i is not None:
+        builder.remove(c, i)
+    if j is not None:
+        builder.remove(d, j)
+        builder.add(c, j)
+    if i is not None:
+        builder.add(d, i)

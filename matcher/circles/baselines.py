@@ -37,9 +37,9 @@ def random_circles(
     p = Problem(arrays, chosen + skipped, size, max_per_member)
     builder = Builder(p, rng)
     pools: dict[tuple[int, int], list[int]] = {}  # shuffled once, pruned as members fill up
-    ai, at = np.nonzero(p.anchor_mask)
-    for k in rng.permutation(ai.size).tolist():
-        a, t = int(ai[k]), int(at[k])
+    anchor_rows, anchor_themes = np.nonzero(p.anchor_mask)
+    for k in rng.permutation(anchor_rows.size).tolist():
+        a, t = int(anchor_rows[k]), int(anchor_themes[k])
         langs = [lang for lang in p.languages_of[a] if p.viable_pools[t, lang]]
         if builder.slots_used[a] >= max_per_member or not langs:
             continue
@@ -64,11 +64,7 @@ def random_circles(
             if builder.slots_used[i] < max_per_member
             and (p.is_anchor[i][t] or (i, t) not in builder.credited_in)
         ]
-    circles = [
-        (builder.theme_of[c], builder.language_of[c], builder.members[c])
-        for c in builder.live_circles()
-    ]
-    return assemble_result(p, "random", circles, bound_flow(p)[0], skipped, seed)
+    return assemble_result(p, "random", builder.circles(), bound_flow(p)[0], skipped, seed)
 
 
 def louvain_circles(
@@ -98,15 +94,31 @@ def louvain_circles(
     chosen, skipped = resolve_themes(arrays, themes, None, size)
     p = Problem(arrays, chosen + skipped, size, max_per_member)
     builder = Builder(p, np.random.default_rng(seed))
+    graph = _similarity_graph(p, neighbours)
+    communities = nx.community.louvain_communities(graph, seed=seed)
+    for community in sorted(communities, key=min):
+        group = sorted(community)
+        for t in range(len(p.themes)):
+            for lang in range(len(arrays.languages)):
+                if not p.viable_pools[t, lang]:
+                    continue
+                while _cut_greedy_circle(builder, group, t, lang):
+                    pass
+    return assemble_result(p, "louvain", builder.circles(), bound_flow(p)[0], skipped, seed)
+
+
+def _similarity_graph(p: Problem, neighbours: int) -> nx.Graph:
+    """Members with a role on a theme, each joined to its ``neighbours`` most
+    similar (cosine of engagement profiles) among those sharing a language."""
     profile = np.where(p.anchor_mask, p.expertise_matrix, 0) + np.where(
         p.learner_mask, p.need_matrix, 0
     )
     nodes = np.flatnonzero(profile.any(axis=1))
     unit = profile[nodes] / np.linalg.norm(profile[nodes], axis=1, keepdims=True)
-    speaks = arrays.speaks[nodes].astype(np.float32)
+    speaks = p.arrays.speaks[nodes].astype(np.float32)
     graph = nx.Graph()
     graph.add_nodes_from(nodes.tolist())
-    for start in range(0, nodes.size, 1024):
+    for start in range(0, nodes.size, 1024):  # blocks of rows bound the memory
         rows = slice(start, start + 1024)
         sim = unit[rows] @ unit.T
         sim[(speaks[rows] @ speaks.T) == 0] = 0
@@ -126,23 +138,10 @@ def louvain_circles(
                 strict=True,
             )
         )
-    communities = nx.community.louvain_communities(graph, seed=seed)
-    for community in sorted(communities, key=min):
-        group = sorted(community)
-        for t in range(len(p.themes)):
-            for lang in range(len(arrays.languages)):
-                if not p.viable_pools[t, lang]:
-                    continue
-                while _cut_circle(builder, group, t, lang):
-                    pass
-    circles = [
-        (builder.theme_of[c], builder.language_of[c], builder.members[c])
-        for c in builder.live_circles()
-    ]
-    return assemble_result(p, "louvain", circles, bound_flow(p)[0], skipped, seed)
+    return graph
 
 
-def _cut_circle(builder: Builder, group: list[int], t: int, lang: int) -> bool:
+def _cut_greedy_circle(builder: Builder, group: list[int], t: int, lang: int) -> bool:
     """One greedy circle on (t, lang) from a community's free members."""
     p = builder.p
     anchors = [

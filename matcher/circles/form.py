@@ -52,11 +52,7 @@ def form_circles(
     seed_circles(builder, routes)
     improve_coverage(builder)
     improve_soft_score(builder)
-    circles = [
-        (builder.theme_of[c], builder.language_of[c], builder.members[c])
-        for c in builder.live_circles()
-    ]
-    result = assemble_result(p, "local_search", circles, bound, skipped, seed)
+    result = assemble_result(p, "local_search", builder.circles(), bound, skipped, seed)
     problems = circle_violations(arrays, result.circles, size=size, max_per_member=max_per_member)
     assert not problems, problems
     assert result.need_covered <= result.bound + 1e-9, (result.need_covered, result.bound)

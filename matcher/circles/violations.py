@@ -25,51 +25,64 @@ def circle_violations(
     >>> # circle_violations(arrays, result.circles, size=(4, 8), max_per_member=2)
     >>> # []
     """
-    size_min, size_max = size
-    index = {key: i for i, key in enumerate(arrays.ids)}
-    theme_index = {key: t for t, key in enumerate(arrays.themes)}
-    lang_index = {lang: k for k, lang in enumerate(arrays.languages)}
-    excluded = neighbour_sets(arrays.excluded)
-    count: dict[str, int] = defaultdict(int)
+    check = _CircleCheck(arrays, size)
     problems = []
     for k, circle in enumerate(circles):
         where = f"circle {k} ({circle.theme}, {circle.language})"
-        t, lang = theme_index.get(circle.theme), lang_index.get(circle.language)
+        problems += [f"{where}: {problem}" for problem in check.problems(circle)]
+    problems += [
+        f"{x} is in {c} circles (max_per_member {max_per_member})"
+        for x, c in sorted(check.count.items())
+        if c > max_per_member
+    ]
+    return problems
+
+
+class _CircleCheck:
+    """The lookups the checks need, and how many circles each member is in so far."""
+
+    def __init__(self, arrays: NetworkArrays, size: tuple[int, int]) -> None:
+        self.arrays = arrays
+        self.size_min, self.size_max = size
+        self.index = {key: i for i, key in enumerate(arrays.ids)}
+        self.theme_index = {key: t for t, key in enumerate(arrays.themes)}
+        self.lang_index = {lang: k for k, lang in enumerate(arrays.languages)}
+        self.excluded = neighbour_sets(arrays.excluded)
+        self.count: dict[str, int] = defaultdict(int)
+
+    def problems(self, circle) -> list[str]:
+        """The constraints ``circle`` breaks, in words; counts its members."""
+        arrays, index = self.arrays, self.index
+        t, lang = self.theme_index.get(circle.theme), self.lang_index.get(circle.language)
         ids = [getattr(x, "id", x) for x in circle.members]
         roles = [getattr(x, "role", None) for x in circle.members]
         if t is None:
-            problems.append(f"{where}: unknown theme")
-            continue
+            return ["unknown theme"]
+        problems = []
         if len(set(ids)) != len(ids):
-            problems.append(f"{where}: a member appears twice")
-        if not size_min <= len(ids) <= size_max:
-            problems.append(f"{where}: {len(ids)} members, outside {size_min}-{size_max}")
+            problems.append("a member appears twice")
+        if not self.size_min <= len(ids) <= self.size_max:
+            problems.append(f"{len(ids)} members, outside {self.size_min}-{self.size_max}")
         unknown = [x for x in ids if x not in index]
         if unknown:
-            problems.append(f"{where}: unknown members {unknown}")
-            continue
+            return [*problems, f"unknown members {unknown}"]
         rows = [index[x] for x in ids]
         n_anchors = 0
         for x, i, role in zip(ids, rows, roles, strict=True):
-            count[x] += 1
+            self.count[x] += 1
             if lang is None or not arrays.speaks[i, lang]:
-                problems.append(f"{where}: {x} does not speak {circle.language}")
+                problems.append(f"{x} does not speak {circle.language}")
             anchor = arrays.expertise[i, t] >= ANCHOR_LEVEL and arrays.mentor_capacity[i] > 0
             learner = arrays.needs[i, t] > 0 and arrays.mentee_capacity[i] > 0
             n_anchors += bool(anchor)
             if not anchor and not learner:
-                problems.append(f"{where}: {x} is neither an anchor nor a learner")
+                problems.append(f"{x} is neither an anchor nor a learner")
             if role is not None and role != ("anchor" if anchor else "learner"):
-                problems.append(f"{where}: {x} is listed as {role}")
+                problems.append(f"{x} is listed as {role}")
         if n_anchors == 0:
-            problems.append(f"{where}: no anchor")
+            problems.append("no anchor")
         for a, i in enumerate(rows):
             for j in rows[a + 1 :]:
-                if j in excluded.get(i, ()):
-                    problems.append(f"{where}: {arrays.ids[i]} and {arrays.ids[j]} are excluded")
-    problems += [
-        f"{x} is in {c} circles (max_per_member {max_per_member})"
-        for x, c in sorted(count.items())
-        if c > max_per_member
-    ]
-    return problems
+                if j in self.excluded.get(i, ()):
+                    problems.append(f"{arrays.ids[i]} and {arrays.ids[j]} are excluded")
+        return problems
