@@ -49,6 +49,15 @@ members between circles of a pool to raise the soft score without losing need
 covered, then spare anchors join as co-anchors where that helps. Everything
 is driven by the arrays (members sorted by id) and the seed: same input and
 seed, same circles.
+
+**Modules**: :mod:`~matcher.circles.model` (results, constants),
+:mod:`~matcher.circles.themes`, :mod:`~matcher.circles.form`
+(:func:`form_circles`), :mod:`~matcher.circles.violations` and
+:mod:`~matcher.circles.baselines` (the benchmark's random and Louvain
+circles). Underscored modules are the algorithm's internals, in the order of
+a run: ``_options``, ``_problem`` (roles, pools, lookups), ``_bound``,
+``_builder`` (circles under construction), ``_seeding`` (1–2),
+``_coverage`` (3), ``_soft`` and ``_soft_search`` (4), ``_result``.
 """
 
 from matcher.circles.baselines import louvain_circles, random_circles

@@ -28,9 +28,8 @@ def form_circles(
     seed: int | None = None,
     policy: ScoringPolicy | None = None,
 ) -> CirclesResult:
-    """Learning circles over ``themes`` (see the module docstring for the
-    roles, constraints, objective, bound and algorithm
-    of :mod:`matcher.circles`).
+    """Learning circles over ``themes`` (see :mod:`matcher.circles` for the
+    roles, constraints, objective, bound and algorithm).
 
     ``themes``: theme keys; by default the first :data:`DEFAULT_THEMES` themes
     by unmet demand (``matcher.capacity_map``, under ``policy``) that can hold
@@ -38,10 +37,22 @@ def form_circles(
     ``skipped_themes``. ``seed`` (``None`` acts as 0) breaks ties and drives
     the local search: same arrays and seed → same circles.
 
-    >>> # res = form_circles(arrays, themes=["budget_tracking"], seed=1)
-    >>> # res.circles[0].theme, [m.role for m in res.circles[0].members]
-    >>> # ('budget_tracking', ['anchor', 'learner', 'learner', 'learner'])
-    >>> # res.need_covered <= res.bound
+    >>> from functools import partial
+    >>> from matcher import Member, default_taxonomy, make_network, network_arrays
+    >>> org = partial(Member, kind="national_coalition", languages=("en",),
+    ...               region="africa", global_south=True)
+    >>> arrays = network_arrays(make_network([
+    ...     org(id="ph", name="PH", region="asia_pacific", expertise={"budget_tracking": 4}),
+    ...     org(id="ke", name="KE", needs={"budget_tracking": 3}),
+    ...     org(id="sn", name="SN", needs={"budget_tracking": 2}, languages=("fr", "en")),
+    ...     org(id="ug", name="UG", needs={"budget_tracking": 1}),
+    ...     org(id="ml", name="ML", needs={"budget_tracking": 2}, languages=("fr",)),
+    ... ]), default_taxonomy())
+    >>> res = form_circles(arrays, themes=["budget_tracking"], seed=1)
+    >>> [(m.id, m.role, m.credit) for m in res.circles[0].members]
+    [('ph', 'anchor', 0.0), ('ke', 'learner', 3.0), ('sn', 'learner', 2.0), ('ug', 'learner', 1.0)]
+    >>> res.need_covered, res.bound, [(x.member, x.code) for x in res.left_out]
+    (6.0, 6.0, [('ml', 'no_shared_language')])
     """
     size, max_per_member = check_options(size, max_per_member)
     rng = np.random.default_rng(_check_seed(seed))

@@ -37,7 +37,11 @@ GROW_TRIES = 3
 class CircleMember:
     """One member of a circle. ``credit`` is the need covered for it here
     (0 for anchors, and for a learner already credited in a stronger circle
-    on the theme)."""
+    on the theme): ``need × best anchor level in the circle / 4``.
+
+    >>> CircleMember(id="ke", role="learner", need=3, expertise=0, credit=3 * 3 / 4)
+    CircleMember(id='ke', role='learner', need=3, expertise=0, credit=2.25)
+    """
 
     id: str
     role: str
@@ -53,6 +57,13 @@ class Circle:
     ``reasons`` are one ``learner`` reason per credited learner (``key`` = its
     id) and one per non-zero soft term; they sum to ``score``, which is
     ``need_covered + soft``.
+
+    >>> anchor = CircleMember("ph", "anchor", need=0, expertise=4, credit=0.0)
+    >>> learner = CircleMember("ke", "learner", need=3, expertise=0, credit=3.0)
+    >>> circle = Circle("budget_tracking", "en", (anchor, learner), need_covered=3.0,
+    ...                 soft=0.05, score=3.05, reasons=())
+    >>> circle.ids
+    ('ph', 'ke')
     """
 
     theme: str
@@ -65,13 +76,19 @@ class Circle:
 
     @property
     def ids(self) -> tuple[str, ...]:
+        """Member ids, in order."""
         return tuple(m.id for m in self.members)
 
 
 @dataclass(frozen=True)
 class LeftOut:
     """A learner with a need on a chosen theme and no circle on it. ``code``:
-    ``no_anchor``, ``no_shared_language``, ``excluded`` or ``circle_limits``."""
+    ``no_anchor``, ``no_shared_language``, ``excluded`` or ``circle_limits``.
+
+    >>> LeftOut("ml", "budget_tracking", "no_shared_language",
+    ...         "no anchor on budget_tracking speaks fr").code
+    'no_shared_language'
+    """
 
     member: str
     theme: str
@@ -87,6 +104,22 @@ class CirclesResult:
     among the requested ones where no circle could form). ``demand``: the sum
     of learners' needs on ``themes`` + ``skipped_themes``. ``gap``:
     ``(bound − need_covered) / bound``, 0 when the bound is 0.
+
+    >>> from functools import partial
+    >>> from matcher import Member, default_taxonomy, make_network, network_arrays
+    >>> org = partial(Member, kind="national_coalition", languages=("en",),
+    ...               region="africa", global_south=True)
+    >>> arrays = network_arrays(make_network([
+    ...     org(id="ph", name="PH", region="asia_pacific", expertise={"budget_tracking": 4}),
+    ...     org(id="ke", name="KE", needs={"budget_tracking": 3}),
+    ...     org(id="sn", name="SN", needs={"budget_tracking": 2}, languages=("fr", "en")),
+    ...     org(id="ug", name="UG", needs={"budget_tracking": 1}),
+    ...     org(id="ml", name="ML", needs={"budget_tracking": 2}, languages=("fr",)),
+    ... ]), default_taxonomy())
+    >>> from matcher.circles import form_circles
+    >>> res = form_circles(arrays, themes=["budget_tracking", "fundraising"])
+    >>> res.themes, res.skipped_themes, res.demand, res.need_covered, res.gap
+    (('budget_tracking',), ('fundraising',), 8.0, 6.0, 0.0)
     """
 
     method: str
