@@ -19,7 +19,7 @@ per (learner, theme) at its strongest circle on that theme. A level-3 need met
 by a level-4 anchor covers 3; by a level-3 anchor, 2.25.
 
 **Bound**: the optimum of a min-cost flow that relaxes the problem (see
-:func:`_bound_flow`): each learner credits at most ``max_per_member`` themes,
+``_bound.bound_flow``): each learner credits at most ``max_per_member`` themes,
 each once, through a (theme, language, anchor level) pool it shares a language
 with and where some anchor is not excluded with it; each anchor opens at most
 ``max_per_member`` circles of ``size_max − 1`` seats; a pool needs ``size_min``

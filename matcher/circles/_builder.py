@@ -88,6 +88,7 @@ class Builder:
             self.credited_in[(i, self.theme_of[c])] = c
 
     def remove(self, c: int, i: int) -> None:
+        """``i`` leaves ``c``, with its credit or filler place there."""
         self.members[c].remove(i)
         self.slots_used[i] -= 1
         self.circles_of[i].remove(c)
@@ -127,6 +128,7 @@ class Builder:
         return not is_anchor[i][t] or any(is_anchor[j][t] for j in members if j != i)
 
     def live_circles(self) -> list[int]:
+        """The circles not dissolved, in order of opening."""
         return [c for c, members in enumerate(self.members) if members]
 
     def circles(self) -> list[tuple[int, int, list[int]]]:

@@ -1,4 +1,4 @@
-"""Phase 2: objective moves, round after round, until none covers more need."""
+"""Step (3): objective moves, round after round, until none covers more need."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from matcher.errors import MatcherError
 
 
 def check_options(size, max_per_member) -> tuple[tuple[int, int], int]:
+    """``((size_min, size_max), max_per_member)`` as ints, or a :class:`MatcherError`."""
     try:
         size_min, size_max = (int(s) for s in size)
     except (TypeError, ValueError):

@@ -1,4 +1,4 @@
-"""Phase 1: open circles in the pools the bound's flow routed learners to."""
+"""Steps (1)–(2): open circles in the pools the bound's flow routed learners to."""
 
 from __future__ import annotations
 

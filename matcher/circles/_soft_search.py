@@ -1,4 +1,4 @@
-"""Phase 3: a seeded local search for the soft goals, then co-anchors."""
+"""Step (4): a seeded local search for the soft goals, then co-anchors."""
 
 from __future__ import annotations
 
