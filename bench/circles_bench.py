@@ -17,14 +17,8 @@ from collections.abc import Callable
 from functools import partial
 
 from matcher import default_taxonomy, network_arrays
-from matcher.circles import (
-    CirclesResult,
-    circle_violations,
-    default_themes,
-    form_circles,
-    louvain_circles,
-    random_circles,
-)
+from matcher.circles import CirclesResult, circle_violations, default_themes, form_circles
+from matcher.circles.baselines import louvain_circles, random_circles
 from service.contract import validate_network
 from service.documents.tables import render_table
 

@@ -14,13 +14,8 @@ from typer.testing import CliRunner
 
 from fixtures import load_demo_network
 from matcher import default_taxonomy, network_arrays
-from matcher.circles import (
-    DEFAULT_THEMES,
-    circle_violations,
-    form_circles,
-    louvain_circles,
-    random_circles,
-)
+from matcher.circles import DEFAULT_THEMES, circle_violations, form_circles
+from matcher.circles.baselines import louvain_circles, random_circles
 from matcher.errors import MatcherError
 from service.cli import app
 from service.contract import validate_network

@@ -18,3 +18,16 @@ def test_docstring_examples_run(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
+
+
+def test_every_public_circles_function_and_class_has_an_example():
+    import matcher.circles as circles
+
+    finder = doctest.DocTestFinder(recurse=False)
+    missing = [
+        name
+        for name in circles.__all__
+        if callable(getattr(circles, name))
+        and not any(test.examples for test in finder.find(getattr(circles, name), name))
+    ]
+    assert missing == []

@@ -36,7 +36,7 @@ def test_matcher_source_does_no_io():
 
     import matcher
 
-    for path in Path(matcher.__file__).parent.glob("*.py"):
+    for path in Path(matcher.__file__).parent.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         for word in ("open(", "os.environ", "read_text", "write_text", "requests.", "sqlite"):
             assert word not in text, f"{path.name} uses {word}"

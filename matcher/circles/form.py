@@ -1,0 +1,70 @@
+"""Forming learning circles: the bound, then the builder's three phases."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.circles._bound import bound_flow
+from matcher.circles._builder import Builder
+from matcher.circles._coverage import improve_coverage
+from matcher.circles._options import _check_seed, check_options
+from matcher.circles._problem import Problem
+from matcher.circles._result import assemble_result
+from matcher.circles._seeding import seed_circles
+from matcher.circles._soft_search import improve_soft_score
+from matcher.circles.model import DEFAULT_SIZE, CirclesResult
+from matcher.circles.themes import resolve_themes
+from matcher.circles.violations import circle_violations
+from matcher.scoring import ScoringPolicy
+from matcher.vectors import NetworkArrays
+
+
+def form_circles(
+    arrays: NetworkArrays,
+    *,
+    themes=None,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    max_per_member: int = 2,
+    seed: int | None = None,
+    policy: ScoringPolicy | None = None,
+) -> CirclesResult:
+    """Learning circles over ``themes`` (see :mod:`matcher.circles` for the
+    roles, constraints, objective, bound and algorithm).
+
+    ``themes``: theme keys; by default the first :data:`DEFAULT_THEMES` themes
+    by unmet demand (``matcher.capacity_map``, under ``policy``) that can hold
+    a circle. Requested themes where no circle can form are reported in
+    ``skipped_themes``. ``seed`` (``None`` acts as 0) breaks ties and drives
+    the local search: same arrays and seed → same circles.
+
+    >>> from functools import partial
+    >>> from matcher import Member, default_taxonomy, make_network, network_arrays
+    >>> org = partial(Member, kind="national_coalition", languages=("en",),
+    ...               region="africa", global_south=True)
+    >>> arrays = network_arrays(make_network([
+    ...     org(id="ph", name="PH", region="asia_pacific", expertise={"budget_tracking": 4}),
+    ...     org(id="ke", name="KE", needs={"budget_tracking": 3}),
+    ...     org(id="sn", name="SN", needs={"budget_tracking": 2}, languages=("fr", "en")),
+    ...     org(id="ug", name="UG", needs={"budget_tracking": 1}),
+    ...     org(id="ml", name="ML", needs={"budget_tracking": 2}, languages=("fr",)),
+    ... ]), default_taxonomy())
+    >>> res = form_circles(arrays, themes=["budget_tracking"], seed=1)
+    >>> [(m.id, m.role, m.credit) for m in res.circles[0].members]
+    [('ph', 'anchor', 0.0), ('ke', 'learner', 3.0), ('sn', 'learner', 2.0), ('ug', 'learner', 1.0)]
+    >>> res.need_covered, res.bound, [(x.member, x.code) for x in res.left_out]
+    (6.0, 6.0, [('ml', 'no_shared_language')])
+    """
+    size, max_per_member = check_options(size, max_per_member)
+    rng = np.random.default_rng(_check_seed(seed))
+    chosen, skipped = resolve_themes(arrays, themes, policy, size)
+    p = Problem(arrays, chosen + skipped, size, max_per_member)
+    bound, routes = bound_flow(p)
+    builder = Builder(p, rng)
+    seed_circles(builder, routes)
+    improve_coverage(builder)
+    improve_soft_score(builder)
+    result = assemble_result(p, "local_search", builder.circles(), bound, skipped, seed)
+    problems = circle_violations(arrays, result.circles, size=size, max_per_member=max_per_member)
+    assert not problems, problems
+    assert result.need_covered <= result.bound + 1e-9, (result.need_covered, result.bound)
+    return result
