@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -68,6 +67,19 @@ def start_service(backend: str, tmp_path, *, demo: bool = True, **settings) -> S
     return Service(app, TestClient(app, raise_server_exceptions=False), keys, backend)
 
 
+class _SignallingServer(uvicorn.Server):
+    """A uvicorn server that says when it listens, so a test waits for that
+    moment instead of polling."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets=sockets)
+        self.ready.set()
+
+
 class LiveServer:
     """The app under a real uvicorn server in a thread, for tests that need
     truly concurrent requests."""
@@ -77,7 +89,7 @@ class LiveServer:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
+        self.server = _SignallingServer(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
@@ -86,10 +98,7 @@ class LiveServer:
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
+        assert self.server.ready.wait(timeout=20), "uvicorn did not start"
         return self
 
     def __exit__(self, *exc) -> None:

@@ -2,28 +2,14 @@
 locked" nor lose an update; concurrent approvals never exceed a capacity;
 concurrent rounds are both valid."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import httpx
 from sqlmodel import Session
 
 from service.usecases.network import network_version
+from tests.api import NEW, run_together
 from tests.service_env import LiveServer
 
 MEMBERS = ["af-coalition", "ke-coalition", "bd-coalition", "br-coalition"]
-
-
-def run_together(n, work):
-    """Run ``work(k)`` in ``n`` threads released at the same moment."""
-    barrier = threading.Barrier(n)
-
-    def start(k):
-        barrier.wait()
-        return work(k)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(start, range(n)))
 
 
 def test_concurrent_writers_lose_nothing(svc):
@@ -135,3 +121,26 @@ def test_publishing_two_rounds_at_once_leaves_one_published(svc):
     )
     assert statuses == ["archived", "published"]
     assert len(svc.client.get("/v1/published", headers=admin).json()["pairs"]) == 1
+
+
+def test_many_concurrent_requests_never_exhaust_the_pool(svc):
+    with LiveServer(svc.app) as server:
+
+        def get(_):
+            with httpx.Client(base_url=server.url, headers=svc.as_("hub"), timeout=60) as c:
+                return c.get("/v1/published").status_code
+
+        statuses = run_together(40, get)
+        with httpx.Client(base_url=server.url, timeout=10) as c:
+            assert c.get("/health").status_code == 200
+    assert statuses == [200] * 40
+
+
+def test_same_id_created_at_once_is_one_201_and_409s(svc):
+    with LiveServer(svc.app) as server:
+
+        def create(_):
+            with httpx.Client(base_url=server.url, headers=svc.as_("admin"), timeout=60) as c:
+                return c.post("/v1/members", json={**NEW, "id": "zz-race"}).status_code
+
+        assert sorted(run_together(6, create)) == [201] + [409] * 5

@@ -8,28 +8,8 @@ import pytest
 from fixtures import demo_network_path
 from matcher import default_taxonomy, network_arrays, recommend
 from service.contract import parse_network
+from tests.api import CSV_HEADER, NEW, csv_import, json_import, problem
 from tests.service_env import MEMBER
-
-NEW = {
-    "id": "zz-new-coalition",
-    "name": "New Coalition",
-    "kind": "national_coalition",
-    "country": "SN",
-    "languages": ["fr"],
-    "expertise": {"campaigning_mobilisation": 4},
-    "needs": {"budget_tracking": 2},
-    "contact_name": "Awa Diop",
-    "contact_email": "awa@example.org",
-}
-PROBLEM = "application/problem+json"
-
-
-def problem(response, status):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status and body["detail"]
-    return body
 
 
 def test_health_needs_no_key(svc):
@@ -185,18 +165,6 @@ def test_bad_json_import_lists_every_problem_and_writes_nothing(svc):
             headers={**svc.as_("admin"), "content-type": "text/plain"},
         ),
         415,
-    )
-
-
-CSV_HEADER = "id,name,kind,country,languages,expertise,needs,contact_email\r\n"
-
-
-def csv_import(svc, text: bytes | str):
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    return svc.client.post(
-        "/v1/members/import",
-        content=data,
-        headers={**svc.as_("admin"), "content-type": "text/csv"},
     )
 
 
@@ -412,3 +380,136 @@ def test_a_member_edits_only_its_own_profile_fields(svc):
         f"/v1/members/{MEMBER}", json={"global_south": False}, headers=svc.as_("admin")
     )
     assert admin.status_code == 200 and admin.json()["global_south"] is False
+
+
+@pytest.mark.parametrize("section", ["exclusions", "locked", "history"])
+@pytest.mark.parametrize("value", [{"ab": 1}, None, "x"])
+def test_import_with_a_malformed_section_writes_nothing(svc, section, value):
+    admin = {**svc.as_("admin"), "content-type": "application/json"}
+    before = svc.client.get("/v1/members/export", headers=svc.as_("admin")).json()
+    doc = json.dumps({"schema_version": 1, "members": [], section: value})
+    body = problem(svc.client.post("/v1/members/import", content=doc, headers=admin), 422)
+    assert section in json.dumps(body["errors"])
+    assert svc.client.get("/v1/members/export", headers=svc.as_("admin")).json() == before
+    assert svc.client.get(f"/v1/members/{MEMBER}/recommendations", headers=admin).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"schema_version": 1, "members": [{"id": "x", "mentor_capacity": NaN}]}',
+        b'{"schema_version": 1, "members": [{"id": "x", "mentor_capacity": 1e400}]}',
+        b'{"schema_version": 1, "members": [{"id": ' + b"9" * 5000 + b"}]}",
+        b'{"schema_version": 1, "members": [{"id": ["a"], "name": "A"}]}',
+        b'{"schema_version": 1, "members": [{"id": "a", "name": "a\\ud800b"}]}',
+        b"[" * 100_000,
+    ],
+    ids=["nan", "inf", "huge-int", "list-id", "lone-surrogate", "deep"],
+)
+def test_odd_json_imports_are_422(svc, body):
+    admin = {**svc.as_("admin"), "content-type": "application/json"}
+    problem(svc.client.post("/v1/members/import", content=body, headers=admin), 422)
+
+
+def test_odd_member_fields_are_422(svc):
+    admin = svc.as_("admin")
+    bad = {**NEW, "name": "a\ud800b"}
+    response = svc.client.post(
+        "/v1/members",
+        content=json.dumps(bad).encode(),
+        headers={**admin, "content-type": "application/json"},
+    )
+    problem(response, 422)
+    problem(svc.client.get("/v1/members?offset=99999999999999999999", headers=admin), 422)
+    problem(svc.client.get("/v1/audit?offset=99999999999999999999", headers=admin), 422)
+    body = problem(
+        svc.client.patch(f"/v1/members/{MEMBER}", json={"mentor_capacity": None}, headers=admin),
+        422,
+    )
+    assert body["errors"][0]["field"] == "mentor_capacity"
+    cleared = svc.client.patch(f"/v1/members/{MEMBER}", json={"contact_email": None}, headers=admin)
+    assert cleared.status_code == 200 and cleared.json()["contact_email"] is None
+
+
+def test_csv_edge_cases(svc):
+    body = problem(
+        csv_import(
+            svc,
+            "id,name,kind,languages,expertise\r\nx,X,national_coalition,en,budget_tracking:²\r\n",
+        ),
+        422,
+    )
+    assert "theme_key:level" in json.dumps(body["errors"])
+    before = svc.client.get("/v1/members/br-coalition", headers=svc.as_("admin")).json()
+    only_names = "id,name,kind,languages\r\nbr-coalition,Renamed,national_coalition,pt\r\n"
+    assert csv_import(svc, only_names).json()["updated"] == 1
+    after = svc.client.get("/v1/members/br-coalition", headers=svc.as_("admin")).json()
+    assert after["name"] == "Renamed"
+    for field in ("expertise", "needs", "country", "description", "mentor_capacity"):
+        assert after[field] == before[field], field
+
+
+def test_csv_export_round_trips_values_that_look_escaped(svc):
+    admin = svc.as_("admin")
+    for text in ("'=looks escaped", "''=twice", "-minus", "plain"):
+        svc.client.patch(f"/v1/members/{MEMBER}", json={"description": text}, headers=admin)
+        exported = svc.client.get("/v1/members/export?format=csv", headers=admin).text
+        svc.client.patch(f"/v1/members/{MEMBER}", json={"description": "changed"}, headers=admin)
+        assert csv_import(svc, exported).status_code == 200
+        got = svc.client.get(f"/v1/members/{MEMBER}", headers=admin).json()["description"]
+        assert got == text
+
+
+def test_a_contact_of_spaces_is_no_contact(svc):
+    member = {**NEW, "id": "zz-spaces", "contact_name": "   ", "contact_email": " "}
+    assert json_import(svc, {"schema_version": 1, "members": [member]}).status_code == 200
+    stored = svc.client.get("/v1/members/zz-spaces", headers=svc.as_("admin")).json()
+    assert stored.get("contact_name") is None and stored.get("contact_email") is None
+    padded = {**NEW, "id": "zz-padded", "contact_name": "n" * 200 + " "}
+    assert json_import(svc, {"schema_version": 1, "members": [padded]}).status_code == 200
+
+
+def test_deeply_nested_values_are_echoed_cut_short(svc):
+    deep: list = []
+    for _ in range(900):
+        deep = [deep]
+    before = svc.client.get("/v1/members/export", headers=svc.as_("admin")).json()
+    for doc in (
+        {"schema_version": 1, "members": [], "exclusions": [[deep, deep]]},
+        {"schema_version": 1, "members": [{**NEW, "contact_email": deep}]},
+    ):
+        body = problem(json_import(svc, doc), 422)
+        assert len(json.dumps(body)) < 2_000
+    assert svc.client.get("/v1/members/export", headers=svc.as_("admin")).json() == before
+
+
+def test_member_id_export_is_reserved(svc):
+    admin = svc.as_("admin")
+    body = problem(svc.client.post("/v1/members", json={**NEW, "id": "export"}, headers=admin), 422)
+    assert "reserved" in body["detail"]
+    body = problem(
+        json_import(svc, {"schema_version": 1, "members": [{**NEW, "id": "export"}]}), 422
+    )
+    assert body["errors"][0]["field"] == "id" and "reserved" in body["errors"][0]["message"]
+
+
+def test_text_with_a_nul_character_is_refused_on_every_database(svc):
+    admin = svc.as_("admin")
+    body = problem(
+        svc.client.post("/v1/members", json={**NEW, "name": "a\x00b"}, headers=admin), 422
+    )
+    assert "NUL" in json.dumps(body["errors"])
+    patch = {"description": "x\x00"}
+    body = problem(svc.client.patch(f"/v1/members/{MEMBER}", json=patch, headers=admin), 422)
+    assert "NUL" in json.dumps(body["errors"])
+
+
+def test_deleting_a_member_revokes_its_keys(svc):
+    me = svc.as_("member")
+    assert svc.client.get(f"/v1/members/{MEMBER}", headers=me).status_code == 200
+    svc.client.delete(f"/v1/members/{MEMBER}", headers=svc.as_("admin"))
+    recreated = {**NEW, "id": MEMBER}
+    assert (
+        svc.client.post("/v1/members", json=recreated, headers=svc.as_("admin")).status_code == 201
+    )
+    assert svc.client.get(f"/v1/members/{MEMBER}", headers=me).status_code == 401

@@ -3,9 +3,11 @@ view, feedback and the audit trail; the same pairs as the CLI."""
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from service.cli import app as cli
+from tests.api import problem
 from tests.service_env import MEMBER
 
 
@@ -250,3 +252,71 @@ def test_publish_refuses_an_approved_pair_the_profiles_no_longer_allow(svc):
     other = next(p for p in draft["proposals"] if p["mentor"] != approved["mentor"])
     assert decide(svc, rid, other["id"], "approve").status_code == 200
     assert svc.client.post(f"/v1/rounds/{rid}/publish", headers=admin).status_code == 200
+
+
+def test_feedback_reveals_no_draft_and_is_one_per_author(svc):
+    admin = svc.as_("admin")
+    draft = svc.client.post("/v1/rounds", json={"kind": "mentoring", "seed": 1}, headers=admin)
+    mine = next(p for p in draft.json()["proposals"] if MEMBER in (p["mentor"], p["mentee"]))
+    feedback = {"met": True, "usefulness": 5}
+    url = f"/v1/proposals/{mine['id']}/feedback"
+    assert svc.client.post(url, json=feedback, headers=svc.as_("member")).status_code == 404
+    rid = draft.json()["id"]
+    svc.client.post(
+        f"/v1/rounds/{rid}/proposals/{mine['id']}/decision",
+        json={"decision": "approve"},
+        headers=admin,
+    )
+    svc.client.post(f"/v1/rounds/{rid}/publish", headers=admin)
+    first = svc.client.post(url, json=feedback, headers=svc.as_("member"))
+    again = svc.client.post(url, json={**feedback, "usefulness": 2}, headers=svc.as_("member"))
+    assert (first.status_code, again.status_code) == (201, 200)
+    outcomes = svc.client.get(f"/v1/rounds/{rid}", headers=admin).json()["outcomes"]
+    assert outcomes == {"feedback": 1, "met": 1, "mean_usefulness": 2.0}
+
+
+def test_circles_rerun_keeps_every_circle_that_fits(svc):
+    admin = svc.as_("admin")
+    doc = svc.client.post("/v1/rounds", json={"kind": "circles", "seed": 1}, headers=admin).json()
+    circles = doc["proposals"]
+    svc.client.post(
+        f"/v1/rounds/{doc['id']}/proposals/{circles[0]['id']}/decision",
+        json={"decision": "decline"},
+        headers=admin,
+    )
+    rerun = svc.client.post(f"/v1/rounds/{doc['id']}/rerun", headers=admin).json()
+    fresh = [p for p in rerun["proposals"] if p["status"] == "proposed"]
+    assert len(fresh) >= len(circles) - 1
+    assert rerun["summary"]["circles"] == len(fresh)
+
+
+def test_a_mentoring_round_of_an_empty_network(svc):
+    admin = svc.as_("admin")
+    ids = [m["id"] for m in svc.client.get("/v1/members/export", headers=admin).json()["members"]]
+    for member_id in ids:
+        assert svc.client.delete(f"/v1/members/{member_id}", headers=admin).status_code == 204
+    response = svc.client.post("/v1/rounds", json={"kind": "mentoring", "seed": 1}, headers=admin)
+    assert response.status_code == 201, response.text
+    assert response.json()["summary"]["pairs"] == 0
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity"])
+def test_a_bonus_that_is_not_a_number_says_so(svc, value):
+    body = b'{"kind": "mentoring", "south_south_bonus": ' + value.encode() + b"}"
+    response = svc.client.post(
+        "/v1/rounds", content=body, headers={**svc.as_("admin"), "content-type": "application/json"}
+    )
+    assert "finite number" in json.dumps(problem(response, 422)["errors"])
+
+
+def test_an_option_of_the_other_round_kind_is_refused(svc):
+    admin = svc.as_("admin")
+    for body, field in (
+        ({"kind": "mentoring", "size": [4, 6]}, "size"),
+        ({"kind": "circles", "south_south_bonus": 0.3}, "south_south_bonus"),
+    ):
+        errors = problem(svc.client.post("/v1/rounds", json=body, headers=admin), 422)["errors"]
+        assert [e["field"] for e in errors] == [field]
+    assert svc.client.get("/v1/rounds", headers=admin).json()["rounds"] == []
+    full_form = {"kind": "circles", "objective": "welfare", "south_south_bonus": 0.15, "seed": 1}
+    assert svc.client.post("/v1/rounds", json=full_form, headers=admin).status_code == 201

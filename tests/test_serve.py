@@ -3,11 +3,12 @@ directory starts, prints a first admin key once, and answers with it."""
 
 import json
 import os
+import queue
 import re
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 
 CLI = [sys.executable, "-c", "from service.cli import app; app()"]
@@ -25,22 +26,29 @@ def test_serve_demo_from_scratch(tmp_path):
         port = probe.getsockname()[1]
     env = {**os.environ, "PEERMATCH_DATA_DIR": str(tmp_path)}
     env.pop("PEERMATCH_DATABASE_URL", None)
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [*CLI, "serve", "--demo", "--port", str(port)], env=env, stdout=out, stderr=out
-        )
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+    seen: list[str] = []
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                if _get(f"http://127.0.0.1:{port}/health")[0] == 200:
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.2)
-        text = log.read_text()
+        # uvicorn says when it listens: wait for that line, not for a poll.
+        while not seen or "Uvicorn running on" not in seen[-1]:
+            line = lines.get(timeout=90)
+            assert line is not None, "".join(seen)
+            seen.append(line)
+        text = "".join(seen)
         assert "demo network: 126 members loaded" in text
         key = re.search(r"PEERMATCH_API_KEY=(pm_[A-Za-z0-9_-]+)", text)[1]
         status, body = _get(f"http://127.0.0.1:{port}/v1/members?limit=1", key)

@@ -1,0 +1,58 @@
+"""Helpers for the HTTP tests: a member to create, problem-document checks,
+imports, and requests released at the same moment."""
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+NEW = {
+    "id": "zz-new-coalition",
+    "name": "New Coalition",
+    "kind": "national_coalition",
+    "country": "SN",
+    "languages": ["fr"],
+    "expertise": {"campaigning_mobilisation": 4},
+    "needs": {"budget_tracking": 2},
+    "contact_name": "Awa Diop",
+    "contact_email": "awa@example.org",
+}
+
+
+PROBLEM = "application/problem+json"
+
+
+def problem(response, status):
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status and body["detail"]
+    return body
+
+
+CSV_HEADER = "id,name,kind,country,languages,expertise,needs,contact_email\r\n"
+
+
+def csv_import(svc, text: bytes | str):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return svc.client.post(
+        "/v1/members/import",
+        content=data,
+        headers={**svc.as_("admin"), "content-type": "text/csv"},
+    )
+
+
+def json_import(svc, doc):
+    admin = {**svc.as_("admin"), "content-type": "application/json"}
+    return svc.client.post("/v1/members/import", content=json.dumps(doc), headers=admin)
+
+
+def run_together(n, work):
+    """Run ``work(k)`` in ``n`` threads released at the same moment."""
+    barrier = threading.Barrier(n)
+
+    def start(k):
+        barrier.wait()
+        return work(k)
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(start, range(n)))
