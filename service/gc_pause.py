@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,13 +15,21 @@ def collector_paused() -> Iterator[None]:
     result document and its JSON text).
 
     Their allocations would start full collections that walk every object
-    the process holds — at 100,000 members the network alone is millions —
-    and free nothing: half of the parse time, ~0.35 s per collection while
-    rendering. Cycles made meanwhile are found once the collector resumes.
-    Leaves the collector alone if it is already paused (by the caller, or by
-    another thread inside such a block).
+    the process holds and free nothing (bench/RESULTS.md, "Pausing the
+    collector"); cycles made meanwhile are found once it resumes. The
+    collector is one per process, so only the main thread (a command) pauses
+    it: a server's request threads run side by side, and one of them would
+    pause it for all the others, or resume it in the middle of another's
+    block. Leaves the collector alone if it is already paused.
+
+    >>> import gc
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
     """
-    if not gc.isenabled():
+    if not gc.isenabled() or threading.current_thread() is not threading.main_thread():
         yield
         return
     gc.disable()

@@ -32,3 +32,18 @@ def test_resumes_after_an_error():
     except ValueError:
         pass
     assert gc.isenabled()
+
+
+def test_a_request_thread_never_pauses_the_collector():
+    import threading
+
+    seen = []
+
+    def request():
+        with collector_paused():
+            seen.append(gc.isenabled())
+
+    worker = threading.Thread(target=request)
+    worker.start()
+    worker.join()
+    assert seen == [True] and gc.isenabled()

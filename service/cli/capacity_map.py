@@ -14,7 +14,6 @@ from service.cli.support import (
     Format,
     Lang,
     NetworkArg,
-    bulk_work,
     check_lang,
     check_output,
     load_network,
@@ -22,6 +21,7 @@ from service.cli.support import (
 )
 from service.documents.capacity_map import map_document, map_table
 from service.documents.encoding import dumps
+from service.gc_pause import collector_paused
 
 
 class Grouping(StrEnum):
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             check_output(out, inputs=(network,))
         tax = default_taxonomy()
-        with bulk_work():
+        with collector_paused():
             net = load_network(network, demo=demo)
             cmap = capacity_map(network_arrays(net, tax), by=by.value)
             if fmt is Format.json:

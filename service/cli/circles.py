@@ -15,7 +15,6 @@ from service.cli.support import (
     Format,
     Lang,
     NetworkArg,
-    bulk_work,
     check_lang,
     check_output,
     load_network,
@@ -24,6 +23,7 @@ from service.cli.support import (
 from service.contract import MAX_SEED
 from service.documents.circles import circles_document, circles_table
 from service.documents.encoding import dumps
+from service.gc_pause import collector_paused
 
 _SIZE = re.compile(r"\s*(\d+)\s*-\s*(\d+)\s*")
 
@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
         bounds = parse_size(size)
         tax = default_taxonomy()
         keys = parse_themes(themes, tax)
-        with bulk_work():
+        with collector_paused():
             net = load_network(network, demo=demo)
             result = form_circles(
                 network_arrays(net, tax),

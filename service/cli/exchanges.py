@@ -15,7 +15,6 @@ from service.cli.support import (
     Format,
     Lang,
     NetworkArg,
-    bulk_work,
     check_lang,
     check_output,
     load_network,
@@ -23,6 +22,7 @@ from service.cli.support import (
 )
 from service.documents.encoding import dumps
 from service.documents.exchanges import exchanges_document, exchanges_table
+from service.gc_pause import collector_paused
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             check_output(out, inputs=(network,))
         tax = default_taxonomy()
-        with bulk_work():
+        with collector_paused():
             net = load_network(network, demo=demo)
             result = exchange_pairs(network_arrays(net, tax), k=k)
             if fmt is Format.json:

@@ -18,7 +18,6 @@ from service.cli.support import (
     Format,
     Lang,
     NetworkArg,
-    bulk_work,
     check_lang,
     check_output,
     fail,
@@ -30,6 +29,7 @@ from service.documents.encoding import dumps
 from service.documents.mentoring import round_document, round_table
 from service.documents.recommendations import recommendations_document, recommendations_table
 from service.documents.tables import render_table
+from service.gc_pause import collector_paused
 
 app = typer.Typer(
     name="peermatch",
@@ -142,7 +142,7 @@ def match(
         )
     except ValueError as exc:
         raise fail(f"{exc} (--south-south-bonus, --north-south-bonus)") from None
-    with bulk_work():
+    with collector_paused():
         net = load_network(network, demo=demo)
         result = mentoring_round(
             net, taxonomy=tax, policy=policy, objective=objective.value, seed=seed

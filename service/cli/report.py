@@ -12,13 +12,13 @@ from service.cli.support import (
     Demo,
     Lang,
     NetworkArg,
-    bulk_work,
     check_lang,
     check_output,
     fail,
     load_network,
     write_output,
 )
+from service.gc_pause import collector_paused
 
 
 def _step(name: str) -> None:
@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             check_output(out, inputs=(network,))
         tax = default_taxonomy()
-        with bulk_work():
+        with collector_paused():
             _step("reading the network")
             net = load_network(network, demo=demo)
             analysis = analyse(net, taxonomy=tax, progress=_step)

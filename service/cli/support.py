@@ -3,12 +3,9 @@ reported, exit code 2), writing output atomically, the common options."""
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -40,20 +37,6 @@ def check_lang(lang: str) -> str:
     if code not in LABEL_LANGUAGES:
         raise fail(f"--lang must be one of {', '.join(LABEL_LANGUAGES)}, got '{lang}'")
     return code
-
-
-@contextmanager
-def bulk_work() -> Iterator[None]:
-    """Pause the cyclic garbage collector: parsing and scoring build many small
-    objects without cycles, which it would rescan again and again (a third of
-    the parse time of a 10,000-member network)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def load_network(path: Path | None, *, demo: bool = False) -> Network:
