@@ -6,7 +6,7 @@ audit record. Refusals are :mod:`service.usecases.errors`, never HTTP.
 """
 
 from service.usecases.access import Principal, cli_actor, may_see_contact, may_see_member
-from service.usecases.audit import audit
+from service.usecases.audit import audit, list_audit
 from service.usecases.cache import NetworkCache, Snapshot
 from service.usecases.capacity_map import capacity_map_document
 from service.usecases.imports import ImportResult, import_network
@@ -24,10 +24,13 @@ from service.usecases.recommendations import recommendations
 from service.usecases.review import (
     add_feedback,
     decide,
+    list_rounds,
     publish,
     published,
+    published_results,
     round_counts,
     round_outcomes,
+    round_view,
 )
 from service.usecases.rounds import create_round, rerun_round
 
@@ -47,7 +50,9 @@ __all__ = [
     "delete_relation",
     "get_member",
     "import_network",
+    "list_audit",
     "list_members",
+    "list_rounds",
     "may_see_contact",
     "may_see_member",
     "member_document",
@@ -56,9 +61,11 @@ __all__ = [
     "network_version",
     "publish",
     "published",
+    "published_results",
     "recommendations",
     "rerun_round",
     "round_counts",
     "round_outcomes",
+    "round_view",
     "update_member",
 ]

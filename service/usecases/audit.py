@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
+from service.contract import AuditList, AuditPublic
 from service.store.models import (
     AuditRecord,
 )
@@ -29,4 +31,15 @@ def audit(
             object_id=str(object_id),
             detail=detail,
         )
+    )
+
+
+def list_audit(session: Session, *, limit: int, offset: int) -> AuditList:
+    """Who did what, when: newest first."""
+    total = session.exec(select(func.count()).select_from(AuditRecord)).one()
+    rows = session.exec(
+        select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return AuditList(
+        total=total, records=[AuditPublic.model_validate(r.model_dump()) for r in rows]
     )

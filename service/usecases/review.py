@@ -8,6 +8,14 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from service.contract import (
+    ProposalPublic,
+    Published,
+    PublishedCircle,
+    PublishedPair,
+    RoundList,
+    RoundPublic,
+)
 from service.store.models import (
     Feedback,
     Member,
@@ -191,3 +199,66 @@ def add_feedback(
     action = "feedback.create" if created else "feedback.update"
     audit(session, who, action, "proposal", proposal_id, feedback=row.id)
     return row, created
+
+
+def round_view(session: Session, round_id: int, *, proposals: bool) -> RoundPublic:
+    """A round as the API shows it: its row, counts, outcomes and (with
+    ``proposals``) its proposals."""
+    row = session.get(Round, round_id)
+    if row is None:
+        raise not_found("round", round_id)
+    return _round_view(session, row, proposals=proposals)
+
+
+def list_rounds(session: Session, *, limit: int, offset: int) -> RoundList:
+    """Rounds, newest first, without their proposals."""
+    rows = session.exec(select(Round).order_by(Round.id.desc()).limit(limit).offset(offset)).all()
+    return RoundList(rounds=[_round_view(session, r, proposals=False) for r in rows])
+
+
+def _round_view(session: Session, row: Round, *, proposals: bool) -> RoundPublic:
+    view = RoundPublic(
+        **row.model_dump(),
+        counts=round_counts(session, row.id),
+        outcomes=round_outcomes(session, row.id),
+    )
+    if proposals:
+        rows = session.exec(
+            select(Proposal).where(Proposal.round_id == row.id).order_by(Proposal.id)
+        ).all()
+        view.proposals = [ProposalPublic.model_validate(p.model_dump()) for p in rows]
+    return view
+
+
+def published_results(session: Session, *, member_id: str | None = None) -> Published:
+    """What the Hub shows (of ``member_id`` only, if given): the pairs and
+    circles of the published rounds, with the members' names."""
+    names = {m.id: m.name for m in session.exec(select(Member)).all()}
+    pairs, circles = [], []
+    for p, r in published(session, member_id=member_id):
+        if p.kind == "pair":
+            pairs.append(
+                PublishedPair(
+                    proposal_id=p.id,
+                    round_id=r.id,
+                    mentor=p.mentor,
+                    mentor_name=names.get(p.mentor),
+                    mentee=p.mentee,
+                    mentee_name=names.get(p.mentee),
+                    languages=p.languages,
+                    score=p.score,
+                    reasons=p.reasons,
+                )
+            )
+        else:
+            circles.append(
+                PublishedCircle(
+                    proposal_id=p.id,
+                    round_id=r.id,
+                    theme=p.theme,
+                    language=p.language,
+                    members=[{**m, "name": names.get(m["member"])} for m in p.members],
+                    score=p.score,
+                )
+            )
+    return Published(pairs=pairs, circles=circles)

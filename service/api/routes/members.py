@@ -20,7 +20,6 @@ from service.api.auth import (
 )
 from service.api.deps import CacheDep, EngineDep, SessionDep, SettingsDep
 from service.api.problems import ApiError
-from service.api.routes.rounds import published_view
 from service.contract import (
     MEMBER_ID_PATTERN,
     Direction,
@@ -279,4 +278,4 @@ def get_member_published(who: Anyone, session: SessionDep, member_id: MemberPath
     """The member's published mentors, mentees and circles."""
     _own(who, member_id)
     usecases.get_member(session, member_id)
-    return published_view(session, usecases.published(session, member_id=member_id))
+    return usecases.published_results(session, member_id=member_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from service import usecases
 from service.api.auth import Admin, AdminOrHub, AdminOrMember
@@ -16,64 +16,14 @@ from service.contract import (
     FeedbackPublic,
     ProposalPublic,
     Published,
-    PublishedCircle,
-    PublishedPair,
     RoundCreate,
     RoundList,
     RoundPublic,
 )
 from service.store.db import write_session
-from service.store.models import Member, Proposal, Round
-from service.usecases.errors import not_found
 
 router = APIRouter(prefix="/v1", tags=["rounds"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-def round_view(session: Session, row: Round, *, proposals: bool) -> RoundPublic:
-    view = RoundPublic(
-        **row.model_dump(),
-        counts=usecases.round_counts(session, row.id),
-        outcomes=usecases.round_outcomes(session, row.id),
-    )
-    if proposals:
-        rows = session.exec(
-            select(Proposal).where(Proposal.round_id == row.id).order_by(Proposal.id)
-        ).all()
-        view.proposals = [ProposalPublic.model_validate(p.model_dump()) for p in rows]
-    return view
-
-
-def published_view(session: Session, rows) -> Published:
-    names = {m.id: m.name for m in session.exec(select(Member)).all()}
-    pairs, circles = [], []
-    for p, r in rows:
-        if p.kind == "pair":
-            pairs.append(
-                PublishedPair(
-                    proposal_id=p.id,
-                    round_id=r.id,
-                    mentor=p.mentor,
-                    mentor_name=names.get(p.mentor),
-                    mentee=p.mentee,
-                    mentee_name=names.get(p.mentee),
-                    languages=p.languages,
-                    score=p.score,
-                    reasons=p.reasons,
-                )
-            )
-        else:
-            circles.append(
-                PublishedCircle(
-                    proposal_id=p.id,
-                    round_id=r.id,
-                    theme=p.theme,
-                    language=p.language,
-                    members=[{**m, "name": names.get(m["member"])} for m in p.members],
-                    score=p.score,
-                )
-            )
-    return Published(pairs=pairs, circles=circles)
 
 
 @router.post("/rounds", status_code=201)
@@ -82,7 +32,7 @@ def create_round(who: Admin, engine: EngineDep, body: RoundCreate) -> RoundPubli
     and store it as a draft with its proposals, each with reasons."""
     round_id = usecases.create_round(engine, spec=body, who=who)
     with Session(engine) as session:
-        return round_view(session, session.get(Round, round_id), proposals=True)
+        return usecases.round_view(session, round_id, proposals=True)
 
 
 @router.get("/rounds")
@@ -93,17 +43,13 @@ def list_rounds(
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> RoundList:
     """Rounds, newest first, without their proposals."""
-    rows = session.exec(select(Round).order_by(Round.id.desc()).limit(limit).offset(offset)).all()
-    return RoundList(rounds=[round_view(session, r, proposals=False) for r in rows])
+    return usecases.list_rounds(session, limit=limit, offset=offset)
 
 
 @router.get("/rounds/{round_id}")
 def get_round(_: Admin, session: SessionDep, round_id: Id) -> RoundPublic:
     """A round with its proposals, their review status and outcome figures."""
-    row = session.get(Round, round_id)
-    if row is None:
-        raise not_found("round", round_id)
-    return round_view(session, row, proposals=True)
+    return usecases.round_view(session, round_id, proposals=True)
 
 
 @router.post("/rounds/{round_id}/proposals/{proposal_id}/decision")
@@ -130,7 +76,7 @@ def rerun_round(who: Admin, engine: EngineDep, round_id: Id) -> RoundPublic:
     a declined one again."""
     usecases.rerun_round(engine, round_id=round_id, who=who)
     with Session(engine) as session:
-        return round_view(session, session.get(Round, round_id), proposals=True)
+        return usecases.round_view(session, round_id, proposals=True)
 
 
 @router.post("/rounds/{round_id}/publish")
@@ -139,13 +85,13 @@ def publish_round(who: Admin, engine: EngineDep, round_id: Id) -> RoundPublic:
     with write_session(engine) as session:
         usecases.publish(session, round_id=round_id, who=who)
     with Session(engine) as session:
-        return round_view(session, session.get(Round, round_id), proposals=True)
+        return usecases.round_view(session, round_id, proposals=True)
 
 
 @router.get("/published")
 def get_published(_: AdminOrHub, session: SessionDep) -> Published:
     """What the Hub shows: the pairs and circles of the published rounds."""
-    return published_view(session, usecases.published(session))
+    return usecases.published_results(session)
 
 
 @router.post(

@@ -6,14 +6,12 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import func
-from sqlmodel import select
 
 from matcher import default_taxonomy
+from service import usecases
 from service.api.auth import Admin, AdminOrHub, Anyone
 from service.api.deps import CacheDep, SessionDep
-from service.contract import AuditList, AuditPublic
-from service.store.models import AuditRecord
+from service.contract import AuditList
 from service.usecases import capacity_map_document
 
 router = APIRouter()
@@ -76,10 +74,4 @@ def list_audit(
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> AuditList:
     """Who did what, when: newest first."""
-    total = session.exec(select(func.count()).select_from(AuditRecord)).one()
-    rows = session.exec(
-        select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit).offset(offset)
-    ).all()
-    return AuditList(
-        total=total, records=[AuditPublic.model_validate(r.model_dump()) for r in rows]
-    )
+    return usecases.list_audit(session, limit=limit, offset=offset)
