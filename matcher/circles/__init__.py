@@ -64,6 +64,7 @@ from matcher.circles.baselines import louvain_circles, random_circles
 from matcher.circles.form import form_circles
 from matcher.circles.model import (
     ANCHOR_LEVEL,
+    DEFAULT_MAX_PER_MEMBER,
     DEFAULT_SIZE,
     DEFAULT_THEMES,
     GROW_TRIES,
@@ -82,6 +83,7 @@ from matcher.circles.violations import circle_violations
 
 __all__ = [
     "ANCHOR_LEVEL",
+    "DEFAULT_MAX_PER_MEMBER",
     "DEFAULT_SIZE",
     "DEFAULT_THEMES",
     "GROW_TRIES",

@@ -11,7 +11,7 @@ from matcher.circles._builder import Builder
 from matcher.circles._options import _check_seed, check_options
 from matcher.circles._problem import Problem
 from matcher.circles._result import assemble_result
-from matcher.circles.model import DEFAULT_SIZE, CirclesResult
+from matcher.circles.model import DEFAULT_MAX_PER_MEMBER, DEFAULT_SIZE, CirclesResult
 from matcher.circles.themes import resolve_themes
 from matcher.vectors import NetworkArrays
 
@@ -21,7 +21,7 @@ def random_circles(
     *,
     themes,
     size: tuple[int, int] = DEFAULT_SIZE,
-    max_per_member: int = 2,
+    max_per_member: int = DEFAULT_MAX_PER_MEMBER,
     seed: int | None = None,
 ) -> CirclesResult:
     """Baseline: random feasible circles. Each (anchor, theme) in random order
@@ -85,7 +85,7 @@ def louvain_circles(
     *,
     themes,
     size: tuple[int, int] = DEFAULT_SIZE,
-    max_per_member: int = 2,
+    max_per_member: int = DEFAULT_MAX_PER_MEMBER,
     seed: int | None = None,
     neighbours: int = 20,
 ) -> CirclesResult:

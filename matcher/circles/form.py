@@ -12,7 +12,7 @@ from matcher.circles._problem import Problem
 from matcher.circles._result import assemble_result
 from matcher.circles._seeding import seed_circles
 from matcher.circles._soft_search import improve_soft_score
-from matcher.circles.model import DEFAULT_SIZE, CirclesResult
+from matcher.circles.model import DEFAULT_MAX_PER_MEMBER, DEFAULT_SIZE, CirclesResult
 from matcher.circles.themes import resolve_themes
 from matcher.circles.violations import circle_violations
 from matcher.scoring import ScoringPolicy
@@ -24,7 +24,7 @@ def form_circles(
     *,
     themes=None,
     size: tuple[int, int] = DEFAULT_SIZE,
-    max_per_member: int = 2,
+    max_per_member: int = DEFAULT_MAX_PER_MEMBER,
     seed: int | None = None,
     policy: ScoringPolicy | None = None,
 ) -> CirclesResult:

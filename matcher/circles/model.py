@@ -8,6 +8,8 @@ from matcher.scoring import Reason
 
 ANCHOR_LEVEL = 3
 """Expertise from which a member anchors a circle on a theme."""
+DEFAULT_MAX_PER_MEMBER = 2
+"""Most circles one member joins, unless a run says otherwise."""
 DEFAULT_SIZE = (4, 8)
 MAX_SIZE = 50
 """The largest circle the CLI and the HTTP service ask for."""

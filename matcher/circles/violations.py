@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from matcher.circles._problem import neighbour_sets
-from matcher.circles.model import ANCHOR_LEVEL, DEFAULT_SIZE
+from matcher.circles.model import ANCHOR_LEVEL, DEFAULT_MAX_PER_MEMBER, DEFAULT_SIZE
 from matcher.vectors import NetworkArrays
 
 
@@ -14,7 +14,7 @@ def circle_violations(
     circles,
     *,
     size: tuple[int, int] = DEFAULT_SIZE,
-    max_per_member: int = 2,
+    max_per_member: int = DEFAULT_MAX_PER_MEMBER,
 ) -> list[str]:
     """Every hard constraint the circles break, in words (empty when none).
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from matcher import Taxonomy, default_taxonomy, network_arrays
-from matcher.circles import DEFAULT_SIZE, MAX_SIZE, form_circles
+from matcher.circles import DEFAULT_MAX_PER_MEMBER, DEFAULT_SIZE, MAX_SIZE, form_circles
 from service.cli.support import (
     Demo,
     Fmt,
@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
         ] = f"{DEFAULT_SIZE[0]}-{DEFAULT_SIZE[1]}",
         max_per_member: Annotated[
             int, typer.Option(help="Most circles one member joins.", min=1, max=10)
-        ] = 2,
+        ] = DEFAULT_MAX_PER_MEMBER,
         seed: Annotated[
             int | None,
             typer.Option(help="Tie-breaking seed (same seed → same circles).", min=0, max=MAX_SEED),

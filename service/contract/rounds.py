@@ -13,7 +13,7 @@ from pydantic import (
     Field,
 )
 
-from matcher.circles import DEFAULT_SIZE
+from matcher.circles import DEFAULT_MAX_PER_MEMBER, DEFAULT_SIZE
 from matcher.pairing import OBJECTIVES
 from matcher.scoring import ScoringPolicy
 from service.contract.answers import ReasonOut
@@ -42,7 +42,7 @@ class RoundCreate(BaseModel):
     north_south_bonus: Bonus = _POLICY.north_south_bonus
     themes: Annotated[list[str], Field(min_length=1, max_length=64)] | None = None
     size: Annotated[list[int], Field(min_length=2, max_length=2)] = list(DEFAULT_SIZE)
-    max_per_member: Annotated[int, Field(ge=1, le=10)] = 2
+    max_per_member: Annotated[int, Field(ge=1, le=10)] = DEFAULT_MAX_PER_MEMBER
 
 
 class CircleMemberOut(BaseModel):
