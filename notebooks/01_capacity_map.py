@@ -49,7 +49,7 @@ from IPython.display import HTML, display
 
 from matcher import capacity_map, default_taxonomy, network_arrays
 from matcher.capacity_map import NORTH_SOUTH
-from service.report import render as report
+from service import report
 from service.documents.capacity_map import GROUP_LABELS, HEADINGS
 from service.usecases.notebook_source import load_network_for_notebook, network_source
 

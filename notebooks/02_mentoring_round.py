@@ -46,7 +46,7 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, display
 
 from matcher import ScoringPolicy, default_taxonomy, mentoring_round, network_arrays
-from service.report import render as report
+from service import report
 from service.usecases.notebook_source import load_network_for_notebook, network_source
 
 LANG = "en"  # labels in en, fr, es, pt or ar; text and headings stay in English

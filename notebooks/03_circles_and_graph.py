@@ -54,7 +54,7 @@ from matcher import (
     network_arrays,
     random_circles,
 )
-from service.report import render as report
+from service import report
 from service.usecases.notebook_source import load_network_for_notebook, network_source
 
 LANG = "en"  # labels in en, fr, es, pt or ar; text and headings stay in English

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from fixtures import load_demo_network
 from matcher import default_taxonomy
 from matcher.taxonomy import LABEL_LANGUAGES
+from service import report
 from service.cli import app
 from service.contract import parse_network
-from service.report import render as report
 
 runner = CliRunner()
 SECTIONS = ["key-figures", "capacity-map", "mentoring-round", "learning-circles", "help-graph"]
