@@ -26,8 +26,16 @@ from matcher import (
     RoundResult,
     Taxonomy,
 )
-from service.documents.capacity_map import GROUP_LABELS, HEADINGS
-from service.report.text import RTL_LANGUAGES, TEXT, UNMATCHED_CODES
+from service.documents.capacity_map import group_label
+from service.report.words import (
+    DIRECTIONS,
+    RTL_LANGUAGES,
+    UNMATCHED_CODES,
+    direction_label,
+    unmatched_label,
+)
+from service.translations import gettext_for
+from service.translations.formats import format_number
 
 GRAPH_NODES = 300
 """Most members drawn in the help graph (the best connected); beyond a few
@@ -49,8 +57,6 @@ LABEL_OFFSETS = tuple(
 )
 """Where a broker's name may go, in points from its dot, tried in order:
 above, below, then further out and sideways."""
-DIRECTIONS = ("south_south", "north_south", "south_north", "north_north")
-"""Pairs by (mentor side, mentee side), the way the policy knob thinks of them."""
 
 
 def _shorten(text: str) -> str:
@@ -84,6 +90,7 @@ def capacity_heatmap(cmap: CapacityMap, taxonomy: Taxonomy, *, lang: str = "en")
     unserved members of each theme as bars beside it. Mirrored for
     right-to-left languages."""
     rtl = lang in RTL_LANGUAGES
+    _ = gettext_for(lang).gettext
     themes = heatmap_rows(cmap)
     rows = [cmap.theme(key) for key in themes]
     groups = list(cmap.groups)
@@ -106,14 +113,14 @@ def capacity_heatmap(cmap: CapacityMap, taxonomy: Taxonomy, *, lang: str = "en")
             heat.text(
                 c,
                 r,
-                f"{supply[r, c]}/{demand[r, c]}",
+                f"{format_number(supply[r, c], lang)}/{format_number(demand[r, c], lang)}",
                 ha="center",
                 va="center",
                 fontsize=8,
                 color="white" if strong else "black",
             )
     heat.set_xticks(range(len(groups)))
-    heat.set_xticklabels([textwrap.fill(GROUP_LABELS[g][lang], 16) for g in groups], fontsize=8)
+    heat.set_xticklabels([textwrap.fill(group_label(g, lang), 16) for g in groups], fontsize=8)
     heat.xaxis.tick_top()
     heat.set_yticks(range(len(rows)))
     heat.set_yticklabels([_shorten(taxonomy.label(k, lang)) for k in themes], fontsize=8)
@@ -121,21 +128,23 @@ def capacity_heatmap(cmap: CapacityMap, taxonomy: Taxonomy, *, lang: str = "en")
         heat.yaxis.tick_right()
     heat.tick_params(length=0)
     colorbar = figure.colorbar(image, ax=heat, location="bottom", shrink=0.5, aspect=40)
-    colorbar.set_label(TEXT["balance"][lang], fontsize=8)
+    colorbar.set_label(_("experts − members in need"), fontsize=8)
     colorbar.ax.tick_params(labelsize=7)
 
     unserved = [row.unserved for row in rows]
     bars.barh(range(len(rows)), unserved, color="#b2182b")
     for r, value in enumerate(unserved):
         if value:
-            bars.text(value, r, f" {value}", va="center", ha="left", fontsize=8)
+            bars.text(
+                value, r, f" {format_number(value, lang)}", va="center", ha="left", fontsize=8
+            )
     bars.set_xlim(0, max(1, max(unserved, default=0)) * 1.35)
     if rtl:
         bars.invert_xaxis()
         for text in bars.texts:
             text.set_horizontalalignment("right")
     bars.xaxis.tick_top()
-    bars.set_title(HEADINGS["unserved"][lang], fontsize=9)
+    bars.set_title(_("unserved"), fontsize=9)
     bars.tick_params(left=False, right=False, labelleft=False, labelright=False, labelsize=7)
     for side in ("top", "right", "bottom", "left"):
         bars.spines[side].set_visible(False)
@@ -157,34 +166,46 @@ def round_figure(result: RoundResult, network: Network, *, lang: str = "en") -> 
     """Two bar charts: who among the members seeking a mentor got one (and
     why not), and the round's pairs by North/South direction."""
     rtl = lang in RTL_LANGUAGES
+    _ = gettext_for(lang).gettext
     why = Counter(u.code for u in result.unmatched)
-    seeking = [("paired", result.mentees_matched, "#2166ac")] + [
-        (f"short_{code}", why[code], "#b2182b") for code in UNMATCHED_CODES if why[code]
+    seeking = [(_("paired"), result.mentees_matched, "#2166ac")] + [
+        (unmatched_label(code, lang), why[code], "#b2182b") for code in UNMATCHED_CODES if why[code]
     ]
     directions = pair_directions(result, network)
     figure = Figure(figsize=(10.5, 2.6), layout="constrained")
     axes = figure.subplots(1, 2)[:: -1 if rtl else 1]
     panels = [
-        (axes[0], TEXT["seeking"][lang], seeking),
+        (axes[0], _("Members seeking a mentor"), seeking),
         (
             axes[1],
-            TEXT["directions"][lang],
+            _("Pairs by direction (mentor → mentee)"),
             [
-                (d, directions[d], "#4d9221" if d == "south_south" else "#7f7f7f")
+                (
+                    direction_label(d, lang),
+                    directions[d],
+                    "#4d9221" if d == "south_south" else "#7f7f7f",
+                )
                 for d in DIRECTIONS
             ],
         ),
     ]
     for ax, title, bars in panels:
-        values = [count for _, count, _ in bars]
-        ax.barh(range(len(bars)), values, color=[colour for _, _, colour in bars])
+        values = [count for _label, count, _colour in bars]
+        ax.barh(range(len(bars)), values, color=[colour for _label, _count, colour in bars])
         ax.set_yticks(range(len(bars)))
-        ax.set_yticklabels([TEXT[key][lang] for key, _, _ in bars], fontsize=9)
+        ax.set_yticklabels([label for label, _count, _colour in bars], fontsize=9)
         ax.invert_yaxis()
         top = max(1, max(values, default=0))
         ax.set_xlim(0, top * 1.2)
         for r, value in enumerate(values):
-            ax.text(value, r, f" {value} ", va="center", ha="right" if rtl else "left", fontsize=9)
+            ax.text(
+                value,
+                r,
+                f" {format_number(value, lang)} ",
+                va="center",
+                ha="right" if rtl else "left",
+                fontsize=9,
+            )
         if rtl:
             ax.invert_xaxis()
             ax.yaxis.tick_right()
@@ -249,6 +270,7 @@ def help_graph_figure(
     exchanges as thick edges and the main brokers named. Above
     :data:`GRAPH_NODES` members only the best connected are drawn (brokers
     always); the layout is :func:`graph_layout`."""
+    _ = gettext_for(lang).gettext
     brokers = [b.member for b in cmap.brokers]
     nodes = list(graph.nodes)
     if len(nodes) > GRAPH_NODES:
@@ -288,15 +310,15 @@ def help_graph_figure(
         Patch(color=colours[t], label=_shorten(taxonomy.label(t, lang))) for t in circles.themes
     ]
     handles += [
-        Patch(color=grey, label=TEXT["no_circle"][lang]),
-        Line2D([], [], color="#222222", linewidth=2.2, label=TEXT["exchange"][lang]),
+        Patch(color=grey, label=_("no circle")),
+        Line2D([], [], color="#222222", linewidth=2.2, label=_("exchange")),
     ]
     ax.legend(
         handles=handles,
         loc="upper left" if lang not in RTL_LANGUAGES else "upper right",
         bbox_to_anchor=(1.0, 1.0) if lang not in RTL_LANGUAGES else (0.0, 1.0),
         fontsize=8,
-        title=TEXT["circle_colour"][lang],
+        title=_("circle theme (a member of two circles: its first)"),
         title_fontsize=8,
         frameon=False,
     )

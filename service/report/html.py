@@ -10,8 +10,9 @@ from html import escape
 from matplotlib.figure import Figure
 
 from service.report.figures import figure_png
-from service.report.text import TEXT
 from service.safe_text import escape_controls
+from service.translations import gettext_for
+from service.translations.formats import format_number
 
 
 def html_table(
@@ -45,6 +46,11 @@ def bdi(text: str) -> _Html:
     return _Html(f"<bdi>{escape(escape_controls(text))}</bdi>")
 
 
+def tag(name: str, text: str) -> str:
+    """``text`` escaped inside an element (``tag("h2", title)``)."""
+    return f"<{name}>{escape(text)}</{name}>"
+
+
 def _image(png: bytes, alt: str) -> str:
     data = base64.b64encode(png).decode("ascii")
     return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
@@ -56,11 +62,16 @@ def figure_html(figure: Figure, alt: str, caption: str = "") -> str:
 
 
 def listed_note(shown: int, total: int, command: str, lang: str) -> str:
+    """ "The first N of M; all of them: COMMAND" under a cut table, or nothing."""
     if total <= shown:
         return ""
     # The command goes in as <code dir="ltr"> (read left to right in Arabic
     # too) and the sentence around it is escaped: split it at a marker.
-    text = TEXT["listed"][lang].format(shown=shown, total=total, command="§")
+    text = (
+        gettext_for(lang)
+        .gettext("The first {shown} of {total}; all of them: {command}")
+        .format(shown=format_number(shown, lang), total=format_number(total, lang), command="§")
+    )
     before, after = (escape(part) for part in text.split("§"))
     return f'<p class="note">{before}<code dir="ltr">{escape(command)}</code>{after}</p>'
 

@@ -1,7 +1,12 @@
 """The report page: one self-contained HTML document for the secretariat in
 one of the five label languages, figures embedded as PNG (``data:`` URLs,
 nothing fetched from elsewhere). Same network and language → same bytes:
-nothing depends on the clock or the input's file name."""
+nothing depends on the clock or the input's file name.
+
+Sentences are written here in English and translated through the catalogues
+(:mod:`service.translations`); numbers and lists are written the way the
+language writes them. The ``data-*`` attributes keep the JSON's keys and
+numbers for machines (and the tests)."""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from html import escape
 
 from matcher.taxonomy import LABEL_LANGUAGES
 from service.contract import input_sha256
-from service.documents.capacity_map import HEADINGS
+from service.documents.capacity_map import brokers_title, south_south_sentence, unmet_reason
+from service.documents.encoding import reason_text
 from service.report.analysis import Analysis
 from service.report.figures import (
     GRAPH_NODES,
@@ -19,15 +25,10 @@ from service.report.figures import (
     help_graph_figure,
     round_figure,
 )
-from service.report.html import STYLE, bdi, figure_html, html_table, listed_note
-from service.report.text import (
-    RTL_LANGUAGES,
-    TEXT,
-    join_list,
-    number,
-    reasons_text,
-    unmatched_reason,
-)
+from service.report.html import STYLE, bdi, figure_html, html_table, listed_note, tag
+from service.report.words import RTL_LANGUAGES, unmatched_reason
+from service.translations import LOCALES, gettext_for
+from service.translations.formats import format_list, format_number, format_share
 
 TABLE_ROWS = 10
 """Rows of the unmet-needs and single-points-of-failure tables (the map keeps
@@ -37,67 +38,95 @@ LISTED = 200
 
 
 def _key_figures(a: Analysis, lang: str) -> str:
-    t = TEXT
+    t = gettext_for(lang)
     south = a.capacity.south_south
-    share = "—" if south.share is None else number(south.share, ".0%", lang)
+    share = "—" if south.share is None else format_share(south.share, lang)
+    wanting = format_number(a.round.mentees_with_needs, lang)
+    # The context tells translators that these labels follow a large number
+    # ("126 members": Arabic writes the noun after a number differently).
     items = [
-        ("members", len(a.network.members), t["fig_members"][lang]),
+        ("members", len(a.network.members), t.pgettext("key figure", "members")),
         (
             "mentees_matched",
             a.round.mentees_matched,
-            t["fig_matched"][lang].format(n=a.round.mentees_with_needs),
+            t.pgettext("key figure", "of the {n} members seeking a mentor get one").format(
+                n=wanting
+            ),
         ),
-        ("pairs", len(a.round.pairs), t["fig_pairs"][lang]),
-        ("unserved", sum(row.unserved for row in a.capacity.themes), t["fig_unserved"][lang]),
+        ("pairs", len(a.round.pairs), t.pgettext("key figure", "mentor pairs proposed")),
+        (
+            "unserved",
+            sum(row.unserved for row in a.capacity.themes),
+            t.pgettext("key figure", "needs the network cannot meet from its own members"),
+        ),
         (
             "single_points_of_failure",
             len(a.capacity.single_points_of_failure),
-            t["fig_spof"][lang],
+            t.pgettext("key figure", "themes and languages resting on one expert only"),
         ),
-        ("south_south_share", share, t["fig_south"][lang]),
-        ("circles", len(a.circles.circles), t["fig_circles"][lang]),
-        ("exchanges", len(a.exchanges.pairs), t["fig_exchanges"][lang]),
+        (
+            "south_south_share",
+            share,
+            t.pgettext("key figure", "of Southern needs could be met by a Southern expert"),
+        ),
+        ("circles", len(a.circles.circles), t.pgettext("key figure", "learning circles")),
+        ("exchanges", len(a.exchanges.pairs), t.pgettext("key figure", "reciprocal exchanges")),
     ]
     lis = "".join(
-        f'<li data-field="{key}"><span class="value" dir="ltr">{escape(str(value))}</span>'
-        f'<span class="label">{escape(label)}</span></li>'
-        for key, value, label in items
+        f'<li data-field="{key}"><span class="value" dir="ltr">'
+        f"{escape(value if isinstance(value, str) else format_number(value, lang))}</span>"
+        f'<span class="label">{escape(text)}</span></li>'
+        for key, value, text in items
     )
     return (
-        f'<section id="key-figures"><h2>{escape(t["key_figures"][lang])}</h2>'
-        f'<ul class="figures">{lis}</ul></section>'
+        '<section id="key-figures">'
+        + tag("h2", t.gettext("Key figures"))
+        + f'<ul class="figures">{lis}</ul></section>'
     )
 
 
 def _capacity_section(a: Analysis, lang: str, progress: Callable[[str], None]) -> str:
-    h = HEADINGS
+    _ = gettext_for(lang).gettext
     tax, cmap = a.taxonomy, a.capacity
+
+    def n(value: int) -> str:
+        return format_number(value, lang)
+
     parts = [
-        f'<section id="capacity-map"><h2>{escape(TEXT["map_title"][lang])}</h2>',
-        f"<p>{escape(TEXT['map_intro'][lang])}</p>",
+        '<section id="capacity-map">' + tag("h2", _("Capacity map: strengths and gaps")),
+        "<p>"
+        + escape(
+            _(
+                "Each row is a theme members need, each column a region. In each cell: experts / "
+                "members in need. Blue: more experts than needs; red: more needs than experts. "
+                "The bars count the members in need whom no expert sharing their language could "
+                "take, even if every expert gave that theme all its time."
+            )
+        )
+        + "</p>",
     ]
     if heatmap_rows(cmap):
         progress("drawing the capacity map")
-        parts.append(figure_html(capacity_heatmap(cmap, tax, lang=lang), TEXT["heatmap_alt"][lang]))
+        alt = _("Heatmap of experts and members in need by theme and region")
+        parts.append(figure_html(capacity_heatmap(cmap, tax, lang=lang), alt))
     south = cmap.south_south
-    share = "—" if south.share is None else number(south.share, ".1%", lang)
+    share = "—" if south.share is None else format_share(south.share, lang, 1)
     parts.append(
-        f"<p>{escape(h['south_south'][lang].format(met=south.met, needs=south.needs, share=share))}"
-        "</p>"
+        f"<p>{escape(south_south_sentence(n(south.met), n(south.needs), share, lang))}</p>"
     )
     unmet = cmap.unmet[:TABLE_ROWS]
-    parts.append(f"<h3>{escape(h['unmet'][lang])}</h3>")
+    parts.append(tag("h3", _("Unmet needs: expertise to bring in from outside")))
     parts.append(
         html_table(
-            [h[k][lang] for k in ("theme", "language", "why", "members", "in_need", "capacity")],
+            [_("theme"), _("language"), _("why"), _("members"), _("in need"), _("mentor capacity")],
             [
                 [
                     tax.label(g.theme, lang),
                     g.language,
-                    h[g.code][lang],
-                    g.members,
-                    g.demand,
-                    g.capacity,
+                    unmet_reason(g.code, lang),
+                    n(g.members),
+                    n(g.demand),
+                    n(g.capacity),
                 ]
                 for g in unmet
             ],
@@ -107,19 +136,36 @@ def _capacity_section(a: Analysis, lang: str, progress: Callable[[str], None]) -
             ],
         )
         if unmet
-        else f"<p>{escape(h['none'][lang])}</p>"
+        else tag("p", _("none"))
     )
     parts.append(listed_note(len(unmet), len(cmap.unmet), "peermatch map --format json", lang))
     # The CLI's note names its table's "unserved" column; here those counts
     # are the bars beside the heatmap.
-    parts.append(f'<p class="note">{escape(TEXT["unmet_note"][lang])}</p>')
+    note = _(
+        "members: those with no expert in any of their languages, or those in need beyond "
+        "the experts' capacity in the language (an estimate: members and experts may use "
+        "several languages); the exact count per theme is the bar beside the heatmap"
+    )
+    parts.append(f'<p class="note">{escape(note)}</p>')
     spof = cmap.single_points_of_failure[:TABLE_ROWS]
-    parts.append(f"<h3>{escape(h['spof'][lang])}</h3>")
+    parts.append(tag("h3", _("Single points of failure: one expert only")))
     parts.append(
         html_table(
-            [h[k][lang] for k in ("theme", "language", "only_expert", "dependents", "stranded")],
             [
-                [tax.label(s.theme, lang), s.language, bdi(s.expert), s.dependents, s.stranded]
+                _("theme"),
+                _("language"),
+                _("only expert"),
+                _("depending on it"),
+                _("no other expert"),
+            ],
+            [
+                [
+                    tax.label(s.theme, lang),
+                    s.language,
+                    bdi(s.expert),
+                    n(s.dependents),
+                    n(s.stranded),
+                ]
                 for s in spof
             ],
             row_data=[
@@ -133,7 +179,7 @@ def _capacity_section(a: Analysis, lang: str, progress: Callable[[str], None]) -
             ],
         )
         if spof
-        else f"<p>{escape(h['none'][lang])}</p>"
+        else tag("p", _("none"))
     )
     parts.append(
         listed_note(
@@ -144,33 +190,50 @@ def _capacity_section(a: Analysis, lang: str, progress: Callable[[str], None]) -
     return "".join(parts)
 
 
+def _proof(optimal: bool, lang: str) -> str:
+    _ = gettext_for(lang).gettext
+    return _("proven the best possible") if optimal else _("not proven the best possible")
+
+
 def _round_section(a: Analysis, lang: str, progress: Callable[[str], None]) -> str:
-    t, tax, result = TEXT, a.taxonomy, a.round
+    _ = gettext_for(lang).gettext
+    tax, result = a.taxonomy, a.round
     names = {m.id: m.name for m in a.network.members}
-    proof = t["proven" if result.optimal else "not_proven"][lang]
-    summary = t["round_summary"][lang].format(
-        matched=result.mentees_matched,
-        wanting=result.mentees_with_needs,
-        pairs=len(result.pairs),
-        total=number(result.total_score, ".2f", lang),
-        proof=proof,
+    summary = _(
+        "{matched} of the {wanting} members seeking a mentor get one, in {pairs} pairs. "
+        "Total score {total} ({proof})."
+    ).format(
+        matched=format_number(result.mentees_matched, lang),
+        wanting=format_number(result.mentees_with_needs, lang),
+        pairs=format_number(len(result.pairs), lang),
+        total=format_number(result.total_score, lang, 2),
+        proof=_proof(result.optimal, lang),
+    )
+    intro = _(
+        "Each pair joins a member with a mentor who is stronger on one of its needs and "
+        "shares a working language with it. The score adds up what the mentor can teach on "
+        "each theme (one point = an urgent need met by someone who can train others) and "
+        "small bonuses, for South–South pairs for instance; the reasons listed add up to it."
     )
     progress("drawing the mentoring round")
     listed = result.pairs[:LISTED]
     parts = [
-        f'<section id="mentoring-round"><h2>{escape(t["round_title"][lang])}</h2>',
-        f"<p>{escape(t['round_intro'][lang])}</p>",
+        '<section id="mentoring-round">' + tag("h2", _("Mentoring round: proposed pairs")),
+        f"<p>{escape(intro)}</p>",
         f'<p class="summary">{escape(summary)}</p>',
-        figure_html(round_figure(result, a.network, lang=lang), t["round_alt"][lang]),
+        figure_html(
+            round_figure(result, a.network, lang=lang),
+            _("Members seeking a mentor, and pairs by direction"),
+        ),
         html_table(
-            [t[k][lang] for k in ("mentee", "mentor", "score", "languages", "why")],
+            [_("mentee"), _("mentor"), _("score"), _("language"), _("why (largest first)")],
             [
                 [
                     bdi(p.mentee),
                     bdi(p.mentor),
-                    number(p.score, ".2f", lang),
-                    join_list(p.languages, lang),
-                    reasons_text(p.reasons, tax, lang),
+                    format_number(p.score, lang, 2),
+                    format_list(p.languages, lang),
+                    reason_text(p.reasons, tax, lang, locale_numbers=True),
                 ]
                 for p in listed
             ],
@@ -181,11 +244,11 @@ def _round_section(a: Analysis, lang: str, progress: Callable[[str], None]) -> s
         listed_note(len(listed), len(result.pairs), "peermatch match --format json", lang),
     ]
     if result.unmatched:
-        parts.append(f"<h3>{escape(t['unmatched_title'][lang])}</h3>")
+        parts.append(tag("h3", _("Left without a mentor")))
         members = {m.id: m for m in a.network.members}
         parts.append(
             html_table(
-                [t[k][lang] for k in ("member", "name", "why_unmatched")],
+                [_("member"), _("name"), _("why")],
                 [
                     [
                         bdi(u.member),
@@ -202,54 +265,50 @@ def _round_section(a: Analysis, lang: str, progress: Callable[[str], None]) -> s
 
 
 def _circles_section(a: Analysis, lang: str) -> str:
-    t, tax, res = TEXT, a.taxonomy, a.circles
-    themes = join_list((tax.label(k, lang) for k in res.themes), lang) or HEADINGS["none"][lang]
+    _ = gettext_for(lang).gettext
+    tax, res = a.taxonomy, a.circles
+    themes = format_list((tax.label(k, lang) for k in res.themes), lang) or _("none")
     listed = res.circles[:LISTED]
-    summary = t["circles_summary"][lang].format(
-        circles=len(res.circles),
-        covered=number(res.need_covered, ".2f", lang),
-        bound=number(res.bound, ".2f", lang),
-        gap=number(res.gap, ".1%", lang),
-        left=len(res.left_out),
+    intro = _(
+        "Groups of {low} to {high} members who learn one theme together in one shared "
+        "language, each around at least one anchor who knows the theme well, on the themes "
+        "with the most unmet demand: {themes}."
+    ).format(
+        low=format_number(res.size[0], lang), high=format_number(res.size[1], lang), themes=themes
+    )
+    summary = _(
+        "{circles} circles cover {covered} need levels out of at most {bound} possible "
+        "(gap {gap}); {left} needs on these themes stay without a circle."
+    ).format(
+        circles=format_number(len(res.circles), lang),
+        covered=format_number(res.need_covered, lang, 2),
+        bound=format_number(res.bound, lang, 2),
+        gap=format_share(res.gap, lang, 1),
+        left=format_number(len(res.left_out), lang),
     )
     rows, data = [], []
     for k, c in enumerate(listed, start=1):
+        # Ids, left to right in every language: a plain comma between them.
         anchors = [m.id for m in c.members if m.role == "anchor"]
         learners = [m.id for m in c.members if m.role == "learner"]
         rows.append(
             [
-                k,
+                format_number(k, lang),
                 tax.label(c.theme, lang),
                 c.language,
                 bdi(", ".join(anchors)),
                 bdi(", ".join(learners)),
-                number(c.need_covered, ".2f", lang),
+                format_number(c.need_covered, lang, 2),
             ]
         )
         data.append({"theme": c.theme, "language": c.language, "members": " ".join(c.ids)})
+    headers = ["#", _("theme"), _("language"), _("anchors"), _("learners"), _("need covered")]
     return "".join(
         [
-            f'<section id="learning-circles"><h2>{escape(t["circles_title"][lang])}</h2>',
-            "<p>"
-            + escape(
-                t["circles_intro"][lang].format(low=res.size[0], high=res.size[1], themes=themes)
-            )
-            + "</p>",
+            '<section id="learning-circles">' + tag("h2", _("Learning circles")),
+            f"<p>{escape(intro)}</p>",
             f'<p class="summary">{escape(summary)}</p>',
-            html_table(
-                [
-                    "#",
-                    HEADINGS["theme"][lang],
-                    t["languages"][lang],
-                    t["anchors"][lang],
-                    t["learners"][lang],
-                    t["need_covered"][lang],
-                ],
-                rows,
-                row_data=data,
-            )
-            if rows
-            else f"<p>{escape(HEADINGS['none'][lang])}</p>",
+            html_table(headers, rows, row_data=data) if rows else tag("p", _("none")),
             listed_note(len(listed), len(res.circles), "peermatch circles --format json", lang),
             "</section>",
         ]
@@ -257,17 +316,31 @@ def _circles_section(a: Analysis, lang: str) -> str:
 
 
 def _graph_section(a: Analysis, lang: str, progress: Callable[[str], None]) -> str:
-    t, h, tax = TEXT, HEADINGS, a.taxonomy
+    _ = gettext_for(lang).gettext
+    tax = a.taxonomy
     names = {m.id: m.name for m in a.network.members}
+
+    def n(value: int) -> str:
+        return format_number(value, lang)
+
+    intro = _(
+        "Each dot is a member; a thin grey line joins two members when one could mentor the "
+        "other. Colours show the theme of the learning circle a member joins, thick lines "
+        "the reciprocal exchanges where each side teaches the other, and names the brokers "
+        "who link groups that would otherwise stay apart. The bigger the dot, the more "
+        "members it can help."
+    )
     parts = [
-        f'<section id="help-graph"><h2>{escape(t["graph_title"][lang])}</h2>',
-        f"<p>{escape(t['graph_intro'][lang])}</p>",
+        '<section id="help-graph">' + tag("h2", _("Who can help whom")),
+        f"<p>{escape(intro)}</p>",
     ]
     if a.graph.number_of_nodes():
         progress("drawing the help graph")
         total = a.graph.number_of_nodes()
         caption = (
-            t["graph_subset"][lang].format(shown=GRAPH_NODES, total=total)
+            _("Showing the {shown} best-connected of the {total} members.").format(
+                shown=n(GRAPH_NODES), total=n(total)
+            )
             if total > GRAPH_NODES
             else ""
         )
@@ -279,54 +352,51 @@ def _graph_section(a: Analysis, lang: str, progress: Callable[[str], None]) -> s
             taxonomy=tax,
             lang=lang,
         )
-        parts.append(figure_html(figure, t["graph_alt"][lang], caption))
+        alt = _("The help graph with learning circles, exchanges and brokers")
+        parts.append(figure_html(figure, alt, caption))
     brokers = a.capacity.brokers
-    title = h["brokers"][lang]
-    if a.capacity.broker_sources is not None:
-        title += f" ({h['sampled'][lang].format(k=a.capacity.broker_sources)})"
-    parts.append(f"<h3>{escape(title)}</h3>")
+    parts.append(f"<h3>{escape(brokers_title(a.capacity, lang))}</h3>")
     parts.append(
         html_table(
-            ["#", *(h[k][lang] for k in ("member", "name", "score", "can_help", "helped_by"))],
+            ["#", _("member"), _("name"), _("betweenness"), _("can help"), _("helped by")],
             [
                 [
-                    k,
+                    n(k),
                     bdi(b.member),
                     bdi(names[b.member]),
-                    number(b.score, ".4f", lang),
-                    b.can_help,
-                    b.helped_by,
+                    format_number(b.score, lang, 4),
+                    n(b.can_help),
+                    n(b.helped_by),
                 ]
                 for k, b in enumerate(brokers, start=1)
             ],
             row_data=[{"member": b.member, "score": repr(b.score)} for b in brokers],
         )
         if brokers
-        else f"<p>{escape(h['none'][lang])}</p>"
+        else tag("p", _("none"))
     )
     ex = a.exchanges
-    proof = t["proven" if ex.optimal else "not_proven"][lang]
     listed = ex.pairs[:LISTED]
-    parts += [
-        f"<h3>{escape(t['exchanges_title'][lang])}</h3>",
-        "<p>"
-        + escape(
-            t["exchanges_summary"][lang].format(
-                pairs=len(ex.pairs), members=ex.members, eligible=ex.eligible, proof=proof
-            )
-        )
-        + "</p>",
-    ]
+    summary = _(
+        "{pairs} exchanges involve {members} of the {eligible} members who have a "
+        "reciprocal partner ({proof})."
+    ).format(
+        pairs=n(len(ex.pairs)),
+        members=n(ex.members),
+        eligible=n(ex.eligible),
+        proof=_proof(ex.optimal, lang),
+    )
+    parts += [tag("h3", _("Reciprocal exchanges")), f"<p>{escape(summary)}</p>"]
     if listed:
         parts.append(
             html_table(
-                [t[k][lang] for k in ("member_a", "member_b", "a_teaches_b", "b_teaches_a")],
+                [_("member A"), _("member B"), _("A teaches B"), _("B teaches A")],
                 [
                     [
                         bdi(e.a),
                         bdi(e.b),
-                        reasons_text(e.a_to_b_reasons, tax, lang),
-                        reasons_text(e.b_to_a_reasons, tax, lang),
+                        reason_text(e.a_to_b_reasons, tax, lang, locale_numbers=True),
+                        reason_text(e.b_to_a_reasons, tax, lang, locale_numbers=True),
                     ]
                     for e in listed
                 ],
@@ -347,27 +417,36 @@ def render_report(
     is told each figure before it is drawn."""
     if lang not in LABEL_LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LABEL_LANGUAGES)}, got {lang!r}")
+    _ = gettext_for(lang).gettext
     say = progress or (lambda _step: None)
-    a, t = analysis, TEXT
+    a = analysis
     direction = "rtl" if lang in RTL_LANGUAGES else "ltr"
-    commands = ", ".join(
-        f'<code dir="ltr">peermatch {c} --format json</code>'
-        for c in ("map", "match", "circles", "exchanges")
+    commands = format_list(
+        (
+            f'<code dir="ltr">peermatch {c} --format json</code>'
+            for c in ("map", "match", "circles", "exchanges")
+        ),
+        lang,
     )
-    # Markers for the parts that are HTML (as in _listed_note).
+    # Markers for the parts that are HTML (as in listed_note).
     footer = escape(
-        t["footer"][lang].format(
-            sha="§sha§", version=a.network.taxonomy_version, commands="§commands§"
-        )
+        _(
+            "Made by peermatch from the network document with SHA-256 {sha} (taxonomy "
+            "{version}). The same numbers come from: {commands}."
+        ).format(sha="§sha§", version=a.network.taxonomy_version, commands="§commands§")
     )
     footer = footer.replace("§sha§", f'<code dir="ltr">{input_sha256(a.network)}</code>').replace(
         "§commands§", commands
     )
+    title = escape(_("Peer learning across the network"))
+    lede = _(
+        "{members} members. Where know-how is and where it is missing, the mentor pairs "
+        "proposed for this round, the learning circles, and who can help whom."
+    ).format(members=format_number(len(a.network.members), lang))
     body = "".join(
         [
-            f"<header><h1>{escape(t['title'][lang])}</h1>",
-            f'<p class="lede">{escape(t["lede"][lang].format(members=len(a.network.members)))}'
-            "</p></header>",
+            f"<header><h1>{title}</h1>",
+            f'<p class="lede">{escape(lede)}</p></header>',
             _key_figures(a, lang),
             _capacity_section(a, lang, say),
             _round_section(a, lang, say),
@@ -376,10 +455,12 @@ def render_report(
             f"<footer><p>{footer}</p></footer>",
         ]
     )
+    # The language tag of the catalogue: pt-BR, not just pt.
+    tag = LOCALES[lang].replace("_", "-")
     return (
-        f'<!DOCTYPE html>\n<html lang="{lang}" dir="{direction}">\n<head>\n'
+        f'<!DOCTYPE html>\n<html lang="{tag}" dir="{direction}">\n<head>\n'
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(t['title'][lang])}</title>\n<style>{STYLE}</style>\n</head>\n"
+        f"<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n"
         f"<body>\n{body}\n</body>\n</html>\n"
     )
