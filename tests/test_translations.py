@@ -2,12 +2,13 @@
 the words and numbers each language is shown."""
 
 import doctest
+import re
 import shutil
 
 import pytest
 
 from matcher.scoring import SOFT_TERMS
-from matcher.taxonomy import LABEL_LANGUAGES
+from matcher.taxonomy import FAMILIES, LABEL_LANGUAGES, default_taxonomy
 from service.documents import capacity_map, encoding
 from service.report import words
 from service.translations import LOCALES, catalogues, formats, gettext_for
@@ -70,6 +71,29 @@ def test_every_code_has_words():
         "capacity",
     }
     assert set(capacity_map.UNMET_REASONS) == {"no_expert", "not_enough_capacity"}
+
+
+def test_portuguese_is_brazilian():
+    pt = gettext_for("pt").gettext
+    assert pt("South–South bonus") == "bônus Sul–Sul"
+    tax = default_taxonomy()
+    text = " ".join(
+        [
+            *(pt(m.id) for m in catalogues.extract() if isinstance(m.id, str) and m.id),
+            *(tax.label(key, "pt") for key in tax.keys),
+            *(tax.family_label(family, "pt") for family in FAMILIES),
+        ]
+    )
+    for european in ("bónus", "partilh", "cinzent", "ecrã", "registo", "utilizador", "género"):
+        assert not re.search(rf"\b{european}", text), european
+
+
+def test_one_word_per_term():
+    # "language" and "why" were translated two ways; one each now.
+    for lang, language, why in (("es", "idioma", "motivo"), ("pt", "idioma", "motivo")):
+        t = gettext_for(lang).gettext
+        assert t("language") == t("lang") == language
+        assert t("why") == why and t("why (largest first)").startswith(why)
 
 
 @pytest.mark.parametrize("module", [formats, encoding], ids=lambda m: m.__name__)
