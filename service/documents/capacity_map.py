@@ -1,7 +1,7 @@
 """The capacity map as a JSON document (for machines) and text tables (for people).
 
 The document keeps keys (theme, region, group keys) and adds a ``labels``
-block in the language asked for; the tables print labels in that language.
+block in the language asked for; the tables print headings and labels in it.
 """
 
 from __future__ import annotations
