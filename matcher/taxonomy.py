@@ -9,22 +9,27 @@ themes fall into three families:
 * ``advocacy_capacity`` -- the skills and practices members can teach or want to learn
   (budget tracking, media work, UN human rights mechanisms, MEL, ...).
 
-Each theme has a label in the network's five working languages (en, fr, es, pt, ar).
-Arabic SDG target labels number targets the UN Arabic way ("4-1", "4-أ").
+Each theme has a label in the network's five working languages (en, fr, es, pt, ar),
+kept with the family labels in ``matcher/data/taxonomy-<version>.json``: translators edit
+that file, not this code. Portuguese labels are Brazilian Portuguese, as in the service's
+catalogues; Arabic SDG target labels number targets the UN Arabic way ("4-1", "4-أ").
 
 Keys are stable identifiers stored in member data: a key is never renamed or removed.
 A new taxonomy version may only add keys (and polish labels); ``TAXONOMY_VERSION`` names
 the version in force.
 
-Pure data, stdlib only, no I/O.
+Stdlib only; the one file read is that package data file (through importlib.resources,
+so it works from a wheel or a zip too), once.
 """
 
 import difflib
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from types import MappingProxyType
 
 __all__ = [
@@ -40,386 +45,13 @@ LABEL_LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "pt", "ar")
 TAXONOMY_VERSION = "2026.1"
 FAMILIES: tuple[str, ...] = ("sdg4_target", "policy", "advocacy_capacity")
 
-_FAMILY_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    {
-        "sdg4_target": MappingProxyType(
-            {
-                "en": "SDG 4 targets",
-                "fr": "Cibles de l'ODD 4",
-                "es": "Metas del ODS 4",
-                "pt": "Metas do ODS 4",
-                "ar": "غايات الهدف 4 من أهداف التنمية المستدامة",
-            }
-        ),
-        "policy": MappingProxyType(
-            {
-                "en": "Policy issues",
-                "fr": "Enjeux de politique éducative",
-                "es": "Temas de política educativa",
-                "pt": "Temas de política educacional",
-                "ar": "قضايا السياسات التعليمية",
-            }
-        ),
-        "advocacy_capacity": MappingProxyType(
-            {
-                "en": "Advocacy capacities",
-                "fr": "Capacités de plaidoyer",
-                "es": "Capacidades de incidencia",
-                "pt": "Capacidades de incidência política",
-                "ar": "قدرات المناصرة",
-            }
-        ),
-    }
-)
 
-# (key, family, en, fr, es, pt, ar) -- in taxonomy order.  Never rename a key.
-_THEME_ROWS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
-    # --- SDG 4 targets -------------------------------------------------------------------
-    (
-        "early_childhood",
-        "sdg4_target",
-        "4.2 Early childhood care and education",
-        "4.2 Protection et éducation de la petite enfance",
-        "4.2 Atención y educación de la primera infancia",
-        "4.2 Cuidados e educação na primeira infância",
-        "4-2 الرعاية والتربية في مرحلة الطفولة المبكرة",
-    ),
-    (
-        "primary_secondary",
-        "sdg4_target",
-        "4.1 Primary and secondary education",
-        "4.1 Enseignement primaire et secondaire",
-        "4.1 Educación primaria y secundaria",
-        "4.1 Educação primária e secundária",
-        "4-1 التعليم الابتدائي والثانوي",
-    ),
-    (
-        "tvet_higher_education",
-        "sdg4_target",
-        "4.3 Technical, vocational and higher education",
-        "4.3 Enseignement technique, professionnel et supérieur",
-        "4.3 Educación técnica, profesional y superior",
-        "4.3 Educação técnica, profissional e superior",
-        "4-3 التعليم التقني والمهني والتعليم العالي",
-    ),
-    (
-        "skills_for_work",
-        "sdg4_target",
-        "4.4 Skills for decent work",
-        "4.4 Compétences pour l'emploi et le travail décent",
-        "4.4 Competencias para el trabajo decente",
-        "4.4 Competências para o trabalho decente",
-        "4-4 المهارات اللازمة للعمل اللائق",
-    ),
-    (
-        "equity_inclusion",
-        "sdg4_target",
-        "4.5 Equity and inclusion",
-        "4.5 Équité et inclusion",
-        "4.5 Equidad e inclusión",
-        "4.5 Equidade e inclusão",
-        "4-5 الإنصاف والإدماج",
-    ),
-    (
-        "youth_adult_literacy",
-        "sdg4_target",
-        "4.6 Youth and adult literacy",
-        "4.6 Alphabétisation des jeunes et des adultes",
-        "4.6 Alfabetización de jóvenes y personas adultas",
-        "4.6 Alfabetização de jovens e adultos",
-        "4-6 محو أمية الشباب والكبار",
-    ),
-    (
-        "global_citizenship",
-        "sdg4_target",
-        "4.7 Education for sustainable development and global citizenship",
-        "4.7 Éducation au développement durable et à la citoyenneté mondiale",
-        "4.7 Educación para el desarrollo sostenible y la ciudadanía mundial",
-        "4.7 Educação para o desenvolvimento sustentável e a cidadania global",
-        "4-7 التعليم من أجل التنمية المستدامة والمواطنة العالمية",
-    ),
-    (
-        "school_environments",
-        "sdg4_target",
-        "4.a Safe and inclusive school environments",
-        "4.a Environnements scolaires sûrs et inclusifs",
-        "4.a Entornos escolares seguros e inclusivos",
-        "4.a Ambientes escolares seguros e inclusivos",
-        "4-أ بيئات مدرسية آمنة وشاملة للجميع",
-    ),
-    (
-        "scholarships",
-        "sdg4_target",
-        "4.b Scholarships",
-        "4.b Bourses d'études",
-        "4.b Becas",
-        "4.b Bolsas de estudo",
-        "4-ب المنح الدراسية",
-    ),
-    (
-        "teachers",
-        "sdg4_target",
-        "4.c Teachers",
-        "4.c Personnel enseignant",
-        "4.c Docentes",
-        "4.c Professores e professoras",
-        "4-ج المعلمون والمعلمات",
-    ),
-    # --- Policy issues -------------------------------------------------------------------
-    (
-        "education_financing",
-        "policy",
-        "Education financing",
-        "Financement de l'éducation",
-        "Financiamiento de la educación",
-        "Financiamento da educação",
-        "تمويل التعليم",
-    ),
-    (
-        "tax_justice",
-        "policy",
-        "Tax justice",
-        "Justice fiscale",
-        "Justicia fiscal",
-        "Justiça fiscal",
-        "العدالة الضريبية",
-    ),
-    (
-        "debt_austerity",
-        "policy",
-        "Debt and austerity",
-        "Dette et austérité",
-        "Deuda y austeridad",
-        "Dívida e austeridade",
-        "الديون والتقشف",
-    ),
-    (
-        "privatisation_commercialisation",
-        "policy",
-        "Privatisation and commercialisation of education",
-        "Privatisation et marchandisation de l'éducation",
-        "Privatización y mercantilización de la educación",
-        "Privatização e mercantilização da educação",
-        "خصخصة التعليم وتسليعه",
-    ),
-    (
-        "gender_equality",
-        "policy",
-        "Gender equality in education",
-        "Égalité de genre dans l'éducation",
-        "Igualdad de género en la educación",
-        "Igualdade de gênero na educação",
-        "المساواة بين الجنسين في التعليم",
-    ),
-    (
-        "disability_inclusion",
-        "policy",
-        "Disability inclusion",
-        "Inclusion des personnes en situation de handicap",
-        "Inclusión de las personas con discapacidad",
-        "Inclusão das pessoas com deficiência",
-        "إدماج الأشخاص ذوي الإعاقة",
-    ),
-    (
-        "education_in_emergencies",
-        "policy",
-        "Education in emergencies and protracted crises",
-        "Éducation en situation d'urgence et de crise prolongée",
-        "Educación en situaciones de emergencia y crisis prolongadas",
-        "Educação em situações de emergência e crises prolongadas",
-        "التعليم في حالات الطوارئ والأزمات الممتدة",
-    ),
-    (
-        "refugee_migrant_education",
-        "policy",
-        "Education of refugees and migrants",
-        "Éducation des personnes réfugiées et migrantes",
-        "Educación de personas refugiadas y migrantes",
-        "Educação de pessoas refugiadas e migrantes",
-        "تعليم اللاجئين والمهاجرين",
-    ),
-    (
-        "climate_education",
-        "policy",
-        "Climate change education",
-        "Éducation au changement climatique",
-        "Educación sobre el cambio climático",
-        "Educação sobre as mudanças climáticas",
-        "التعليم المتعلق بتغير المناخ",
-    ),
-    (
-        "digital_education",
-        "policy",
-        "Digital education and EdTech",
-        "Éducation numérique et technologies éducatives",
-        "Educación digital y tecnologías educativas",
-        "Educação digital e tecnologias educacionais",
-        "التعليم الرقمي وتكنولوجيا التعليم",
-    ),
-    (
-        "right_to_education_law",
-        "policy",
-        "The right to education in law",
-        "Le droit à l'éducation dans la législation",
-        "El derecho a la educación en la legislación",
-        "O direito à educação na legislação",
-        "الحق في التعليم في التشريعات",
-    ),
-    (
-        "youth_participation",
-        "policy",
-        "Youth and student participation",
-        "Participation des jeunes et des élèves",
-        "Participación juvenil y estudiantil",
-        "Participação juvenil e estudantil",
-        "مشاركة الشباب والطلاب",
-    ),
-    (
-        "mother_tongue_education",
-        "policy",
-        "Mother-tongue and multilingual education",
-        "Éducation en langue maternelle et éducation multilingue",
-        "Educación en lengua materna y educación multilingüe",
-        "Educação na língua materna e educação multilíngue",
-        "التعليم باللغة الأم والتعليم متعدد اللغات",
-    ),
-    # --- Advocacy capacities -------------------------------------------------------------
-    (
-        "policy_research",
-        "advocacy_capacity",
-        "Policy research and analysis",
-        "Recherche et analyse des politiques",
-        "Investigación y análisis de políticas",
-        "Pesquisa e análise de políticas",
-        "البحوث وتحليل السياسات",
-    ),
-    (
-        "budget_tracking",
-        "advocacy_capacity",
-        "Education budget tracking",
-        "Suivi budgétaire de l'éducation",
-        "Seguimiento del presupuesto educativo",
-        "Monitoramento do orçamento da educação",
-        "رصد ميزانية التعليم",
-    ),
-    (
-        "digital_advocacy",
-        "advocacy_capacity",
-        "Digital and social media advocacy",
-        "Plaidoyer numérique et sur les réseaux sociaux",
-        "Incidencia digital y en redes sociales",
-        "Incidência digital e nas redes sociais",
-        "المناصرة الرقمية وعبر وسائل التواصل الاجتماعي",
-    ),
-    (
-        "media_engagement",
-        "advocacy_capacity",
-        "Media engagement",
-        "Relations avec les médias",
-        "Trabajo con medios de comunicación",
-        "Relacionamento com a imprensa",
-        "التواصل مع وسائل الإعلام",
-    ),
-    (
-        "campaigning_mobilisation",
-        "advocacy_capacity",
-        "Campaigning and public mobilisation",
-        "Campagnes et mobilisation citoyenne",
-        "Campañas y movilización social",
-        "Campanhas e mobilização social",
-        "تنظيم الحملات والتعبئة الجماهيرية",
-    ),
-    (
-        "coalition_governance",
-        "advocacy_capacity",
-        "Coalition governance and membership",
-        "Gouvernance de la coalition et vie associative",
-        "Gobernanza de la coalición y relación con la membresía",
-        "Governança da coalizão e relação com os membros",
-        "حوكمة الائتلاف وشؤون الأعضاء",
-    ),
-    (
-        "fundraising",
-        "advocacy_capacity",
-        "Fundraising and resource mobilisation",
-        "Collecte de fonds et mobilisation de ressources",
-        "Recaudación de fondos y movilización de recursos",
-        "Captação e mobilização de recursos",
-        "جمع التبرعات وحشد الموارد",
-    ),
-    (
-        "sdg4_monitoring",
-        "advocacy_capacity",
-        "SDG 4 monitoring and reporting",
-        "Suivi de l'ODD 4 et production de rapports",
-        "Monitoreo del ODS 4 y elaboración de informes",
-        "Monitoramento do ODS 4 e elaboração de relatórios",
-        "رصد الهدف 4 من أهداف التنمية المستدامة وإعداد التقارير",
-    ),
-    (
-        "legal_action",
-        "advocacy_capacity",
-        "Strategic litigation and legal action",
-        "Contentieux stratégique et recours en justice",
-        "Litigio estratégico y acciones legales",
-        "Litígio estratégico e ações judiciais",
-        "التقاضي الاستراتيجي والإجراءات القانونية",
-    ),
-    (
-        "human_rights_mechanisms",
-        "advocacy_capacity",
-        "UN human rights mechanisms (treaty bodies, UPR)",
-        "Mécanismes onusiens des droits humains (organes de traités, EPU)",
-        "Mecanismos de derechos humanos de la ONU (órganos de tratados, EPU)",
-        "Mecanismos de direitos humanos da ONU (órgãos de tratados, RPU)",
-        "آليات الأمم المتحدة لحقوق الإنسان (هيئات المعاهدات، الاستعراض الدوري الشامل)",
-    ),
-    (
-        "parliamentary_engagement",
-        "advocacy_capacity",
-        "Parliamentary engagement",
-        "Plaidoyer auprès des parlementaires",
-        "Incidencia parlamentaria",
-        "Incidência parlamentar",
-        "المناصرة لدى البرلمانيين",
-    ),
-    (
-        "local_education_groups",
-        "advocacy_capacity",
-        "Local education groups (LEGs) and education sector dialogue",
-        "Groupes locaux des partenaires de l'éducation (GLPE) et dialogue sectoriel",
-        "Grupos locales de educación (GLE) y diálogo sectorial",
-        "Grupos locais de educação e diálogo setorial",
-        "مجموعات التعليم المحلية والحوار القطاعي في التعليم",
-    ),
-    (
-        "donor_engagement",
-        "advocacy_capacity",
-        "Donor engagement",
-        "Dialogue avec les bailleurs de fonds",
-        "Relación con donantes",
-        "Relacionamento com doadores",
-        "التواصل مع الجهات المانحة",
-    ),
-    (
-        "mel",
-        "advocacy_capacity",
-        "Monitoring, evaluation and learning (MEL)",
-        "Suivi, évaluation et apprentissage",
-        "Monitoreo, evaluación y aprendizaje",
-        "Monitoramento, avaliação e aprendizagem",
-        "الرصد والتقييم والتعلم",
-    ),
-    (
-        "knowledge_sharing",
-        "advocacy_capacity",
-        "Knowledge sharing and peer learning",
-        "Partage de connaissances et apprentissage entre pairs",
-        "Intercambio de conocimientos y aprendizaje entre pares",
-        "Troca de conhecimentos e aprendizagem entre pares",
-        "تبادل المعارف والتعلم بين الأقران",
-    ),
-)
+@cache
+def _labels() -> dict:
+    """The label file of ``TAXONOMY_VERSION``: family labels and, in taxonomy order, each
+    theme's key, family and labels by language (read once, then shared)."""
+    source = f"data/taxonomy-{TAXONOMY_VERSION}.json"
+    return json.loads(resources.files("matcher").joinpath(source).read_text(encoding="utf-8"))
 
 
 def _check_lang(lang: str) -> str:
@@ -486,7 +118,7 @@ class Taxonomy:
         for i, theme in enumerate(themes):
             if theme.key in by_key:
                 raise ValueError(f"duplicate theme key {theme.key!r}")
-            if theme.family not in _FAMILY_LABELS:
+            if theme.family not in FAMILIES:
                 raise ValueError(f"theme {theme.key!r} has unknown family {theme.family!r}")
             missing = [lang for lang in LABEL_LANGUAGES if not theme.labels.get(lang)]
             if missing:
@@ -552,7 +184,7 @@ class Taxonomy:
         """
         _check_lang(lang)
         try:
-            return _FAMILY_LABELS[family][lang]
+            return _labels()["families"][family][lang]
         except KeyError:
             raise KeyError(
                 f"unknown theme family {family!r}; known: {', '.join(FAMILIES)}"
@@ -632,10 +264,13 @@ def default_taxonomy() -> Taxonomy:
     """
     themes = tuple(
         Theme(
-            key=key,
-            family=family,
-            labels=MappingProxyType(dict(zip(LABEL_LANGUAGES, labels, strict=True))),
+            key=row["key"],
+            family=row["family"],
+            # A missing label becomes "" so that Taxonomy names the theme and language.
+            labels=MappingProxyType(
+                {lang: row["labels"].get(lang, "") for lang in LABEL_LANGUAGES}
+            ),
         )
-        for key, family, *labels in _THEME_ROWS
+        for row in _labels()["themes"]
     )
     return Taxonomy(version=TAXONOMY_VERSION, themes=themes)

@@ -49,8 +49,8 @@ from IPython.display import HTML, display
 
 from matcher import capacity_map, default_taxonomy, network_arrays
 from matcher.capacity_map import NORTH_SOUTH
-from service.report import render as report
-from service.documents.capacity_map import GROUP_LABELS, HEADINGS
+from service import report
+from service.documents.capacity_map import group_label, unmet_reason
 from service.usecases.notebook_source import load_network_for_notebook, network_source
 
 LANG = "en"  # labels in en, fr, es, pt or ar; text and headings stay in English
@@ -85,7 +85,7 @@ fig, axes = plt.subplots(1, 2, figsize=(12, 1.5 + 0.35 * len(rows)), sharey=True
 for side, ax in enumerate(axes):
     ax.barh(y - 0.2, [r.north_south[side].supply_members for r in rows], 0.4, label="experts")
     ax.barh(y + 0.2, [r.north_south[side].demand_members for r in rows], 0.4, label="in need")
-    ax.set_title(GROUP_LABELS[NORTH_SOUTH[side]][LANG])
+    ax.set_title(group_label(NORTH_SOUTH[side], LANG))
 axes[0].set_yticks(y, [taxonomy.label(key, LANG) for key in themes])
 axes[0].invert_yaxis()
 axes[1].legend(loc="lower right")
@@ -111,7 +111,7 @@ display(
         report.html_table(
             ["theme", "language", "why", "members", "in need", "experts", "mentor capacity"],
             [
-                [taxonomy.label(g.theme, LANG), g.language, HEADINGS[g.code][LANG], g.members,
+                [taxonomy.label(g.theme, LANG), g.language, unmet_reason(g.code, LANG), g.members,
                  g.demand, g.experts, g.capacity]
                 for g in cmap.unmet[:15]
             ],

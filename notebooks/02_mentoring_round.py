@@ -46,7 +46,8 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, display
 
 from matcher import ScoringPolicy, default_taxonomy, mentoring_round, network_arrays
-from service.report import render as report
+from service import report
+from service.documents.encoding import reason_label, reason_text
 from service.usecases.notebook_source import load_network_for_notebook, network_source
 
 LANG = "en"  # labels in en, fr, es, pt or ar; text and headings stay in English
@@ -83,7 +84,7 @@ display(
             ["mentee", "mentor", "score", "language", "why"],
             [
                 [p.mentee, p.mentor, f"{p.score:.2f}", ", ".join(p.languages),
-                 report.reasons_text(p.reasons, taxonomy, LANG)]
+                 reason_text(p.reasons, taxonomy, LANG)]
                 for p in result.pairs[:20]
             ],
         )
@@ -98,10 +99,7 @@ display(
 # %%
 mentee = result.pairs[0].mentee
 for pair in (p for p in result.pairs if p.mentee == mentee):
-    labels = [
-        taxonomy.label(r.key, LANG) if r.kind == "theme" else report.TEXT[f"reason_{r.kind}"][LANG]
-        for r in pair.reasons
-    ]
+    labels = [reason_label(r, taxonomy, LANG) for r in pair.reasons]
     fig, ax = plt.subplots(figsize=(8, 0.5 + 0.4 * len(labels)))
     ax.barh(labels, [r.contribution for r in pair.reasons], color="#2166ac")
     ax.invert_yaxis()
@@ -121,7 +119,7 @@ members = {m.id: m for m in network.members}
 why = Counter(u.code for u in result.unmatched)
 for code in report.UNMATCHED_CODES:
     if why[code]:
-        print(f"{report.TEXT[f'short_{code}'][LANG]}: {why[code]}")
+        print(f"{report.unmatched_label(code, LANG)}: {why[code]}")
 display(
     HTML(
         report.html_table(
@@ -203,7 +201,7 @@ display(
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
 for direction in report.DIRECTIONS:
     left.plot(
-        bonuses, [d[direction] for *_, d in sweep], marker="o", label=report.TEXT[direction][LANG]
+        bonuses, [d[direction] for *_, d in sweep], marker="o", label=report.direction_label(direction, LANG)
     )
 left.set_xlabel("South–South bonus")
 left.set_ylabel("pairs")

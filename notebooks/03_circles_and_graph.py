@@ -54,7 +54,8 @@ from matcher import (
     network_arrays,
     random_circles,
 )
-from service.report import render as report
+from service import report
+from service.documents.encoding import reason_text
 from service.usecases.notebook_source import load_network_for_notebook, network_source
 
 LANG = "en"  # labels in en, fr, es, pt or ar; text and headings stay in English
@@ -179,8 +180,8 @@ display(
         report.html_table(
             ["a", "b", "score", "a teaches b", "b teaches a"],
             [
-                [e.a, e.b, f"{e.score:.2f}", report.reasons_text(e.a_to_b_reasons, taxonomy, LANG),
-                 report.reasons_text(e.b_to_a_reasons, taxonomy, LANG)]
+                [e.a, e.b, f"{e.score:.2f}", reason_text(e.a_to_b_reasons, taxonomy, LANG),
+                 reason_text(e.b_to_a_reasons, taxonomy, LANG)]
                 for e in exchanges.pairs
             ],
         )

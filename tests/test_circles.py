@@ -376,8 +376,8 @@ def invoke(*args):
 def test_cli_demo_table_default_themes():
     result = invoke("circles", "--demo", "--lang", "fr")
     assert result.exit_code == 0, result.output
-    assert "Learning circles:" in result.stdout and "need covered" in result.stdout
-    assert "anchor" in result.stdout and "learner" in result.stdout
+    assert "Cercles d'apprentissage :" in result.stdout and "besoin couvert" in result.stdout
+    assert "référent" in result.stdout and "apprenant" in result.stdout
 
 
 def test_cli_json_with_themes(tmp_path):

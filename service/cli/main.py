@@ -30,6 +30,7 @@ from service.documents.mentoring import round_document, round_table
 from service.documents.recommendations import recommendations_document, recommendations_table
 from service.documents.tables import render_table
 from service.gc_pause import collector_paused
+from service.translations import gettext_for
 
 app = typer.Typer(
     name="peermatch",
@@ -64,8 +65,12 @@ def taxonomy(
     if as_json:
         typer.echo(json.dumps(tax.to_dict(), ensure_ascii=False, indent=2))
         return
+    _ = gettext_for(lang).gettext
     rows = [[t.key, tax.family_label(t.family, lang), t.label(lang)] for t in tax.themes]
-    typer.echo(render_table(["key", "family", "label"], rows, title=f"Taxonomy {tax.version}"))
+    headers = [_("key"), _("family"), _("label")]
+    typer.echo(
+        render_table(headers, rows, title=_("Taxonomy {version}").format(version=tax.version))
+    )
 
 
 @app.command()

@@ -117,5 +117,5 @@ NetworkArg = Annotated[
     typer.Argument(help="Network document (JSON, schema_version 1).", show_default=False),
 ]
 Demo = Annotated[bool, typer.Option("--demo", help="Use the bundled demo network (126 members).")]
-Lang = Annotated[str, typer.Option(help="Label language: en, fr, es, pt or ar.")]
+Lang = Annotated[str, typer.Option(help="Language of headings and labels: en, fr, es, pt or ar.")]
 Fmt = Annotated[Format, typer.Option("--format", help="table for people, json for machines.")]

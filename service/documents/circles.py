@@ -7,6 +7,7 @@ from matcher.circles import CirclesResult
 from service.contract import input_sha256
 from service.documents.encoding import SCHEMA_VERSION, reason_dict
 from service.documents.tables import render_table
+from service.translations import N_, gettext_for
 
 
 def circles_document(result: CirclesResult, network: Network) -> dict:
@@ -66,9 +67,16 @@ def circles_summary(result: CirclesResult, network: Network) -> dict:
     }
 
 
+ROLES = {"anchor": N_("anchor"), "learner": N_("learner")}
+"""A circle member's role: the anchor knows the theme well, learners need it."""
+
+
 def circles_table(result: CirclesResult, taxonomy: Taxonomy, *, lang: str = "en") -> str:
     """Circles for people: one row per member (theme, language and score on
-    the circle's first row), then who was left out and the summary."""
+    the circle's first row), then who was left out and the summary. Headings
+    and labels in ``lang``; the engine's explanation of why a need was left
+    out stays as it gives it (English, with its counts)."""
+    _ = gettext_for(lang).gettext
     rows = []
     for k, circle in enumerate(result.circles, start=1):
         for n, m in enumerate(circle.members):
@@ -79,33 +87,44 @@ def circles_table(result: CirclesResult, taxonomy: Taxonomy, *, lang: str = "en"
                     taxonomy.label(circle.theme, lang) if first else "",
                     circle.language if first else "",
                     m.id,
-                    m.role,
+                    _(ROLES[m.role]),
                     f"{m.credit:.2f}" if m.role == "learner" else "",
                     f"{circle.score:.2f}" if first else "",
                 ]
             )
     parts = [
         render_table(
-            ["#", "theme", "lang", "member", "role", "need covered", "score"],
+            ["#", _("theme"), _("lang"), _("member"), _("role"), _("need covered"), _("score")],
             rows,
-            title=f"Learning circles: {len(result.circles)} on {len(result.themes)} themes",
+            title=_("Learning circles: {circles} on {themes} themes").format(
+                circles=len(result.circles), themes=len(result.themes)
+            ),
         )
     ]
     if result.left_out:
         parts.append(
             render_table(
-                ["member", "theme", "why left out"],
+                [_("member"), _("theme"), _("why left out")],
                 [[x.member, taxonomy.label(x.theme, lang), x.reason] for x in result.left_out],
-                title=f"Needs left without a circle: {len(result.left_out)}",
+                title=_("Needs left without a circle: {n}").format(n=len(result.left_out)),
             )
         )
     lines = [
-        f"need covered {result.need_covered:.2f} of a bound of {result.bound:.2f} "
-        f"(gap {result.gap * 100:.1f} %) · demand {result.demand:g} · "
-        f"size {result.size[0]}-{result.size[1]} · max per member {result.max_per_member}",
+        _(
+            "need covered {covered} of a bound of {bound} (gap {gap} %) · demand {demand} · "
+            "size {low}-{high} · max per member {most}"
+        ).format(
+            covered=f"{result.need_covered:.2f}",
+            bound=f"{result.bound:.2f}",
+            gap=f"{result.gap * 100:.1f}",
+            demand=f"{result.demand:g}",
+            low=result.size[0],
+            high=result.size[1],
+            most=result.max_per_member,
+        ),
     ]
     if result.skipped_themes:
         skipped = ", ".join(taxonomy.label(t, lang) for t in result.skipped_themes)
-        lines.append(f"no circle can form on: {skipped}")
+        lines.append(_("no circle can form on: {themes}").format(themes=skipped))
     parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"

@@ -7,6 +7,7 @@ from matcher.exchanges import Exchange, ExchangeResult
 from service.contract import input_sha256
 from service.documents.encoding import SCHEMA_VERSION, reason_dict, reason_text
 from service.documents.tables import render_table
+from service.translations import N_, gettext_for
 
 
 def _direction(score: float, reasons) -> dict:
@@ -46,12 +47,22 @@ def exchanges_document(result: ExchangeResult, network: Network) -> dict:
     }
 
 
+PROOFS = {
+    "exact": N_("proven optimal"),
+    "lp_rounding": N_("not proven optimal"),
+    "best_k_found": N_("best pairs found, not proven optimal for -k"),
+}
+"""What is known of an exchanges run's optimality, by ``ExchangeResult.method``."""
+
+
 def exchanges_table(
     result: ExchangeResult, network: Network, taxonomy: Taxonomy, *, lang: str = "en"
 ) -> str:
-    """An exchanges run for people: each pair and what each side teaches."""
+    """An exchanges run for people: each pair and what each side teaches,
+    headings and labels in ``lang``."""
+    _ = gettext_for(lang).gettext
     pairs = render_table(
-        ["#", "a", "b", "score", "lang", "a teaches b", "b teaches a"],
+        ["#", "a", "b", _("score"), _("lang"), _("a teaches b"), _("b teaches a")],
         [
             [
                 n + 1,
@@ -64,17 +75,18 @@ def exchanges_table(
             ]
             for n, e in enumerate(result.pairs)
         ],
-        title=f"Reciprocal exchanges: {len(result.pairs)} pairs",
+        title=_("Reciprocal exchanges: {pairs} pairs").format(pairs=len(result.pairs)),
     )
-    proof = {
-        "exact": "proven optimal",
-        "lp_rounding": "not proven optimal",
-        "best_k_found": "best pairs found, not proven optimal for -k",
-    }[result.method]
-    summary = (
-        f"members {len(network.members)} · with a reciprocal partner {result.eligible} · "
-        f"in an exchange {result.members}\n"
-        f"total score {result.total:.4f} ({proof}; bound {result.upper_bound:.4f}) · "
-        f"reciprocal pairs {result.reciprocal_pairs}"
+    summary = _(
+        "members {members} · with a reciprocal partner {eligible} · in an exchange {paired}\n"
+        "total score {total} ({proof}; bound {bound}) · reciprocal pairs {reciprocal}"
+    ).format(
+        members=len(network.members),
+        eligible=result.eligible,
+        paired=result.members,
+        total=f"{result.total:.4f}",
+        proof=_(PROOFS[result.method]),
+        bound=f"{result.upper_bound:.4f}",
+        reciprocal=result.reciprocal_pairs,
     )
     return f"{pairs}\n\n{summary}\n"

@@ -7,6 +7,7 @@ from service.contract import input_sha256
 from service.documents.encoding import SCHEMA_VERSION, reason_dict, reason_text
 from service.documents.tables import render_table
 from service.gc_pause import collector_paused
+from service.translations import gettext_for
 
 
 def round_summary(result: RoundResult, network: Network, *, seed: int | None) -> dict:
@@ -64,10 +65,13 @@ def round_document(result: RoundResult, network: Network, *, seed: int | None) -
 def round_table(
     result: RoundResult, network: Network, taxonomy: Taxonomy, *, lang: str = "en"
 ) -> str:
-    """A mentoring round for people: pairs with reasons, then the unmatched."""
+    """A mentoring round for people: pairs with reasons, then the unmatched.
+    Headings and labels in ``lang``; the engine's explanation of why a member
+    is unmatched stays as it gives it (English, with its counts)."""
+    _ = gettext_for(lang).gettext
     names = {m.id: m.name for m in network.members}
     pairs = render_table(
-        ["mentee", "mentor", "score", "lang", "why"],
+        [_("mentee"), _("mentor"), _("score"), _("lang"), _("why")],
         [
             [
                 p.mentee,
@@ -78,29 +82,42 @@ def round_table(
             ]
             for p in result.pairs
         ],
-        title=f"Mentoring round ({result.objective}): {len(result.pairs)} pairs",
+        title=_("Mentoring round ({objective}): {pairs} pairs").format(
+            objective=result.objective, pairs=len(result.pairs)
+        ),
     )
     parts = [pairs]
     if result.unmatched:
         parts.append(
             render_table(
-                ["member", "name", "why unmatched"],
+                [_("member"), _("name"), _("why unmatched")],
                 [[u.member, names[u.member], u.reason] for u in result.unmatched],
-                title=f"Left without a mentor: {len(result.unmatched)}",
+                title=_("Left without a mentor: {n}").format(n=len(result.unmatched)),
             )
         )
-    proof = "proven optimal" if result.optimal else "not a welfare optimum"
+    proof = _("proven optimal") if result.optimal else _("not a welfare optimum")
     lines = [
-        f"members {result.members} · mentees with needs {result.mentees_with_needs} · "
-        f"matched {result.mentees_matched} · pairs {len(result.pairs)}",
-        f"total score {result.total_score:.4f} ({proof}) · candidates {result.candidates}",
+        _(
+            "members {members} · mentees with needs {wanting} · matched {matched} · pairs {pairs}"
+        ).format(
+            members=result.members,
+            wanting=result.mentees_with_needs,
+            matched=result.mentees_matched,
+            pairs=len(result.pairs),
+        ),
+        _("total score {total} ({proof}) · candidates {candidates}").format(
+            total=f"{result.total_score:.4f}", proof=proof, candidates=result.candidates
+        ),
     ]
     if result.welfare_total is not None:
         cost = result.welfare_total - result.total_score
         share = cost / result.welfare_total * 100 if result.welfare_total else 0.0
         lines.append(
-            f"stability costs {cost:.4f} score ({share:.1f} %) against the welfare optimum "
-            f"{result.welfare_total:.4f}"
+            _(
+                "stability costs {cost} score ({share} %) against the welfare optimum {welfare}"
+            ).format(
+                cost=f"{cost:.4f}", share=f"{share:.1f}", welfare=f"{result.welfare_total:.4f}"
+            )
         )
     parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from matcher import Network, Recommendation, Taxonomy
 from service.documents.encoding import SCHEMA_VERSION, reason_dict, reason_text
 from service.documents.tables import render_table
+from service.translations import N_, gettext_for
 
 
 def recommendations_document(member: str, direction: str, recs: tuple[Recommendation, ...]) -> dict:
@@ -32,6 +33,13 @@ def recommendations_document(member: str, direction: str, recs: tuple[Recommenda
     }
 
 
+TITLES = {
+    "mentors": N_("Top mentors for {member}"),
+    "mentees": N_("Top mentees for {member}"),
+}
+ROLES = {"mentors": N_("mentor"), "mentees": N_("mentee")}
+
+
 def recommendations_table(
     member: str,
     direction: str,
@@ -41,11 +49,21 @@ def recommendations_table(
     *,
     lang: str = "en",
 ) -> str:
+    """The top peers of ``member`` for people, headings and labels in ``lang``."""
+    _ = gettext_for(lang).gettext
     names = {m.id: m.name for m in network.members}
     if direction == "exchanges":
         return (
             render_table(
-                ["#", "partner", "name", "score", "lang", f"{member} teaches", f"{member} learns"],
+                [
+                    "#",
+                    _("partner"),
+                    _("name"),
+                    _("score"),
+                    _("lang"),
+                    _("{member} teaches").format(member=member),
+                    _("{member} learns").format(member=member),
+                ],
                 [
                     [
                         k + 1,
@@ -58,13 +76,13 @@ def recommendations_table(
                     ]
                     for k, r in enumerate(recs)
                 ],
-                title=f"Top exchange partners for {member}",
+                title=_("Top exchange partners for {member}").format(member=member),
             )
             + "\n"
         )
     return (
         render_table(
-            ["#", direction[:-1], "name", "score", "lang", "why"],
+            ["#", _(ROLES[direction]), _("name"), _("score"), _("lang"), _("why")],
             [
                 [
                     k + 1,
@@ -76,7 +94,7 @@ def recommendations_table(
                 ]
                 for k, r in enumerate(recs)
             ],
-            title=f"Top {direction} for {member}",
+            title=_(TITLES[direction]).format(member=member),
         )
         + "\n"
     )
