@@ -1,5 +1,7 @@
+import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,8 @@ from matcher.geo import (
 )
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
+# matcher.geo's answers when its tables were typed by hand (tests/data/geo_before.json).
+BEFORE = json.loads(Path(__file__).with_name("data").joinpath("geo_before.json").read_text("utf-8"))
 
 
 def test_regions_and_labels():
@@ -214,3 +218,23 @@ def test_tables_are_read_only():
         LANGUAGE_NAMES["zz"] = "Zzz"  # type: ignore[index]
     with pytest.raises(AttributeError):
         COUNTRIES["KE"].region = "asia_pacific"  # type: ignore[misc]
+
+
+# --- the same answers as the hand-typed tables -------------------------------------------
+
+
+def test_tables_are_the_ones_typed_by_hand_before():
+    assert {k: [c.name, c.region, c.global_south] for k, c in COUNTRIES.items()} == BEFORE[
+        "countries"
+    ]
+    assert list(COUNTRIES) == list(BEFORE["countries"])  # sorted by code, as before
+    assert list(LANGUAGE_NAMES.items()) == list(BEFORE["languages"].items())
+    assert list(REGIONS) == BEFORE["regions"]
+    assert {r: dict(labels) for r, labels in REGION_LABELS.items()} == BEFORE["region_labels"]
+
+
+def test_suggestions_are_the_ones_given_before():
+    countries = {q: suggest_country(q) for q in BEFORE["suggest_country"]}
+    assert countries == BEFORE["suggest_country"]
+    languages = {q: suggest_language(q) for q in BEFORE["suggest_language"]}
+    assert languages == BEFORE["suggest_language"]
