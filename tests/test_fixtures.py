@@ -312,3 +312,49 @@ def test_documents_pass_the_network_validator(n, seed):
     contract = pytest.importorskip("service.contract")
     network = contract.validate_network(generate_network(n, seed=seed))
     assert len(network.members) == n
+
+
+def test_the_profile_names_only_what_peermatch_defines():
+    from fixtures.tables import PROFILE
+    from matcher import geo
+    from matcher.network import KINDS as MATCHER_KINDS
+
+    assert set(PROFILE["kinds"]) == set(MATCHER_KINDS)
+    assert set(PROFILE["coalitions"]["region_shares"]) == set(geo.REGIONS)
+    assert set(PROFILE["regional_networks"]["regions"]) == set(geo.REGIONS)
+    working = PROFILE["working_languages"]
+    specs = [
+        *PROFILE["coalitions"]["countries"].values(),
+        *(net for r in PROFILE["regional_networks"]["regions"].values() for net in r["networks"]),
+    ]
+    for spec in specs:
+        assert spec["main"] in working and spec["main"] not in spec["others"], spec
+        assert all(geo.is_language(code) for code in spec["others"]), spec
+    assert set(PROFILE["ingos"]["languages"]) <= set(working)
+    assert set(PROFILE["ingos"]["head_offices"]) <= set(PROFILE["coalitions"]["countries"])
+    assert set(PROFILE["coalitions"]["countries"]) <= set(geo.COUNTRIES)
+    archetypes = PROFILE["archetypes"]
+    for name, spec in archetypes.items():
+        for field in ("expertise_weights", "need_weights"):
+            assert set(spec[field]) - {"extends"} <= set(THEMES), (name, field)
+        assert sum(spec["expertise_count"]) == pytest.approx(1)
+        assert sum(spec["need_count"]) == pytest.approx(1)
+    for table in ("shared_expertise_weights", "shared_need_weights"):
+        assert all(set(w) <= set(THEMES) for w in PROFILE["themes"][table].values())
+    assert {
+        *PROFILE["coalitions"]["archetype_south_by_region"].values(),
+        *PROFILE["capacities"]["big_archetypes"],
+    } <= set(archetypes)
+    shares = [PROFILE["kinds"], PROFILE["coalitions"]["region_shares"]]
+    shares.append({r: s["share"] for r, s in PROFILE["regional_networks"]["regions"].items()})
+    assert all(sum(s.values()) == pytest.approx(1) for s in shares)
+
+
+def test_the_words_cover_every_theme_in_every_working_language():
+    from fixtures import wording
+    from fixtures.tables import PROFILE
+
+    working = set(PROFILE["working_languages"])
+    assert set(wording._TEXT["themes"]) == working == set(wording.COALITION_NAMES)
+    for lang, phrases in wording._TEXT["themes"].items():
+        assert list(phrases) == list(THEMES), lang
