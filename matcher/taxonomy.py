@@ -32,6 +32,8 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
+from matcher.suggest import closest
+
 __all__ = [
     "FAMILIES",
     "LABEL_LANGUAGES",
@@ -218,9 +220,9 @@ class Taxonomy:
             if len(inside) == 1:
                 return inside.pop()
         # 2. a misspelling of a whole key or label: "budget_traking".
-        close = difflib.get_close_matches(query, list(self._lookup), n=1, cutoff=0.75)
-        if close:
-            return self._lookup[close[0]]
+        close = closest(query, self._lookup)
+        if close is not None:
+            return self._lookup[close]
         # 3. a (misspelt) beginning of one theme's key or label: "privatization".
         if len(query) >= 4:
             best, found = 0.0, set()

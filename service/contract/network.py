@@ -7,7 +7,6 @@ document without problems becomes a :class:`matcher.network.Network`.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections import Counter
 from typing import Annotated, Any, Literal
@@ -21,8 +20,9 @@ from pydantic import (
 )
 
 from matcher import geo
-from matcher.network import INTERNATIONAL, KINDS, HistoryEntry, Member, Network, make_network
+from matcher.network import KINDS, HistoryEntry, Member, Network, make_network
 from matcher.scoring import pair_violations
+from matcher.suggest import closest
 from matcher.taxonomy import Taxonomy, default_taxonomy
 from matcher.vectors import network_arrays
 from service.contract.fields import MemberId, SingleLine
@@ -274,18 +274,13 @@ def _id_of(member: Any) -> str | None:
 
 def closest_id(value: str, known: set[str]) -> str | None:
     """The known id closest to ``value`` (a likely typo), or None."""
-    found = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.75)
-    return found[0] if found else None
+    return closest(value, known)
 
 
 def _build(doc: NetworkDoc, taxonomy: Taxonomy) -> Network:
     members = []
     for m in doc.members:
-        country = geo.country(m.country) if m.country else None
-        region = m.region or (country.region if country else INTERNATIONAL)
-        south = (
-            m.global_south if m.global_south is not None else bool(country and country.global_south)
-        )
+        region, south = geo.region_and_side(m.country, m.region, m.global_south)
         members.append(
             Member(
                 id=m.id,

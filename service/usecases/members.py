@@ -12,7 +12,6 @@ from sqlmodel import Session, col, select
 from matcher import (
     geo,
 )
-from matcher.network import INTERNATIONAL
 from service.contract import (
     CONTACT_FIELDS,
     MEMBER_EDITABLE_FIELDS,
@@ -36,10 +35,7 @@ from service.usecases.network import bump_version, check_stored_network, member_
 
 def derived_side(m: Member) -> tuple[str, bool]:
     """The member's region and Global South flag, as the matcher derives them."""
-    country = geo.country(m.country) if m.country else None
-    region = m.region or (country.region if country else INTERNATIONAL)
-    south = m.global_south if m.global_south is not None else bool(country and country.global_south)
-    return region, south
+    return geo.region_and_side(m.country, m.region, m.global_south)
 
 
 def member_view(m: Member, *, contacts: bool) -> dict[str, Any]:
