@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.pairing import WelfareCertificate
+from matcher.certificate import WelfareCertificate
 from matcher.scoring import (
     BlockScorer,
     ScoringPolicy,

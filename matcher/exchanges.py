@@ -26,7 +26,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
 from matcher.candidates import BLOCK_ELEMENTS
-from matcher.pairing import pair_mentors, welfare_certificate
+from matcher.certificate import welfare_certificate
+from matcher.pairing import pair_mentors
 from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
 from matcher.vectors import NetworkArrays
 

@@ -18,8 +18,9 @@ from matcher.candidates import (
     score_bound,
     sorted_member,
 )
+from matcher.certificate import welfare_certificate
 from matcher.network import Network
-from matcher.pairing import Pairing, pair_mentors, welfare_certificate
+from matcher.pairing import Pairing, pair_mentors
 from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
 from matcher.taxonomy import Taxonomy
 from matcher.vectors import NetworkArrays, network_arrays
