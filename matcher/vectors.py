@@ -52,10 +52,37 @@ class NetworkArrays:
 
     @property
     def n(self) -> int:
+        """Number of members.
+
+        >>> from matcher.examples import example_network
+        >>> from matcher.taxonomy import default_taxonomy
+        >>> network_arrays(example_network(), default_taxonomy()).n
+        4
+        """
         return len(self.ids)
 
+    @property
+    def wanting(self) -> np.ndarray:
+        """(n,) bool: the members a round looks for mentors for, those with
+        needs and mentee capacity.
+
+        >>> from matcher.examples import example_network
+        >>> from matcher.taxonomy import default_taxonomy
+        >>> arrays = network_arrays(example_network(), default_taxonomy())
+        >>> [m for m, w in zip(arrays.ids, arrays.wanting) if w]
+        ['ke-coalition', 'pe-coalition', 'sn-coalition']
+        """
+        return (self.needs > 0).any(axis=1) & (self.mentee_capacity > 0)
+
     def shared_languages(self, i: int, j: int) -> tuple[str, ...]:
-        """Working languages members ``i`` and ``j`` have in common, sorted."""
+        """Working languages members ``i`` and ``j`` have in common, sorted.
+
+        >>> from matcher.examples import example_network
+        >>> from matcher.taxonomy import default_taxonomy
+        >>> arrays = network_arrays(example_network(), default_taxonomy())
+        >>> arrays.ids[0], arrays.ids[3], arrays.shared_languages(0, 3)
+        ('fr-ngo', 'sn-coalition', ('en', 'fr'))
+        """
         both = self.speaks[i] & self.speaks[j]
         return tuple(lang for lang, ok in zip(self.languages, both, strict=True) if ok)
 
@@ -112,6 +139,26 @@ def network_arrays(network: Network, taxonomy: Taxonomy) -> NetworkArrays:
         ),
         text=_tfidf([m.description for m in members]),
     )
+
+
+def distinct_rows(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a 2-D boolean matrix: the index of each one's
+    first row, and the distinct row of every row. Distinct rows are ordered
+    by their packed bytes (fixed, not meaningful).
+
+    Row-wise ``np.unique`` on a bool matrix is slow; each row's packed bits as
+    one void scalar give the same sets far faster.
+
+    >>> first, which = distinct_rows(np.array([[1, 0], [0, 1], [1, 0]], dtype=bool))
+    >>> first.tolist(), which.tolist()
+    ([1, 0], [1, 0, 1])
+    """
+    if mask.shape[1] == 0:  # no columns: every row is the same, empty one
+        return np.zeros(min(len(mask), 1), np.int64), np.zeros(len(mask), np.int64)
+    packed = np.ascontiguousarray(np.packbits(mask, axis=1))
+    rows = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, which = np.unique(rows, return_index=True, return_inverse=True)
+    return first, which.ravel()
 
 
 def _pair_matrix(pairs: list[tuple[int, int]], n: int, *, symmetric: bool) -> sp.csr_matrix:
