@@ -86,7 +86,7 @@ def top_k_columns(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     else:
         order = np.lexsort((scrambled, -values, r))
     r, c, values = r[order], c[order], values[order]
-    rank = np.arange(len(r)) - np.searchsorted(r, r, side="left")
+    rank = rank_in_runs(r)
     kept = rank < k
     top = np.zeros((n_rows, k), dtype=np.int64)
     best = np.full((n_rows, k), -np.inf, dtype=score.dtype)
@@ -138,8 +138,7 @@ class PairScores:
     ) -> None:
         self.arrays, self.policy = arrays, policy
         self._scorer = BlockScorer(arrays, policy=policy)
-        wanting = (arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0)
-        self.mentees = self._scorer.group_order(np.flatnonzero(wanting))
+        self.mentees = self._scorer.group_order(np.flatnonzero(arrays.wanting))
         self.mentors = self._scorer.column_order(np.flatnonzero(arrays.mentor_capacity > 0))
         self._columns = self._scorer.columns(self.mentors)
         self._step = max(1, block_elements // max(1, len(self.mentors)))
@@ -194,6 +193,11 @@ class PairScores:
             found_i.append(i)
             found_j.append(j)
         return np.concatenate(found_i), np.concatenate(found_j)
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Member index -> its position in :attr:`mentors` (-1 if not one)."""
+        return self._columns.position
 
     @property
     def cached(self) -> bool:
@@ -301,12 +305,57 @@ def price_pairs(
     Returns aligned (mentees, mentors) index arrays, and their exact scores
     with ``return_scores=True`` (for :func:`add_pairs`); empty arrays prove
     the pairing optimal over every allowed pair (up to the certificate's grid).
+
+    Mentee ke-coalition (index 1) starts with one candidate, mentor fr-ngo
+    (0); pricing finds the two pairs that beat it:
+
+    >>> from matcher.certificate import welfare_certificate
+    >>> from matcher.pairing import pair_mentors
+    >>> from matcher.examples import example_arrays
+    >>> arrays, policy = example_arrays(), ScoringPolicy()
+    >>> scores = PairScores(arrays, policy=policy)
+    >>> caps = arrays.mentor_capacity, arrays.mentee_capacity
+    >>> benefit = add_pairs(arrays, sp.csr_matrix((4, 4)), [1], [0], policy=policy)
+    >>> cert = welfare_certificate(pair_mentors(benefit, *caps), benefit, *caps,
+    ...                            max_benefit=score_bound(arrays, policy=policy))
+    >>> i, j = price_pairs(scores, benefit, cert, per_mentee=5)
+    >>> [(arrays.ids[a], arrays.ids[b]) for a, b in zip(i.tolist(), j.tolist())]
+    [('ke-coalition', 'sn-coalition'), ('sn-coalition', 'ke-coalition')]
     """
-    arrays, policy, mentors = scores.arrays, scores.policy, scores.mentors
-    # Closed mentees and mentors (no room, or no way to pass flow) get an
-    # infinite threshold: nothing through them can improve the pairing.
+    bars = _bars(certificate, scores)
+    found_i, found_j, found_score = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
+    for block in scores.allowed_blocks():
+        r, c = _flagged(block, bars, benefit, scores.positions, per_mentee=per_mentee)
+        i, j, exact = _exactly_improving(scores, certificate, bars, block.rows, r, c, per_mentee)
+        found_i.append(i)
+        found_j.append(j)
+        found_score.append(exact)
+    found = np.concatenate(found_i), np.concatenate(found_j)
+    return (*found, np.concatenate(found_score)) if return_scores else found
+
+
+class _Bars(NamedTuple):
+    """What pricing compares an allowed pair's float32 block score ``s`` with:
+    the pair is flagged when ``s - v[mentor] > bar[mentee]``.
+
+    ``u``: mentee potentials, ``inf`` where closed (no room, or no way to
+    pass flow: nothing through them can improve the pairing); ``bar``: ``u``
+    shifted, less the slack; ``v``: mentor potentials by position in
+    :attr:`PairScores.mentors`, shifted, ``inf`` where closed, and ``v32`` the
+    same in float32; ``small``: rows compared in float32.
+    """
+
+    u: np.ndarray
+    bar: np.ndarray
+    v: np.ndarray
+    v32: np.ndarray
+    small: np.ndarray
+    slack: float
+
+
+def _bars(certificate: WelfareCertificate, scores: PairScores) -> _Bars:
     u = np.where(certificate.mentee_open, certificate.mentee_potential, np.inf)
-    v = np.where(certificate.mentor_open, certificate.mentor_potential, np.inf)[mentors]
+    v = np.where(certificate.mentor_open, certificate.mentor_potential, np.inf)[scores.mentors]
     # Only u + v counts. After a coverage-first solve every covered mentee's
     # potential is about -B and every mentor's about +B (B, the coverage
     # bonus, ~1e5 score units at 10,000 members): moved by the mentors' median,
@@ -315,7 +364,7 @@ def price_pairs(
     shift = float(np.median(finite)) if len(finite) else 0.0
     u_block, v = u + shift, v - shift
     # The block leaves out the text term (at most text_weight): add it as slack.
-    slack = policy.text_weight + _FLOAT32_SLACK
+    slack = scores.policy.text_weight + _FLOAT32_SLACK
     # float32 keeps the pass over the block scores cheap and is exact enough
     # (errors ~1e-4 score units at most, well inside the slack) while scores
     # and potentials stay small. A row with a small potential can never flag a
@@ -327,69 +376,89 @@ def price_pairs(
     if v.min(initial=np.inf) < -limit:
         small[:] = False
     v32 = np.where(v > 2 * limit + slack, np.inf, v).astype(np.float32)
-    pos = np.full(arrays.n, -1, dtype=np.int64)
-    pos[mentors] = np.arange(len(mentors))
-    found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-    found_score = [np.zeros(0)]
-    for rows, indptr, cols, score in scores.allowed_blocks():
-        counts = np.diff(indptr)
-        threshold = (u_block[rows] - slack).astype(np.float32)
-        reduced = score - v32[cols]
-        flagged = reduced > np.repeat(threshold, counts)
-        fast = small[rows]
-        if not fast.all():
-            slow = np.flatnonzero(np.repeat(~fast, counts))
-            exact_threshold = np.repeat(u_block[rows] - slack, counts)[slow]
-            flagged[slow] = score[slow] - v[cols[slow]] > exact_threshold
-        at = np.flatnonzero(flagged)
-        r, c = np.searchsorted(indptr, at, side="right") - 1, cols[at].astype(np.int64)
-        stored_r, stored_c = _stored_pairs(benefit, rows, pos)
-        if len(stored_r):
-            fresh = ~sorted_member(
-                np.sort(stored_r * len(mentors) + stored_c), r * len(mentors) + c
-            )
-            at, r, c = at[fresh], r[fresh], c[fresh]
-        keep = _crowd_cut(r, reduced[at], threshold, fast, per_mentee=per_mentee, slack=slack)
-        if not fast.all():
-            # Rows that carry a coverage bonus flag nearly every mentor at
-            # first: cut them too, on their float64 values.
-            at_slow = np.flatnonzero(~fast[r])
-            keep[at_slow] = _crowd_cut(
-                r[at_slow],
-                score[at[at_slow]] - v[c[at_slow]],
-                u_block[rows] - slack,
-                ~fast,
-                per_mentee=per_mentee,
-                slack=slack,
-            )
-        r, c = r[keep], c[keep]
-        # Every flagged pair is checked exactly (the text term and float32 can
-        # reorder them), then each mentee keeps its largest exact violations:
-        # a shortlist cut before the exact check could hide the one that counts.
-        i, j = rows[r], mentors[c]
-        price = u[i] + certificate.mentor_potential[j]
-        lower = pair_scores(arrays, i, j, policy=policy, text=False)
-        # The text term lies in [0, text_weight]. Only pairs that may improve
-        # with its largest value, and that per_mentee sure improvements do not
-        # all beat, pay for the text similarity.
-        sure = certificate.improving(i, j, lower)
-        cut = _kth_largest(r[sure], lower[sure] - price[sure], per_mentee, len(rows))
-        upper = lower + policy.text_weight
-        maybe = certificate.improving(i, j, upper) & (upper - price >= cut[r])
-        i, j, r, price = i[maybe], j[maybe], r[maybe], price[maybe]
-        similarity = scores.text_similarity(rows, i, j)
-        exact = pair_scores(arrays, i, j, policy=policy, similarity=similarity)
-        better = certificate.improving(i, j, exact)
-        i, j, r = i[better], j[better], r[better]
-        excess = exact[better] - price[better]
-        order = np.lexsort((-excess, r))
-        i, j, r = i[order], j[order], r[order]
-        keep = (np.arange(len(r)) - np.searchsorted(r, r, side="left")) < per_mentee
-        found_i.append(i[keep])
-        found_j.append(j[keep])
-        found_score.append(exact[better][order][keep])
-    found = np.concatenate(found_i), np.concatenate(found_j)
-    return (*found, np.concatenate(found_score)) if return_scores else found
+    return _Bars(u=u, bar=u_block - slack, v=v, v32=v32, small=small, slack=slack)
+
+
+def _flagged(
+    block: AllowedBlock,
+    bars: _Bars,
+    benefit: sp.csr_matrix,
+    positions: np.ndarray,
+    *,
+    per_mentee: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of a block that pricing must check exactly, as (block row,
+    mentor position) arrays: flagged by their block scores, absent from
+    ``benefit``, and not crowded out of their row (see :func:`_crowd_cut`)."""
+    rows, indptr, cols, score = block
+    counts = np.diff(indptr)
+    threshold = bars.bar[rows].astype(np.float32)
+    reduced = score - bars.v32[cols]
+    flagged = reduced > np.repeat(threshold, counts)
+    fast = bars.small[rows]
+    if not fast.all():
+        slow = np.flatnonzero(np.repeat(~fast, counts))
+        flagged[slow] = score[slow] - bars.v[cols[slow]] > np.repeat(bars.bar[rows], counts)[slow]
+    at = np.flatnonzero(flagged)
+    r, c = np.searchsorted(indptr, at, side="right") - 1, cols[at].astype(np.int64)
+    stored_r, stored_c = _stored_pairs(benefit, rows, positions)
+    if len(stored_r):
+        width = len(bars.v)
+        fresh = ~sorted_member(np.sort(stored_r * width + stored_c), r * width + c)
+        at, r, c = at[fresh], r[fresh], c[fresh]
+    keep = _crowd_cut(r, reduced[at], threshold, fast, per_mentee=per_mentee, slack=bars.slack)
+    if not fast.all():
+        # Rows that carry a coverage bonus flag nearly every mentor at first:
+        # cut them too, on their float64 values.
+        at_slow = np.flatnonzero(~fast[r])
+        keep[at_slow] = _crowd_cut(
+            r[at_slow],
+            score[at[at_slow]] - bars.v[c[at_slow]],
+            bars.bar[rows],
+            ~fast,
+            per_mentee=per_mentee,
+            slack=bars.slack,
+        )
+    return r[keep], c[keep]
+
+
+def _exactly_improving(
+    scores: PairScores,
+    certificate: WelfareCertificate,
+    bars: _Bars,
+    rows: np.ndarray,
+    r: np.ndarray,
+    c: np.ndarray,
+    per_mentee: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The flagged pairs of a block of ``rows`` (block rows ``r`` ascending,
+    mentor positions ``c``) that improve the pairing at their exact score,
+    at most ``per_mentee`` per mentee, the largest violations first, as
+    (mentees, mentors, exact scores).
+
+    Every flagged pair is checked exactly (the text term and float32 can
+    reorder them), then each mentee keeps its largest exact violations: a
+    shortlist cut before the exact check could hide the one that counts.
+    """
+    arrays, policy = scores.arrays, scores.policy
+    i, j = rows[r], scores.mentors[c]
+    price = bars.u[i] + certificate.mentor_potential[j]
+    lower = pair_scores(arrays, i, j, policy=policy, text=False)
+    # The text term lies in [0, text_weight]. Only pairs that may improve
+    # with its largest value, and that per_mentee sure improvements do not
+    # all beat, pay for the text similarity.
+    sure = certificate.improving(i, j, lower)
+    cut = _kth_largest(r[sure], lower[sure] - price[sure], per_mentee, len(rows))
+    upper = lower + policy.text_weight
+    maybe = certificate.improving(i, j, upper) & (upper - price >= cut[r])
+    i, j, r, price = i[maybe], j[maybe], r[maybe], price[maybe]
+    similarity = scores.text_similarity(rows, i, j)
+    exact = pair_scores(arrays, i, j, policy=policy, similarity=similarity)
+    better = certificate.improving(i, j, exact)
+    i, j, r, exact, excess = i[better], j[better], r[better], exact[better], (exact - price)[better]
+    order = np.lexsort((-excess, r))
+    keep = rank_in_runs(r[order]) < per_mentee
+    return i[order][keep], j[order][keep], exact[order][keep]
 
 
 def _crowd_cut(
@@ -420,7 +489,7 @@ def _crowd_cut(
     else:
         order = np.lexsort((-reduced[inside], r[inside]))
     ranked_r, ranked = r[inside][order], reduced[inside][order]
-    rank = np.arange(len(ranked_r)) - np.searchsorted(ranked_r, ranked_r, side="left")
+    rank = rank_in_runs(ranked_r)
     kth = np.zeros(len(threshold), dtype=reduced.dtype)
     kth[ranked_r[rank == per_mentee - 1]] = ranked[rank == per_mentee - 1]
     clear = crowded & (kth - (threshold + slack) > 2 * _FLOAT32_SLACK)
@@ -449,6 +518,15 @@ def _best_in_block(
     return rows[r], cols[c]
 
 
+def rank_in_runs(keys: np.ndarray) -> np.ndarray:
+    """Each element's position within its run of equal ``keys`` (sorted).
+
+    >>> rank_in_runs(np.array([3, 3, 5, 7, 7, 7])).tolist()
+    [0, 1, 0, 0, 1, 2]
+    """
+    return np.arange(len(keys)) - np.searchsorted(keys, keys, side="left")
+
+
 def sorted_member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Whether each of ``keys`` is in ``sorted_keys`` (ascending): one binary
     search each, where np.isin hashes both (10x slower on these sizes)."""
@@ -470,7 +548,7 @@ def _kth_largest(groups: np.ndarray, values: np.ndarray, k: int, n_groups: int) 
     out = np.full(n_groups, -np.inf)
     order = np.lexsort((-values, groups))
     groups, values = groups[order], values[order]
-    rank = np.arange(len(groups)) - np.searchsorted(groups, groups, side="left")
+    rank = rank_in_runs(groups)
     out[groups[rank == k - 1]] = values[rank == k - 1]
     return out
 

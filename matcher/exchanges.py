@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
-from matcher.candidates import BLOCK_ELEMENTS
+from matcher.candidates import BLOCK_ELEMENTS, rank_in_runs
 from matcher.certificate import welfare_certificate
 from matcher.pairing import pair_mentors
 from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
@@ -241,9 +241,7 @@ def _harmonic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _reciprocal_edges(arrays: NetworkArrays, policy: ScoringPolicy):
     """Reciprocal pairs as aligned arrays ``(a, b, a_to_b, b_to_a)``, a < b,
     sorted by (a, b); the scores are exact (float64)."""
-    both = np.flatnonzero(
-        (arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0) & (arrays.mentor_capacity > 0)
-    )
+    both = np.flatnonzero(arrays.wanting & (arrays.mentor_capacity > 0))
     scorer = BlockScorer(arrays, policy=policy)
     step = max(1, BLOCK_ELEMENTS // max(1, len(both)))
     found_a, found_b = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
@@ -467,7 +465,7 @@ def _top_at_both_ends(a, b, w, *, top) -> np.ndarray:
     edge = np.tile(np.arange(len(w)), 2)
     order = np.lexsort((edge, -w[edge], ends))
     rank = np.empty(len(ends), dtype=np.int64)
-    rank[order] = np.arange(len(ends)) - np.searchsorted(ends[order], ends[order])
+    rank[order] = rank_in_runs(ends[order])
     return (rank[: len(w)] < top) & (rank[len(w) :] < top)
 
 
