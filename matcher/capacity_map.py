@@ -40,7 +40,7 @@ from matcher.geo import REGIONS
 from matcher.graph import help_graph
 from matcher.network import INTERNATIONAL, KINDS
 from matcher.scoring import ScoringPolicy
-from matcher.vectors import NetworkArrays
+from matcher.vectors import NetworkArrays, distinct_rows
 
 EXPERT_LEVEL = 3
 """Expertise from which a member counts as supply: 3 = has done it well
@@ -238,59 +238,20 @@ def capacity_map(
     supply = arrays.expertise >= EXPERT_LEVEL
     demand = arrays.needs >= NEED_LEVEL
     expert = supply & (arrays.mentor_capacity > 0)[:, None]
-    mentor_cap = arrays.mentor_capacity[:, None] * supply
-    mentee_cap = arrays.mentee_capacity[:, None] * demand
-
     lang_set, share = _language_sets(arrays.speaks)
     reach = _reach(expert, lang_set, share) - expert  # other experts sharing a language
+    no_expert = demand & (reach == 0)
     unserved = [
         _unserved(demand[:, t], expert[:, t], arrays.mentor_capacity, lang_set, share)
         for t in range(len(arrays.themes))
     ]
-    no_expert = demand & (reach == 0)
-
-    def by_groups(index: np.ndarray, names: tuple[str, ...]) -> list[list[GroupCount]]:
-        members = _membership(index, len(names))
-        counts = [members @ x.astype(np.int64) for x in (supply, mentor_cap, demand, mentee_cap)]
-        return [
-            [GroupCount(g, *(int(c[k, t]) for c in counts)) for k, g in enumerate(names)]
-            for t in range(len(arrays.themes))
-        ]
-
-    per_group = by_groups(group_of, groups)
-    per_side = by_groups((~arrays.south).astype(np.int64), NORTH_SOUTH)
-    themes = []
-    for t, key in enumerate(arrays.themes):
-        wanting = int(demand[:, t].sum())
-        capacity = int(mentor_cap[:, t].sum())
-        themes.append(
-            ThemeCapacity(
-                theme=key,
-                supply_members=int(supply[:, t].sum()),
-                supply_capacity=capacity,
-                demand_members=wanting,
-                demand_capacity=int(mentee_cap[:, t].sum()),
-                coverage=capacity / wanting if wanting else None,
-                no_expert=int(no_expert[:, t].sum()),
-                unserved=unserved[t],
-                by_group=tuple(per_group[t]),
-                north_south=(per_side[t][0], per_side[t][1]),
-            )
-        )
-
-    if not brokers:
-        graph = nx.DiGraph()
-        graph.add_nodes_from(arrays.ids)
-    elif graph is None:
-        # An empty network has an empty help graph (which the scorer cannot build).
-        graph = help_graph(arrays, policy=policy) if arrays.n else nx.DiGraph()
-    adjacency = _adjacency(graph, arrays.ids)
+    adjacency = _help_adjacency(arrays, policy, graph, brokers)
     scores, sources = broker_scores(adjacency)
     return CapacityMap(
         by=by,
         groups=groups,
         members=arrays.n,
-        themes=tuple(themes),
+        themes=_themes(arrays, groups, group_of, supply, demand, no_expert, unserved),
         unmet=_language_gaps(arrays, demand, expert, no_expert),
         single_points_of_failure=_single_points(arrays, demand, expert, reach),
         brokers=_top_brokers(arrays.ids, adjacency, scores) if brokers else (),
@@ -379,6 +340,69 @@ def _grouping(arrays: NetworkArrays, by: str) -> tuple[tuple[str, ...], np.ndarr
     return KINDS, np.array([index[k] for k in arrays.kind], dtype=np.int64)
 
 
+def _themes(
+    arrays: NetworkArrays,
+    groups: tuple[str, ...],
+    group_of: np.ndarray,
+    supply: np.ndarray,
+    demand: np.ndarray,
+    no_expert: np.ndarray,
+    unserved: list[int],
+) -> tuple[ThemeCapacity, ...]:
+    """One :class:`ThemeCapacity` per theme, in taxonomy order."""
+    mentor_cap = arrays.mentor_capacity[:, None] * supply
+    mentee_cap = arrays.mentee_capacity[:, None] * demand
+    counted = (supply, mentor_cap, demand, mentee_cap)
+    per_group = _group_counts(counted, group_of, groups)
+    per_side = _group_counts(counted, (~arrays.south).astype(np.int64), NORTH_SOUTH)
+    themes = []
+    for t, key in enumerate(arrays.themes):
+        wanting = int(demand[:, t].sum())
+        capacity = int(mentor_cap[:, t].sum())
+        themes.append(
+            ThemeCapacity(
+                theme=key,
+                supply_members=int(supply[:, t].sum()),
+                supply_capacity=capacity,
+                demand_members=wanting,
+                demand_capacity=int(mentee_cap[:, t].sum()),
+                coverage=capacity / wanting if wanting else None,
+                no_expert=int(no_expert[:, t].sum()),
+                unserved=unserved[t],
+                by_group=tuple(per_group[t]),
+                north_south=(per_side[t][0], per_side[t][1]),
+            )
+        )
+    return tuple(themes)
+
+
+def _group_counts(
+    counted: tuple[np.ndarray, ...], index: np.ndarray, names: tuple[str, ...]
+) -> list[list[GroupCount]]:
+    """Per theme, one :class:`GroupCount` per group ``names[index[i]]`` of
+    the (supply, mentor capacity, demand, mentee capacity) ``counted``."""
+    members = _membership(index, len(names))
+    counts = [members @ x.astype(np.int64) for x in counted]
+    return [
+        [GroupCount(g, *(int(c[k, t]) for c in counts)) for k, g in enumerate(names)]
+        for t in range(counted[0].shape[1])
+    ]
+
+
+def _help_adjacency(
+    arrays: NetworkArrays, policy: ScoringPolicy | None, graph: nx.DiGraph | None, brokers: bool
+) -> sp.csr_matrix:
+    """The help graph's adjacency (:func:`_adjacency`); an edgeless graph
+    when ``brokers`` is false."""
+    if not brokers:
+        graph = nx.DiGraph()
+        graph.add_nodes_from(arrays.ids)
+    elif graph is None:
+        # An empty network has an empty help graph (which the scorer cannot build).
+        graph = help_graph(arrays, policy=policy) if arrays.n else nx.DiGraph()
+    return _adjacency(graph, arrays.ids)
+
+
 def _membership(index: np.ndarray, size: int) -> sp.csr_matrix:
     """(size, n) 0/1 matrix with a 1 at (index[i], i): ``_membership(g, k) @ x``
     sums the rows of ``x`` by group. Sparse, since dense integer products are
@@ -396,11 +420,9 @@ def _language_sets(speaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each member's language set (an index) and which sets share a language.
     Members with the same languages reach the same experts, so per-member
     questions become set × set ones: 129 sets in the generated 10,000-member network."""
-    packed = np.ascontiguousarray(np.packbits(speaks, axis=1))
-    rows = packed.view(np.dtype((np.void, max(1, packed.shape[1])))).ravel()
-    _, first, member_set = np.unique(rows, return_index=True, return_inverse=True)
+    first, member_set = distinct_rows(speaks)
     sets = speaks[first].astype(np.int64)
-    return member_set.ravel(), (sets @ sets.T) > 0
+    return member_set, (sets @ sets.T) > 0
 
 
 def _reach(expert: np.ndarray, lang_set: np.ndarray, share: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.geo import REGIONS
-from matcher.vectors import MAX_EXPERTISE, MAX_NEED, NetworkArrays
+from matcher.vectors import MAX_EXPERTISE, MAX_NEED, NetworkArrays, distinct_rows
 
 _THEME_SCALE = 1.0 / (MAX_NEED * MAX_EXPERTISE)
 _CHUNK = 250_000  # pairs scored at once: bounds the (chunk, n_themes) temporaries
@@ -86,27 +86,30 @@ def soft_terms(
     """Soft terms for aligned arrays of pairs, each of shape (n_pairs,), float64;
     ``text=False`` leaves out the (costliest) text term, ``similarity`` gives
     :func:`text_similarity` of the pairs if already known."""
-    south_i, south_j = arrays.south[mentees], arrays.south[mentors]
     seen = (
         np.asarray(arrays.history[mentees, mentors]).ravel().astype(bool)
         if len(mentees)
         else np.zeros(0, dtype=bool)
     )
-    terms = {
-        "south_south": policy.south_south_bonus * (south_i & south_j),
-        "north_south": policy.north_south_bonus * (south_i & ~south_j),
-        "same_region": policy.same_region_bonus
-        * (
-            (arrays.region[mentees] == arrays.region[mentors])
-            & (arrays.region[mentees] < len(REGIONS))
-        ),
-        "history": -policy.history_penalty * seen,
-    }
+    south, region = arrays.south, arrays.region
+    terms = _side_terms(policy, south[mentees], south[mentors], region[mentees], region[mentors])
+    terms["history"] = -policy.history_penalty * seen
     if text:
         if similarity is None:
             similarity = text_similarity(arrays, mentees, mentors)
         terms["text"] = policy.text_weight * similarity
     return terms
+
+
+def _side_terms(policy: ScoringPolicy, south_i, south_j, region_i, region_j) -> dict:
+    """The soft terms that depend only on each side's South flag and region
+    (mentee ``i``, mentor ``j``; any broadcastable shapes)."""
+    return {
+        "south_south": policy.south_south_bonus * (south_i & south_j),
+        "north_south": policy.north_south_bonus * (south_i & ~south_j),
+        "same_region": policy.same_region_bonus
+        * ((region_i == region_j) & (region_i < len(REGIONS))),
+    }
 
 
 def text_similarity(arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
@@ -125,6 +128,21 @@ def text_similarity(arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndar
         rows = arrays.text[mentees[start:stop]].multiply(arrays.text[mentors[start:stop]])
         out[start:stop] = np.asarray(rows.sum(axis=1)).ravel()
     return np.clip(out, 0.0, 1.0)
+
+
+def theme_gains(arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+    """(pairs, themes) int16: ``need[i,t] * max(0, exp[j,t] - exp[i,t])`` for
+    aligned arrays of pairs; times ``theme_weight / 12`` and summed over the
+    themes, the theme part of the score.
+
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()  # ke-coalition (1) needs budget tracking at 3
+    >>> gains = theme_gains(arrays, np.array([1]), np.array([3]))  # sn-coalition knows it at 4
+    >>> [(arrays.themes[t], int(g)) for t, g in enumerate(gains[0]) if g]
+    [('budget_tracking', 12)]
+    """
+    gap = np.clip(arrays.expertise[mentors].astype(np.int16) - arrays.expertise[mentees], 0, None)
+    return arrays.needs[mentees] * gap
 
 
 def pair_scores(
@@ -147,8 +165,7 @@ def pair_scores(
     theme = np.empty(len(mentees), dtype=np.float64)
     for start in range(0, len(mentees), _CHUNK):
         i, j = mentees[start : start + _CHUNK], mentors[start : start + _CHUNK]
-        gap = np.clip(arrays.expertise[j].astype(np.int16) - arrays.expertise[i], 0, None)
-        theme[start : start + len(i)] = (arrays.needs[i] * gap).sum(axis=1)
+        theme[start : start + len(i)] = theme_gains(arrays, i, j).sum(axis=1)
     theme *= policy.theme_weight * _THEME_SCALE
     soft = soft_terms(arrays, mentees, mentors, policy=policy, text=text, similarity=similarity)
     return theme + sum(soft.values())
@@ -172,11 +189,10 @@ def explain_pairs(
     """:func:`explain` for aligned arrays of pairs, vectorised."""
     mentees = np.asarray(mentees, dtype=np.int64)
     mentors = np.asarray(mentors, dtype=np.int64)
-    gap = np.clip(arrays.expertise[mentors].astype(np.int16) - arrays.expertise[mentees], 0, None)
     # need * gap is a small integer, so a theme has a handful of possible
     # contributions: pairs share one Reason per (theme, contribution) and per
     # soft term value, and only those distinct reasons are built in Python.
-    levels = arrays.needs[mentees] * gap
+    levels = theme_gains(arrays, mentees, mentors)
     values = policy.theme_weight * _THEME_SCALE * np.arange(MAX_NEED * MAX_EXPERTISE + 1)
     n_values, n_themes = len(values), len(arrays.themes)
     rows, cols = np.nonzero((values != 0)[levels])
@@ -265,64 +281,33 @@ class BlockScorer:
 
     def __init__(self, arrays: NetworkArrays, *, policy: ScoringPolicy) -> None:
         self.arrays, self.policy = arrays, policy
-        levels = np.arange(1, MAX_EXPERTISE + 1, dtype=np.int8)
-        exp = arrays.expertise[:, :, None]
-        self._mentee_side = (
-            (arrays.needs[:, :, None] * (levels > exp)).reshape(
-                arrays.n, levels.size * exp.shape[1]
-            )
-            * np.float32(policy.theme_weight * _THEME_SCALE)
-        ).astype(np.float32)
-        self._mentor_side = np.ascontiguousarray(
-            (exp >= levels).reshape(arrays.n, levels.size * exp.shape[1]).astype(np.float32)
-        )
-        # A mentee with level 0 on all its needs (99% of them) gets
-        # need/12 * exp_j per theme: one product over the themes, 4x smaller
-        # than over (theme, level). The others are scored as above.
-        # A mentee's theme term is need/12 * max(0, exp_j - exp_i) per theme,
-        # = need/12 * exp_j - need/12 * min(exp_i, exp_j). The first part is one
-        # product over the themes, 4x smaller than over (theme, level); the
-        # second is zero for the 99% of mentees at level 0 on all their needs,
-        # and a few (theme, level) indicators for the others.
         scale = np.float32(policy.theme_weight * _THEME_SCALE)
+        # block(): the level indicators of the class docstring.
+        self._mentee_side = _need_levels(arrays.needs, arrays.expertise, scale, np.greater)
+        levels = np.arange(1, MAX_EXPERTISE + 1, dtype=np.int8)
+        self._mentor_side = np.ascontiguousarray(
+            (arrays.expertise[:, :, None] >= levels)
+            .reshape(arrays.n, levels.size * len(arrays.themes))
+            .astype(np.float32)
+        )
+        # allowed_scores(): a mentee's theme term is need/12 * max(0, exp_j -
+        # exp_i) per theme, = need/12 * exp_j - need/12 * min(exp_i, exp_j).
+        # The first part is one product over the themes, 4x smaller than over
+        # (theme, level); the second is zero for the 99% of mentees at level 0
+        # on all their needs, and a few (theme, level) indicators for the others.
         self._need_side = arrays.needs * scale
         knows = ((arrays.needs > 0) & (arrays.expertise > 0)).any(axis=1)
         self._known_row = np.where(knows, np.cumsum(knows) - 1, -1)
-        self._known_side = (
-            (arrays.needs[knows, :, None] * (levels <= exp[knows])).reshape(
-                int(knows.sum()), levels.size * exp.shape[1]
-            )
-            * scale
-        ).astype(np.float32)
+        self._known_side = _need_levels(
+            arrays.needs[knows], arrays.expertise[knows], scale, np.less_equal
+        )
         # Language sharing and the region / North-South terms depend only on a
         # member's (language set, region, side): one small group-by-group table
         # of them, gathered per block, replaces two matrix products and a mask.
-        # Row-wise np.unique on the bool matrix is slow; its packed bytes as
-        # one void scalar per member give the same sets 20x faster.
-        packed = np.packbits(arrays.speaks, axis=1)
-        as_void = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1])))
-        _, first_of_set, lang_set = np.unique(
-            as_void.ravel(), return_index=True, return_inverse=True
-        )
-        sets = arrays.speaks[first_of_set]
-        self._lang_set = lang_set.ravel()
-        as_float = sets.astype(np.float32)
+        first_of_set, self._lang_set = distinct_rows(arrays.speaks)
+        as_float = arrays.speaks[first_of_set].astype(np.float32)
         self._sets_share = (as_float @ as_float.T) > 0
-        key = (self._lang_set * (len(REGIONS) + 1) + arrays.region) * 2 + arrays.south
-        _, first, self._group = np.unique(key, return_index=True, return_inverse=True)
-        self._group = self._group.ravel()
-        reps = first
-        south = arrays.south[reps]
-        region = arrays.region[reps]
-        table = (
-            policy.south_south_bonus * (south[:, None] & south[None, :])
-            + policy.north_south_bonus * (south[:, None] & ~south[None, :])
-            + policy.same_region_bonus
-            * ((region[:, None] == region[None, :]) & (region[:, None] < len(REGIONS)))
-        ).astype(np.float32)
-        speaks = arrays.speaks[reps].astype(np.float32)
-        table[(speaks @ speaks.T) == 0] = -np.inf
-        self._group_table = table
+        self._group, self._group_table = _group_table(arrays, policy, self._lang_set)
 
     def group_order(self, rows: np.ndarray) -> np.ndarray:
         """``rows`` reordered so that members sharing a (languages, region,
@@ -462,6 +447,31 @@ class BlockScorer:
         if not (a.mentor_capacity[cols] > 0).all():
             score[:, a.mentor_capacity[cols] == 0] = -np.inf
         return score, theme, shares
+
+
+def _need_levels(needs: np.ndarray, expertise: np.ndarray, scale, compare) -> np.ndarray:
+    """(members, themes × levels) float32: ``scale * need[t]`` at each level
+    l = 1..4 where ``compare(l, expertise[t])`` holds."""
+    levels = np.arange(1, MAX_EXPERTISE + 1, dtype=np.int8)
+    marks = compare(levels, expertise[:, :, None])
+    width = levels.size * expertise.shape[1]
+    return ((needs[:, :, None] * marks).reshape(len(needs), width) * scale).astype(np.float32)
+
+
+def _group_table(
+    arrays: NetworkArrays, policy: ScoringPolicy, lang_set: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's (language set, region, side) group, and the float32
+    table of the side terms between groups, ``-inf`` where they share no
+    language."""
+    key = (lang_set * (len(REGIONS) + 1) + arrays.region) * 2 + arrays.south
+    _, reps, group = np.unique(key, return_index=True, return_inverse=True)
+    south, region = arrays.south[reps], arrays.region[reps]
+    terms = _side_terms(policy, south[:, None], south[None, :], region[:, None], region[None, :])
+    table = sum(terms.values()).astype(np.float32)
+    speaks = arrays.speaks[reps].astype(np.float32)
+    table[(speaks @ speaks.T) == 0] = -np.inf
+    return group.ravel(), table
 
 
 def _runs(values: np.ndarray) -> list[tuple[int, int]]:
