@@ -4,8 +4,10 @@ engine's docstring examples (and for trying the engine in a shell)."""
 from __future__ import annotations
 
 from matcher.network import Member, Network, make_network
+from matcher.taxonomy import default_taxonomy
+from matcher.vectors import NetworkArrays, network_arrays
 
-__all__ = ["example_network"]
+__all__ = ["example_arrays", "example_network"]
 
 
 def example_network() -> Network:
@@ -40,3 +42,14 @@ def example_network() -> Network:
                    region="latin_america_caribbean", needs={"fundraising": 3}, **south),
         ]
     )  # fmt: skip
+
+
+def example_arrays() -> NetworkArrays:
+    """:func:`example_network` as arrays over the default taxonomy; members
+    are sorted by id, so ``fr-ngo`` is 0, ``ke-coalition`` 1,
+    ``pe-coalition`` 2 and ``sn-coalition`` 3.
+
+    >>> example_arrays().ids
+    ('fr-ngo', 'ke-coalition', 'pe-coalition', 'sn-coalition')
+    """
+    return network_arrays(example_network(), default_taxonomy())

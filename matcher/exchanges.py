@@ -28,7 +28,14 @@ from scipy.sparse.csgraph import connected_components
 from matcher.candidates import BLOCK_ELEMENTS, rank_in_runs
 from matcher.certificate import welfare_certificate
 from matcher.pairing import pair_mentors
-from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
+from matcher.scoring import (
+    BlockScorer,
+    Reason,
+    ScoringPolicy,
+    best_first,
+    explain_pairs,
+    pair_scores,
+)
 from matcher.vectors import NetworkArrays
 
 BLOSSOM_NODES = 200
@@ -220,17 +227,14 @@ def recommend_exchanges(
         raise ValueError(f"k must be >= 1, got {k}")
     policy = policy or ScoringPolicy()
     me = arrays.ids.index(member)
-    everyone = np.arange(arrays.n)
     scorer = BlockScorer(arrays, policy=policy)
-    helped, _, _ = scorer.block(np.array([me]), everyone)
-    helping, _, _ = scorer.block(everyone, np.array([me]))
-    peers = np.flatnonzero(np.isfinite(helped[0]) & np.isfinite(helping[:, 0]))
+    peers = np.intersect1d(scorer.partners(me, mentors=True), scorer.partners(me, mentors=False))
     mine = np.full(len(peers), me)
     gives = pair_scores(arrays, peers, mine, policy=policy)
     receives = pair_scores(arrays, mine, peers, policy=policy)
     keep = (gives > 0) & (receives > 0)
     peers, score = peers[keep], _harmonic(gives[keep], receives[keep])
-    order = sorted(range(len(peers)), key=lambda p: (-score[p], arrays.ids[peers[p]]))[:k]
+    order = best_first(arrays, peers, score, k)
     return _exchanges(arrays, np.full(len(order), me), peers[order], policy=policy)
 
 

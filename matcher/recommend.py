@@ -9,7 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.exchanges import recommend_exchanges
-from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
+from matcher.scoring import (
+    BlockScorer,
+    Reason,
+    ScoringPolicy,
+    best_first,
+    explain_pairs,
+    pair_scores,
+)
 from matcher.vectors import NetworkArrays
 
 DIRECTIONS = ("mentors", "mentees", "exchanges")
@@ -73,20 +80,14 @@ def recommend(
             for e in recommend_exchanges(arrays, member, k=k, policy=policy)
         )
     me = arrays.ids.index(member)
-    everyone = np.arange(arrays.n)
     if scorer is None:
         scorer = BlockScorer(arrays, policy=policy)
     assert scorer.arrays is arrays and scorer.policy == policy, "scorer built on other data"
-    if direction == "mentors":
-        score, _, _ = scorer.block(np.array([me]), everyone)
-        peers = np.flatnonzero(np.isfinite(score[0]))
-        mentees, mentors = np.full(len(peers), me), peers
-    else:
-        score, _, _ = scorer.block(everyone, np.array([me]))
-        peers = np.flatnonzero(np.isfinite(score[:, 0]))
-        mentees, mentors = peers, np.full(len(peers), me)
+    peers = scorer.partners(me, mentors=direction == "mentors")
+    mine = np.full(len(peers), me)
+    mentees, mentors = (mine, peers) if direction == "mentors" else (peers, mine)
     exact = pair_scores(arrays, mentees, mentors, policy=policy)
-    order = sorted(range(len(peers)), key=lambda p: (-exact[p], arrays.ids[peers[p]]))[:k]
+    order = best_first(arrays, peers, exact, k)
     reasons = explain_pairs(arrays, mentees[order], mentors[order], policy=policy)
     return tuple(
         Recommendation(

@@ -425,6 +425,22 @@ class BlockScorer:
                 np.subtract.at(allowed, r[np.isfinite(score[r, c])], 1)
             score[r, c] = -np.inf
 
+    def partners(self, member: int, *, mentors: bool) -> np.ndarray:
+        """The members allowed as mentors of ``member`` (``mentors=True``) or
+        as its mentees, ascending.
+
+        >>> from matcher.examples import example_arrays
+        >>> scorer = BlockScorer(example_arrays(), policy=ScoringPolicy())
+        >>> scorer.partners(1, mentors=True).tolist(), scorer.partners(1, mentors=False).tolist()
+        ([0, 3], [3])
+        """
+        everyone = np.arange(self.arrays.n)
+        if mentors:
+            score, _, _ = self.block(np.array([member]), everyone)
+            return np.flatnonzero(np.isfinite(score[0]))
+        score, _, _ = self.block(everyone, np.array([member]))
+        return np.flatnonzero(np.isfinite(score[:, 0]))
+
     def block(
         self, rows: np.ndarray, cols: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -472,6 +488,19 @@ def _group_table(
     speaks = arrays.speaks[reps].astype(np.float32)
     table[(speaks @ speaks.T) == 0] = -np.inf
     return group.ravel(), table
+
+
+def best_first(arrays: NetworkArrays, peers: np.ndarray, values: np.ndarray, k: int) -> list[int]:
+    """Positions in ``peers`` (member indices) of the ``k`` largest
+    ``values``, largest first, ties by member id.
+
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()
+    >>> peers = np.array([3, 0, 1])  # sn-coalition, fr-ngo, ke-coalition
+    >>> best_first(arrays, peers, np.array([0.5, 0.9, 0.5]), 2)  # fr-ngo, then ke before sn
+    [1, 2]
+    """
+    return sorted(range(len(peers)), key=lambda p: (-values[p], arrays.ids[peers[p]]))[:k]
 
 
 def _runs(values: np.ndarray) -> list[tuple[int, int]]:

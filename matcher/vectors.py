@@ -54,9 +54,8 @@ class NetworkArrays:
     def n(self) -> int:
         """Number of members.
 
-        >>> from matcher.examples import example_network
-        >>> from matcher.taxonomy import default_taxonomy
-        >>> network_arrays(example_network(), default_taxonomy()).n
+        >>> from matcher.examples import example_arrays
+        >>> example_arrays().n
         4
         """
         return len(self.ids)
@@ -66,9 +65,8 @@ class NetworkArrays:
         """(n,) bool: the members a round looks for mentors for, those with
         needs and mentee capacity.
 
-        >>> from matcher.examples import example_network
-        >>> from matcher.taxonomy import default_taxonomy
-        >>> arrays = network_arrays(example_network(), default_taxonomy())
+        >>> from matcher.examples import example_arrays
+        >>> arrays = example_arrays()
         >>> [m for m, w in zip(arrays.ids, arrays.wanting) if w]
         ['ke-coalition', 'pe-coalition', 'sn-coalition']
         """
@@ -77,9 +75,8 @@ class NetworkArrays:
     def shared_languages(self, i: int, j: int) -> tuple[str, ...]:
         """Working languages members ``i`` and ``j`` have in common, sorted.
 
-        >>> from matcher.examples import example_network
-        >>> from matcher.taxonomy import default_taxonomy
-        >>> arrays = network_arrays(example_network(), default_taxonomy())
+        >>> from matcher.examples import example_arrays
+        >>> arrays = example_arrays()
         >>> arrays.ids[0], arrays.ids[3], arrays.shared_languages(0, 3)
         ('fr-ngo', 'sn-coalition', ('en', 'fr'))
         """
