@@ -32,9 +32,9 @@ CACHE_ELEMENTS = 600_000_000
 """Up to this many (mentee × mentor) pairs (about 28,000 members in the
 generated networks), the allowed pairs' block scores stay in memory, which
 makes each pricing pass cheap and the round provable; beyond it a round keeps
-its first candidates and reports optimality over them only. Measured on
-generated networks: 20,000 members proven in 19 s (1.0 GB peak) instead of
-4 s unproven with 8 % of mentees unmatched; 28,000 in 39 s (1.5 GB)."""
+its first candidates and reports optimality over them only. The bound is
+where proving the round still fits the time and memory targets (figures:
+bench/RESULTS.md, "Why the engine's shortcuts")."""
 CACHE_BYTES = 1 << 30
 """The cache is dropped (the round then cannot price) if the allowed pairs
 take more than this: 8 bytes each, 0.8 GiB at CACHE_ELEMENTS with 17 %
@@ -65,7 +65,7 @@ def top_k_columns(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     # The maxima of k different chunks are k different entries, so the k-th
     # largest chunk maximum is at most the row's k-th largest entry: the top k
     # are among the few entries at or above it. One reduction pass instead of
-    # partitioning whole rows (2.7x faster on 70,000 columns).
+    # partitioning whole rows.
     chunk_max = score[:, : width * n_chunks].reshape(n_rows, n_chunks, width).max(axis=2)
     if width * n_chunks < n_cols:
         rest = score[:, width * n_chunks :].max(axis=1, keepdims=True)
@@ -79,7 +79,7 @@ def top_k_columns(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     # few mentors and leave others unreachable.
     scrambled = (c * 0x9E3779B1 + r * 0x85EBCA77) & 0xFFFFFFFF
     if n_rows < 1 << 11:
-        # One int64 key (row, value descending, 20 scrambled bits) sorts 3x
+        # One int64 key (row, value descending, 20 scrambled bits) sorts
         # faster than a three-key lexsort.
         key = (r << 52) | (_descending_bits(values) << 20) | (scrambled >> 12)
         order = np.argsort(key, kind="stable")
@@ -529,7 +529,7 @@ def rank_in_runs(keys: np.ndarray) -> np.ndarray:
 
 def sorted_member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Whether each of ``keys`` is in ``sorted_keys`` (ascending): one binary
-    search each, where np.isin hashes both (10x slower on these sizes)."""
+    search each, where np.isin hashes both (slower on these sizes)."""
     if len(sorted_keys) == 0:
         return np.zeros(len(keys), dtype=bool)
     at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
@@ -537,8 +537,8 @@ def sorted_member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 def _nonzero(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.nonzero`` of a 2-D C-contiguous mask, ~20x faster through the
-    flat indices."""
+    """``np.nonzero`` of a 2-D C-contiguous mask, through the flat indices
+    (faster than ``np.nonzero`` on 2-D masks)."""
     return np.divmod(np.flatnonzero(mask), mask.shape[1])
 
 

@@ -276,10 +276,12 @@ def broker_scores(
     sources at once. Exact (equal to ``networkx.betweenness_centrality``) up
     to ``exact_up_to`` nodes; beyond, :data:`BROKER_SOURCES` sources drawn
     with :data:`BROKER_SEED` among the nodes with out-edges (the others add
-    nothing) give an unbiased estimate in about a second at 10,000 members.
+    nothing) give an unbiased estimate, at a small part of the exact cost.
     It ranks clear brokers well but not close ones: on the generated
     10,000-member network, whose top scores are within a factor of two of
-    each other, 4 of its top ten are in the exact top ten (36 s to compute).
+    each other, 4 of its top ten are in the exact top ten. Why not networkx:
+    this is faster on the capacity map (figures: bench/RESULTS.md, "Why the
+    engine's shortcuts").
 
     >>> chain = sp.csr_matrix(np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]]))
     >>> scores, sources = broker_scores(chain)

@@ -40,9 +40,8 @@ from matcher.vectors import NetworkArrays
 
 BLOSSOM_NODES = 200
 """Components of the reciprocal graph with up to this many members are solved
-by networkx's blossom algorithm (pure Python, O(V³): 0.06 s for the demo's 87
-members, 19 s for the 679 of a 1,000-member network); larger ones by the
-LP-reduced MILP."""
+by networkx's blossom algorithm (pure Python, O(V³): quick on small
+components, far too slow on large ones); larger ones by the LP-reduced MILP."""
 MAX_EXACT_EDGES = 200_000
 """Most edges one MILP is given; a larger one is not attempted and the result
 falls back to a bounded matching that is not proven optimal."""
@@ -106,8 +105,8 @@ def reciprocal_scores(
     scanned, in blocks of the upper triangle (both directions' float32 block
     scores, whose allowed-pair masks are exactly ``candidate_matrix``'s); the
     pairs allowed both ways are then scored exactly in float64. Memory is one
-    block plus the result; 10,000 members (6,858 scanned, 1.34 million
-    reciprocal pairs) take 5–12 s on 2 cores.
+    block plus the result (at 10,000 members: 6,858 scanned, 1.34 million
+    reciprocal pairs).
 
     >>> # r = reciprocal_scores(arrays); r[a, b] == 2 * x * y / (x + y)
     """
@@ -182,12 +181,8 @@ def exchange_pairs(
       optimum. A start that reaches the sum of the ``k`` heaviest weights is
       optimal at once. Past ``max_exact_edges``: ``method="best_k_found"``.
 
-    Measured on the generated networks (2 cores shared with other work): the
-    126-member demo in 0.1 s; 1,000 members (13,259 reciprocal pairs;
-    networkx alone: 19 s) in 0.3 s, k = 300 in 3 s; 10,000 members (1.34
-    million reciprocal pairs; networkx did not finish in 10 minutes) in
-    12–37 s (about 6 s the reciprocal graph, 9 s the matching), k = 3, 100
-    and 1,000 in 9–22 s; all proven optimal.
+    On the generated networks up to 10,000 members every result, with or
+    without ``k``, has been proven optimal (timings: bench/RESULTS.md).
 
     >>> # result = exchange_pairs(arrays, k=3)
     >>> # result.pairs[0].a_to_b_reasons  # what a teaches b

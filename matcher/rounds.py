@@ -36,18 +36,17 @@ AUTO_CANDIDATES = 40
 UNPRICED_CANDIDATES = 30
 """The start when the block scores are too many to keep for pricing (about
 28,000 members and up): the round is then one solve plus the cover stages,
-and 30 best mentors each instead of 40 saves 3 s of 41 at 100,000 members
-for 1.3 % of the total score."""
+and fewer best mentors each keep that one large solve quick for a small loss
+of total score (figures: bench/RESULTS.md, "Why the engine's shortcuts")."""
 MAX_PRICING_ROUNDS = 30
 COVER_STAGES = 3
 COVER_CANDIDATES = 10
 """Without room to price (see :func:`_cover_the_rest`): up to this many
 further solves, each pairing the mentees still unmatched among the mentors
-with free slots, each mentee with its this-many best of those. Measured at
-100,000 members (stages timed inside one run): the stages bring the mentees
-covered to 72,273 (2.8 s), 78,208 (1.7 s), 82,023 (1.0 s) of 96,577; a
-fourth would reach 84,317 (0.9 s). Three keep the whole match near 40 s on
-this machine's slow days, under the 45 s target."""
+with free slots, each mentee with its this-many best of those. Each stage
+covers fewer mentees than the one before; three keep the whole match at
+100,000 members under its time target (figures: bench/RESULTS.md, "Why the
+engine's shortcuts")."""
 PRUNE_MARGINS = (0.15, 0.05)
 """Between pricing passes, candidate pairs this many score units below their
 potentials are dropped (see :func:`~matcher.candidates.prune_pairs`): the

@@ -383,7 +383,7 @@ class BlockScorer:
                     part[knows] -= overlap @ columns.mentor_side[dims, c0:c1]
                 # A pair without a theme term becomes -inf: 1 / [theme > 0] is 1
                 # or inf, subtracted, and the 1 given back with the soft terms.
-                # Branch-free: 2.5x faster than a masked assignment or a lookup.
+                # Branch-free: faster than a masked assignment or a lookup.
                 ones = np.greater(part, np.float32(1e-6), out=np.empty_like(part))
                 with np.errstate(divide="ignore"):
                     part -= np.reciprocal(ones, out=ones)

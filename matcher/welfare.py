@@ -234,12 +234,12 @@ def flow_network(
     unit of each uncovered mentee with a slot. Without ``bonus``, the hub has
     no bypass: a max flow of min cost pushes the most hub units it can (= the
     most coverable mentees) and, among those flows, minimises cost, the
-    lexicographic optimum without a big-M bonus arc, which would cost log2(2
-    * pairs) bits of benefit precision (~18 at 10**5 mentees) and, measured,
-    more solve time. With ``bonus`` (the certificate's view of the same
-    optimum), each hub arc costs ``-bonus`` and the hub may bypass.
-    ``ecap`` and ``mcap`` default to the problem's slots; ``units``' dtype
-    (int64 or object) is the costs'.
+    lexicographic optimum without a big-M bonus arc, which would cost
+    log2(2 * pairs) bits of benefit precision (~18 at 10**5 mentees) and
+    solve time. With ``bonus`` (the certificate's view of the same optimum),
+    each hub arc costs ``-bonus`` and the hub may bypass. ``ecap`` and
+    ``mcap`` default to the problem's slots; ``units``' dtype (int64 or
+    object) is the costs'.
 
     One mentee (node 0), two mentors (1, 2), then src 3, hub 4, sink 5:
 
