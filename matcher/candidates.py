@@ -55,6 +55,11 @@ def top_k_columns(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     values, both of shape (rows, k), in no particular order; a value of
     ``-inf`` marks a slot the row could not fill. Ties are broken arbitrarily
     but deterministically, and not by column order.
+
+    >>> score = np.array([[1, 5, 3, 2], [0, -np.inf, -np.inf, -np.inf]], np.float32)
+    >>> top, values = top_k_columns(score, 2)
+    >>> top.tolist(), values.tolist()  # the second row has one entry to give
+    ([[1, 2], [0, 1]], [[5.0, 3.0], [0.0, -inf]])
     """
     n_rows, n_cols = score.shape
     n_chunks = _CHUNKS_PER_SLOT * k
@@ -98,7 +103,14 @@ def top_k_columns(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 class AllowedBlock(NamedTuple):
     """The allowed pairs of a block of mentee ``rows``, row by row (CSR):
     row ``r``'s are ``cols[indptr[r]:indptr[r + 1]]`` (positions in
-    :attr:`PairScores.mentors`, ascending) with float32 ``score`` s."""
+    :attr:`PairScores.mentors`, ascending) with float32 ``score`` s.
+
+    >>> from matcher.examples import example_arrays
+    >>> scores = PairScores(example_arrays(), policy=ScoringPolicy())
+    >>> block = next(scores.allowed_blocks())
+    >>> block.rows.tolist(), block.indptr.tolist(), block.cols.tolist()
+    ([2, 1, 3], [0, 0, 2, 3], [0, 1, 2])
+    """
 
     rows: np.ndarray
     indptr: np.ndarray
@@ -126,6 +138,16 @@ class PairScores:
     ``-inf`` for pairs that are not allowed; blocks share one buffer, so each
     is valid until the next. The first whole pass also fills the cache, which
     :meth:`allowed_blocks` then reads.
+
+    >>> from matcher.examples import example_arrays
+    >>> scores = PairScores(example_arrays(), policy=ScoringPolicy())
+    >>> scores.mentees.tolist(), scores.mentors.tolist()  # member indices, scoring order
+    ([2, 1, 3], [0, 3, 1, 2])
+    >>> for rows, score in scores:
+    ...     print(rows.tolist(), score.astype(float).round(2).tolist())
+    [2, 1, 3] [[-inf, -inf, -inf, -inf], [0.85, 1.2, -inf, -inf], [-inf, -inf, 0.87, -inf]]
+    >>> scores.allowed.tolist()  # allowed mentors per member, counted by that pass
+    [0, 2, 0, 1]
     """
 
     def __init__(
@@ -161,7 +183,13 @@ class PairScores:
         """:func:`~matcher.scoring.text_similarity` of aligned pairs from the
         block of ``rows``, each pair computed once: successive pricing passes
         check many of the same near-tight pairs (40 % of them at 10,000
-        members). Kept per block, so each merge stays small."""
+        members). Kept per block, so each merge stays small.
+
+        >>> from matcher.examples import example_arrays
+        >>> scores = PairScores(example_arrays(), policy=ScoringPolicy())
+        >>> scores.text_similarity(scores.mentees, np.array([1]), np.array([3])).tolist()
+        [0.0]
+        """
         keys = mentees * self.arrays.n + mentors
         empty = (np.zeros(0, np.int64), np.zeros(0))
         known_keys, known_values = self._text.get(int(rows[0]), empty)
@@ -182,7 +210,14 @@ class PairScores:
         """Each mentee of ``rows``' ``k`` best allowed mentors among ``cols``,
         as aligned (mentees, mentors) index arrays, scored block by block.
         ``rows`` and ``cols`` are subsets of :attr:`mentees` and
-        :attr:`mentors` in their order (which scores fastest)."""
+        :attr:`mentors` in their order (which scores fastest).
+
+        >>> from matcher.examples import example_arrays
+        >>> scores = PairScores(example_arrays(), policy=ScoringPolicy())
+        >>> i, j = scores.best_pairs(scores.mentees, scores.mentors, 1)
+        >>> i.tolist(), j.tolist()  # ke-coalition's best is sn-coalition, and back
+        ([1, 3], [3, 1])
+        """
         columns = self._scorer.columns(cols)
         step = max(1, BLOCK_ELEMENTS // max(1, len(cols)))
         found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
@@ -196,12 +231,24 @@ class PairScores:
 
     @property
     def positions(self) -> np.ndarray:
-        """Member index -> its position in :attr:`mentors` (-1 if not one)."""
+        """Member index -> its position in :attr:`mentors` (-1 if not one).
+
+        >>> from matcher.examples import example_arrays
+        >>> PairScores(example_arrays(), policy=ScoringPolicy()).positions.tolist()
+        [0, 2, 3, 1]
+        """
         return self._columns.position
 
     @property
     def cached(self) -> bool:
-        """Whether the scores are held in memory (so pricing costs one pass)."""
+        """Whether the scores are held in memory (so pricing costs one pass).
+
+        >>> from matcher.examples import example_arrays
+        >>> arrays, policy = example_arrays(), ScoringPolicy()
+        >>> PairScores(arrays, policy=policy).cached, PairScores(arrays, policy=policy,
+        ...                                                      cache_elements=0).cached
+        (True, False)
+        """
         return self._blocks is not None
 
     def __iter__(self):
@@ -231,7 +278,13 @@ class PairScores:
 
     def allowed_blocks(self):
         """The blocks' allowed pairs, as :class:`AllowedBlock` s: from the
-        cache (filled first if need be), or scored afresh when uncached."""
+        cache (filled first if need be), or scored afresh when uncached.
+
+        >>> from matcher.examples import example_arrays
+        >>> scores = PairScores(example_arrays(), policy=ScoringPolicy())
+        >>> [block.score.astype(float).round(2).tolist() for block in scores.allowed_blocks()]
+        [[0.85, 1.2, 0.87]]
+        """
         if self._blocks is not None and not self._filled:
             for _ in self:  # fills the cache, or drops it if over budget
                 pass
@@ -259,6 +312,13 @@ def candidate_matrix(
     every allowed pair. ``include`` lists (mentee, mentor) pairs kept whatever
     their rank (locked pairs; they must be allowed). Pass ``scores`` to reuse
     (and fill) a :class:`PairScores` cache.
+
+    >>> from matcher.examples import example_arrays
+    >>> arrays, policy = example_arrays(), ScoringPolicy()
+    >>> candidate_matrix(arrays, policy=policy).toarray().round(2).tolist()
+    [[0.0, 0.0, 0.0, 0.0], [0.85, 0.0, 0.0, 1.2], [0.0, 0.0, 0.0, 0.0], [0.0, 0.87, 0.0, 0.0]]
+    >>> candidate_matrix(arrays, policy=policy, max_candidates=1).nnz  # ke keeps sn only
+    2
     """
     n = arrays.n
     scores = scores if scores is not None else PairScores(arrays, policy=policy, cache_elements=0)
@@ -284,7 +344,12 @@ def candidate_matrix(
 
 
 def score_bound(arrays: NetworkArrays, *, policy: ScoringPolicy) -> float:
-    """An upper bound on |score| of any pair of the network."""
+    """An upper bound on |score| of any pair of the network.
+
+    >>> from matcher.examples import example_arrays
+    >>> score_bound(example_arrays(), policy=ScoringPolicy())  # need 3 of 3, + 0.15 + 0.05 + 0.1
+    1.3
+    """
     theme = policy.theme_weight * float(arrays.needs.sum(axis=1).max(initial=0)) / MAX_NEED
     bonus = max(policy.south_south_bonus, policy.north_south_bonus) + policy.same_region_bonus
     top = theme + bonus + policy.text_weight
@@ -529,7 +594,11 @@ def rank_in_runs(keys: np.ndarray) -> np.ndarray:
 
 def sorted_member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Whether each of ``keys`` is in ``sorted_keys`` (ascending): one binary
-    search each, where np.isin hashes both (slower on these sizes)."""
+    search each, where np.isin hashes both (slower on these sizes).
+
+    >>> sorted_member(np.array([2, 5, 9]), np.array([5, 6, 9, 0])).tolist()
+    [True, False, True, False]
+    """
     if len(sorted_keys) == 0:
         return np.zeros(len(keys), dtype=bool)
     at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
@@ -567,6 +636,16 @@ def prune_pairs(
     certificate valid, so dropping them changes neither; they only cost
     solver and certificate time. Pricing still checks them like any pair
     outside the candidates, and brings them back if they start to count.
+
+    >>> from matcher.certificate import welfare_certificate
+    >>> from matcher.examples import example_arrays
+    >>> from matcher.pairing import pair_mentors
+    >>> arrays, policy = example_arrays(), ScoringPolicy()
+    >>> benefit, caps = candidate_matrix(arrays, policy=policy), arrays.mentor_capacity
+    >>> cert = welfare_certificate(pair_mentors(benefit, caps), benefit, caps, max_benefit=1.3)
+    >>> none = np.zeros((0, 2), np.int64)
+    >>> prune_pairs(benefit, cert, keep=none, margin=0.1).nnz  # fr-ngo -> ke, 0.35 below, goes
+    2
     """
     coo = benefit.tocoo()
     row, col = coo.row.astype(np.int64), coo.col.astype(np.int64)
@@ -587,7 +666,14 @@ def add_pairs(
     scores: np.ndarray | None = None,
 ) -> sp.csr_matrix:
     """``benefit`` with new, absent allowed pairs stored at their exact score
-    (``scores``, if :func:`price_pairs` computed them already)."""
+    (``scores``, if :func:`price_pairs` computed them already).
+
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()
+    >>> benefit = add_pairs(arrays, sp.csr_matrix((4, 4)), [1], [3], policy=ScoringPolicy())
+    >>> benefit.nnz, float(benefit[1, 3])
+    (1, 1.2)
+    """
     if scores is None:
         scores = pair_scores(arrays, mentees, mentors, policy=policy)
     extra = sp.coo_matrix((scores, (mentees, mentors)), shape=benefit.shape)

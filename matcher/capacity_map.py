@@ -63,7 +63,14 @@ _BATCH = 128
 
 @dataclass(frozen=True)
 class GroupCount:
-    """Supply and demand of one theme within one group of members."""
+    """Supply and demand of one theme within one group of members.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> cmap.theme("fundraising").north_south[1]
+    GroupCount(group='global_north', supply_members=1, supply_capacity=2, demand_members=0,
+               demand_capacity=0)
+    """
 
     group: str
     supply_members: int
@@ -81,6 +88,14 @@ class ThemeCapacity:
     they gave this theme all their time. ``by_group`` follows
     :attr:`CapacityMap.groups`; ``north_south`` is always (global_south,
     global_north). ``no_expert`` ≤ ``unserved`` ≤ ``demand_members``.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> row = cmap.theme("fundraising")  # fr-ngo (capacity 2) knows it, pe-coalition needs it
+    >>> row.supply_capacity, row.demand_members, row.coverage, row.no_expert, row.unserved
+    (2, 1, 2.0, 1, 1)
+    >>> [g.group for g in row.by_group if g.demand_members]
+    ['latin_america_caribbean']
     """
 
     theme: str
@@ -108,6 +123,12 @@ class LanguageGap:
     both rows and may be served in the other one, and an expert who speaks two
     languages offers the same capacity in both, so rows do not add up; the
     exact figure per theme is :attr:`ThemeCapacity.unserved`.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> cmap.unmet  # nobody who knows fundraising speaks Spanish
+    (LanguageGap(theme='fundraising', language='es', code='no_expert', members=1, demand=1,
+                 experts=0, capacity=0),)
     """
 
     theme: str
@@ -123,7 +144,14 @@ class LanguageGap:
 class SinglePointOfFailure:
     """``expert`` is the only expert on ``theme`` speaking ``language``;
     ``dependents`` members in need speak it, ``stranded`` of them have no
-    other expert in any of their languages."""
+    other expert in any of their languages.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> cmap.single_points_of_failure
+    (SinglePointOfFailure(theme='campaigning_mobilisation', language='en', expert='ke-coalition',
+                          dependents=1, stranded=1),)
+    """
 
     theme: str
     language: str
@@ -135,7 +163,13 @@ class SinglePointOfFailure:
 @dataclass(frozen=True)
 class Broker:
     """A member central in the help graph: its betweenness ``score`` and how
-    many members it can help (out-edges) or be helped by (in-edges)."""
+    many members it can help (out-edges) or be helped by (in-edges).
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> cmap.brokers  # fr-ngo -> ke-coalition -> sn-coalition
+    (Broker(member='ke-coalition', score=0.16666666666666666, can_help=1, helped_by=2),)
+    """
 
     member: str
     score: float
@@ -145,6 +179,14 @@ class Broker:
 
 @dataclass(frozen=True)
 class SouthSouthTheme:
+    """One theme of :class:`SouthSouthPotential`.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> cmap.south_south.by_theme[-1]  # no Southern expert in fundraising
+    SouthSouthTheme(theme='fundraising', needs=1, met=0)
+    """
+
     theme: str
     needs: int
     met: int
@@ -155,7 +197,14 @@ class SouthSouthPotential:
     """``met`` of the ``needs`` (Southern member, theme) pairs at need ≥
     :data:`NEED_LEVEL` have at least one Southern expert who could mentor
     them: shared language, not excluded, mentor capacity > 0. ``share`` is
-    ``None`` with no Southern needs; ``by_theme`` lists themes with some."""
+    ``None`` with no Southern needs; ``by_theme`` lists themes with some.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> s = cmap.south_south
+    >>> s.needs, s.met, round(s.share, 4), [t.theme for t in s.by_theme]
+    (3, 2, 0.6667, ['budget_tracking', 'campaigning_mobilisation', 'fundraising'])
+    """
 
     needs: int
     met: int
@@ -170,6 +219,11 @@ class CapacityMap:
     ``themes`` are in taxonomy order; ``unmet`` largest first;
     ``broker_sources`` is ``None`` when broker scores are exact, else how many
     sampled sources estimate them.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays(), by="north_south")
+    >>> cmap.groups, cmap.members, cmap.help_graph_edges, cmap.broker_sources
+    (('global_south', 'global_north'), 4, 3, None)
     """
 
     by: str
@@ -184,7 +238,12 @@ class CapacityMap:
     south_south: SouthSouthPotential
 
     def theme(self, key: str) -> ThemeCapacity:
-        """The row of theme ``key``; ``KeyError`` if unknown."""
+        """The row of theme ``key``; ``KeyError`` if unknown.
+
+        >>> from matcher.examples import example_arrays
+        >>> capacity_map(example_arrays()).theme("budget_tracking").supply_members
+        2
+        """
         for row in self.themes:
             if row.theme == key:
                 return row
@@ -194,7 +253,9 @@ class CapacityMap:
         """Every theme key, most unserved members in need first, then most
         members in need, ties by key; themes nobody needs come last.
 
-        >>> # capacity_map(arrays).themes_by_unmet_demand()[:3]
+        >>> from matcher.examples import example_arrays
+        >>> capacity_map(example_arrays()).themes_by_unmet_demand()[:3]
+        ['fundraising', 'budget_tracking', 'campaigning_mobilisation']
         """
         ranked = sorted(self.themes, key=lambda r: (-r.unserved, -r.demand_members, r.theme))
         return [r.theme for r in ranked]

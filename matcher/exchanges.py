@@ -53,7 +53,15 @@ _FIRST_SLACK = 1e-6
 class Exchange:
     """Two members who help each other: ``a`` teaches ``b`` (``a_to_b``, score
     of ``a`` as mentor of ``b``, and its reasons) and ``b`` teaches ``a``.
-    ``score`` is the harmonic mean of the two directions."""
+    ``score`` is the harmonic mean of the two directions.
+
+    >>> from matcher.examples import example_arrays
+    >>> e = exchange_pairs(example_arrays()).pairs[0]
+    >>> e.a, e.b, round(e.a_to_b, 4), e.b_to_a, round(e.score, 4), e.languages
+    ('ke-coalition', 'sn-coalition', 0.8667, 1.2, 1.0065, ('en',))
+    >>> e.a_to_b_reasons[0]  # ke teaches sn campaigning
+    Reason(kind='theme', key='campaigning_mobilisation', contribution=0.6666666666666666)
+    """
 
     a: str
     b: str
@@ -80,6 +88,13 @@ class ExchangeResult:
     MILPs). ``members`` are the members in an exchange, ``eligible`` those
     with at least one reciprocal partner, ``reciprocal_pairs`` the edges of
     the reciprocal graph.
+
+    >>> from matcher.examples import example_arrays
+    >>> r = exchange_pairs(example_arrays())
+    >>> len(r.pairs), r.optimal, r.method, r.members, r.eligible, r.reciprocal_pairs
+    (1, True, 'exact', 2, 2, 1)
+    >>> r.total == r.upper_bound
+    True
     """
 
     pairs: tuple[Exchange, ...]
@@ -108,7 +123,13 @@ def reciprocal_scores(
     block plus the result (at 10,000 members: 6,858 scanned, 1.34 million
     reciprocal pairs).
 
-    >>> # r = reciprocal_scores(arrays); r[a, b] == 2 * x * y / (x + y)
+    ke-coalition (1) and sn-coalition (3) each teach the other: 0.8667 one
+    way, 1.2 the other, 2 * 0.8667 * 1.2 / (0.8667 + 1.2) = 1.0065:
+
+    >>> from matcher.examples import example_arrays
+    >>> r = reciprocal_scores(example_arrays())
+    >>> r.nnz, round(float(r[1, 3]), 4), bool(r[1, 3] == r[3, 1])
+    (2, 1.0065, True)
     """
     policy = policy or ScoringPolicy()
     a, b, a_to_b, b_to_a = _reciprocal_edges(arrays, policy)
@@ -184,8 +205,12 @@ def exchange_pairs(
     On the generated networks up to 10,000 members every result, with or
     without ``k``, has been proven optimal (timings: bench/RESULTS.md).
 
-    >>> # result = exchange_pairs(arrays, k=3)
-    >>> # result.pairs[0].a_to_b_reasons  # what a teaches b
+    >>> from matcher.examples import example_arrays
+    >>> result = exchange_pairs(example_arrays(), k=3)
+    >>> [(e.a, e.b) for e in result.pairs], result.optimal
+    ([('ke-coalition', 'sn-coalition')], True)
+    >>> [r.key for r in result.pairs[0].a_to_b_reasons]  # what a teaches b
+    ['campaigning_mobilisation', 'south_south', 'same_region']
     """
     if k is not None and k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
@@ -216,7 +241,14 @@ def recommend_exchanges(
     """The ``k`` best reciprocal partners of ``member`` (as ``b``; ``member`` is
     ``a``), best first, ties by id: the row of :func:`reciprocal_scores`.
 
-    >>> # recommend_exchanges(arrays, "ke-coalition", k=3)[0].b_to_a_reasons
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()
+    >>> [e.b for e in recommend_exchanges(arrays, "ke-coalition", k=3)]
+    ['sn-coalition']
+    >>> recommend_exchanges(arrays, "ke-coalition")[0].b_to_a_reasons[0]  # what ke learns
+    Reason(kind='theme', key='budget_tracking', contribution=1.0)
+    >>> recommend_exchanges(arrays, "fr-ngo")  # needs nothing: no exchange
+    ()
     """
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")

@@ -38,8 +38,14 @@ def help_graph(
     mentee's :data:`SPARSE_IN_DEGREE` best mentors beyond, so the graph stays
     sparse at scale; an int or ``None`` (all) forces it.
 
-    >>> # g = help_graph(network_arrays(network, default_taxonomy()))
-    >>> # g["fi-coalition"]["af-coalition"]["themes"]
+    >>> from matcher.examples import example_arrays
+    >>> g = help_graph(example_arrays())
+    >>> sorted(g.edges())
+    [('fr-ngo', 'ke-coalition'), ('ke-coalition', 'sn-coalition'), ('sn-coalition', 'ke-coalition')]
+    >>> g["fr-ngo"]["ke-coalition"]
+    {'weight': 0.85, 'themes': ('budget_tracking',)}
+    >>> g.nodes["pe-coalition"]
+    {'region': 'latin_america_caribbean', 'global_south': True, 'kind': 'national_coalition'}
     """
     policy = policy or ScoringPolicy()
     if max_in_degree == "auto":

@@ -80,12 +80,20 @@ class Pairing:
     n_covered: int
 
     def mentors_of(self, mentee: int) -> np.ndarray:
-        """Mentor indices paired with ``mentee``, ascending; O(log k)."""
+        """Mentor indices paired with ``mentee``, ascending; O(log k).
+
+        >>> pair_mentors(np.ones((1, 3)), [1, 1, 1], 2).mentors_of(0).tolist()
+        [0, 1]
+        """
         lo, hi = np.searchsorted(self.pairs[:, 0], [mentee, mentee + 1])
         return self.pairs[lo:hi, 1]
 
     def mentees_of(self, mentor: int) -> np.ndarray:
-        """Mentee indices paired with ``mentor``, ascending; O(k)."""
+        """Mentee indices paired with ``mentor``, ascending; O(k).
+
+        >>> pair_mentors(np.ones((3, 1)), [2]).mentees_of(0).tolist()
+        [0, 1]
+        """
         return self.pairs[self.pairs[:, 1] == mentor, 0]
 
 

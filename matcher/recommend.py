@@ -31,6 +31,14 @@ class Recommendation:
     ``reasons`` is both, in that order, and ``score`` their harmonic mean
     (so the reasons sum to the two directions' scores, not to it). Both are
     empty for the other directions.
+
+    >>> from matcher.examples import example_arrays
+    >>> best = recommend(example_arrays(), "ke-coalition", direction="exchanges")[0]
+    >>> best.member, round(best.score, 4)
+    ('sn-coalition', 1.0065)
+    >>> [r.key for r in best.gives], [r.key for r in best.receives]  # ke teaches, ke learns
+    (['campaigning_mobilisation', 'south_south', 'same_region'],
+     ['budget_tracking', 'south_south', 'same_region'])
     """
 
     member: str
@@ -60,7 +68,12 @@ def recommend(
     ``arrays`` and ``policy``, to reuse across calls (building one is about
     a third of a call on a small network).
 
-    >>> # recommend(arrays, "ke-coalition", k=3)[0].member
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()
+    >>> [(r.member, r.score) for r in recommend(arrays, "ke-coalition", k=3)]
+    [('sn-coalition', 1.2), ('fr-ngo', 0.85)]
+    >>> [r.member for r in recommend(arrays, "fr-ngo", direction="mentees")]
+    ['ke-coalition']
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")

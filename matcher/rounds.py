@@ -60,6 +60,18 @@ SETTLED_PAIRS_PER_MENTEE = 2
 
 @dataclass(frozen=True)
 class MatchedPair:
+    """A pair of a round: its score, the working languages the two share and
+    the reasons that make up the score.
+
+    >>> from matcher.examples import example_network
+    >>> from matcher.taxonomy import default_taxonomy
+    >>> pair = mentoring_round(example_network(), taxonomy=default_taxonomy()).pairs[0]
+    >>> pair.mentee, pair.mentor, pair.score, pair.languages
+    ('ke-coalition', 'sn-coalition', 1.2, ('en',))
+    >>> [(r.key, r.contribution) for r in pair.reasons]
+    [('budget_tracking', 1.0), ('south_south', 0.15), ('same_region', 0.05)]
+    """
+
     mentee: str
     mentor: str
     score: float
@@ -71,7 +83,14 @@ class MatchedPair:
 class Unmatched:
     """A mentee with needs left without a mentor. ``code`` is one of
     ``no_shared_language``, ``no_stronger_mentor``, ``all_excluded``,
-    ``capacity``."""
+    ``capacity``.
+
+    >>> from matcher.examples import example_network
+    >>> from matcher.taxonomy import default_taxonomy
+    >>> mentoring_round(example_network(), taxonomy=default_taxonomy()).unmatched
+    (Unmatched(member='pe-coalition', code='no_shared_language',
+               reason='no mentor shares a working language (es)'),)
+    """
 
     member: str
     code: str
@@ -80,6 +99,20 @@ class Unmatched:
 
 @dataclass(frozen=True)
 class RoundResult:
+    """The result of :func:`mentoring_round`: the pairs, the mentees left
+    without a mentor and why, and totals. ``optimal`` is a proof over every
+    allowed pair (see :func:`mentoring_round`); ``candidates`` is the number
+    of pairs the solver saw.
+
+    >>> from matcher.examples import example_network
+    >>> from matcher.taxonomy import default_taxonomy
+    >>> r = mentoring_round(example_network(), taxonomy=default_taxonomy())
+    >>> r.members, r.mentees_with_needs, r.mentees_matched, round(r.total_score, 4)
+    (4, 3, 2, 2.0667)
+    >>> r.optimal, r.candidates, r.max_candidates, r.pricing_rounds
+    (True, 3, None, 0)
+    """
+
     objective: str
     pairs: tuple[MatchedPair, ...]
     unmatched: tuple[Unmatched, ...]

@@ -38,6 +38,13 @@ class ScoringPolicy:
 
     ``south_south_bonus`` and ``north_south_bonus`` are the policy knob for
     South–South and North→South exchanges; set both to 0 for a neutral round.
+
+    >>> ScoringPolicy(south_south_bonus=0, north_south_bonus=0).theme_weight
+    1.0
+    >>> ScoringPolicy(text_weight=-1)
+    Traceback (most recent call last):
+        ...
+    ValueError: ScoringPolicy.text_weight must be a finite number >= 0, got -1
     """
 
     theme_weight: float = 1.0
@@ -64,7 +71,12 @@ class ScoringPolicy:
 class Reason:
     """One named part of a score. ``kind`` is ``"theme"`` (``key`` = theme key)
     or a soft term: ``south_south``, ``north_south``, ``same_region``,
-    ``history``, ``text``."""
+    ``history``, ``text``.
+
+    >>> from matcher.examples import example_arrays
+    >>> explain(example_arrays(), 1, 3, policy=ScoringPolicy())[0]  # what sn offers ke
+    Reason(kind='theme', key='budget_tracking', contribution=1.0)
+    """
 
     kind: str
     key: str
@@ -85,7 +97,14 @@ def soft_terms(
 ) -> dict[str, np.ndarray]:
     """Soft terms for aligned arrays of pairs, each of shape (n_pairs,), float64;
     ``text=False`` leaves out the (costliest) text term, ``similarity`` gives
-    :func:`text_similarity` of the pairs if already known."""
+    :func:`text_similarity` of the pairs if already known.
+
+    >>> from matcher.examples import example_arrays
+    >>> terms = soft_terms(example_arrays(), np.array([1, 1]), np.array([3, 0]),
+    ...                    policy=ScoringPolicy())  # ke with sn, then with fr-ngo
+    >>> {kind: values.tolist() for kind, values in terms.items() if values.any()}
+    {'south_south': [0.15, 0.0], 'north_south': [0.0, 0.1], 'same_region': [0.05, 0.0]}
+    """
     seen = (
         np.asarray(arrays.history[mentees, mentors]).ravel().astype(bool)
         if len(mentees)
@@ -113,7 +132,20 @@ def _side_terms(policy: ScoringPolicy, south_i, south_j, region_i, region_j) -> 
 
 
 def text_similarity(arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
-    """Cosine similarity of the TF-IDF descriptions of aligned pairs, in [0, 1]."""
+    """Cosine similarity of the TF-IDF descriptions of aligned pairs, in [0, 1].
+
+    >>> from dataclasses import replace
+    >>> from matcher.examples import example_network
+    >>> from matcher.network import make_network
+    >>> from matcher.taxonomy import default_taxonomy
+    >>> from matcher.vectors import network_arrays
+    >>> said = {"ke-coalition": "budget tracking with teachers", "fr-ngo": "fundraising campaigns",
+    ...         "sn-coalition": "budget tracking of schools", "pe-coalition": "radio campaigns"}
+    >>> members = [replace(m, description=said[m.id]) for m in example_network().members]
+    >>> arrays = network_arrays(make_network(members), default_taxonomy())
+    >>> text_similarity(arrays, np.array([1, 1]), np.array([3, 0])).round(2).tolist()
+    [0.38, 0.0]
+    """
     out = np.zeros(len(mentees), dtype=np.float64)
     if arrays.text.nnz == 0 or len(mentees) == 0:
         return out
@@ -158,7 +190,12 @@ def pair_scores(
     ``text=False`` leaves out the text term (then at most ``text_weight``
     short); ``similarity``: their :func:`text_similarity`, if already known.
 
-    Does not check the hard constraints: use :func:`allowed_pairs` for that.
+    Does not check the hard constraints (see :func:`pair_violations`).
+
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()  # ke-coalition (1) with sn-coalition (3), then fr-ngo (0)
+    >>> pair_scores(arrays, [1, 1], [3, 0], policy=ScoringPolicy()).tolist()
+    [1.2, 0.85]
     """
     mentees = np.asarray(mentees, dtype=np.int64)
     mentors = np.asarray(mentors, dtype=np.int64)
@@ -177,8 +214,14 @@ def explain(
     """The reasons of one pair's score: one per contributing theme (largest
     first), then one per non-zero soft term. They sum to :func:`pair_scores`.
 
-    >>> # reasons = explain(arrays, i, j, policy=ScoringPolicy())
-    >>> # sum(r.contribution for r in reasons) == pair_scores(arrays, [i], [j], ...)[0]
+    >>> from matcher.examples import example_arrays
+    >>> arrays, policy = example_arrays(), ScoringPolicy()
+    >>> reasons = explain(arrays, 1, 0, policy=policy)  # fr-ngo for ke-coalition
+    >>> [(r.kind, r.key, r.contribution) for r in reasons]
+    [('theme', 'budget_tracking', 0.75), ('north_south', 'north_south', 0.1)]
+    >>> total = float(pair_scores(arrays, [1], [0], policy=policy)[0])
+    >>> total == sum(r.contribution for r in reasons)
+    True
     """
     return explain_pairs(arrays, np.array([mentee]), np.array([mentor]), policy=policy)[0]
 
@@ -186,7 +229,14 @@ def explain(
 def explain_pairs(
     arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray, *, policy: ScoringPolicy
 ) -> list[tuple[Reason, ...]]:
-    """:func:`explain` for aligned arrays of pairs, vectorised."""
+    """:func:`explain` for aligned arrays of pairs, vectorised.
+
+    >>> from matcher.examples import example_arrays
+    >>> both = explain_pairs(example_arrays(), [1, 3], [3, 1], policy=ScoringPolicy())
+    >>> [[r.key for r in reasons] for reasons in both]
+    [['budget_tracking', 'south_south', 'same_region'],
+     ['campaigning_mobilisation', 'south_south', 'same_region']]
+    """
     mentees = np.asarray(mentees, dtype=np.int64)
     mentors = np.asarray(mentors, dtype=np.int64)
     # need * gap is a small integer, so a theme has a handful of possible
@@ -235,6 +285,12 @@ class Columns:
 
     ``spans[s]`` are the (start, stop) column ranges that hold every mentor
     sharing a language with language set ``s`` (filled on first use).
+
+    >>> from matcher.examples import example_arrays
+    >>> scorer = BlockScorer(example_arrays(), policy=ScoringPolicy())
+    >>> columns = scorer.columns(scorer.column_order(np.arange(4)))
+    >>> columns.cols.tolist(), columns.position.tolist()  # mentor order, member -> column
+    ([0, 3, 1, 2], [0, 2, 3, 1])
     """
 
     cols: np.ndarray
@@ -247,6 +303,15 @@ class Columns:
     spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     def spans_of(self, lang_set: int) -> list[tuple[int, int]]:
+        """The column ranges of the mentors sharing a language with
+        ``lang_set``.
+
+        >>> from matcher.examples import example_arrays
+        >>> scorer = BlockScorer(example_arrays(), policy=ScoringPolicy())
+        >>> columns = scorer.columns(scorer.column_order(np.arange(4)))
+        >>> columns.spans_of(0)  # set 0 is Spanish alone (sets are ordered by their bits)
+        [(3, 4)]
+        """
         if lang_set not in self.spans:
             self.spans[lang_set] = _spans(self.shares[lang_set])
         return self.spans[lang_set]
@@ -277,6 +342,12 @@ class BlockScorer:
     their product summed over (t, l) is ``need/12 · max(0, exp_j - exp_i)``.
     Values are float32, for ranking; exact float64 scores come from
     :func:`pair_scores`.
+
+    >>> from matcher.examples import example_arrays
+    >>> scorer = BlockScorer(example_arrays(), policy=ScoringPolicy())
+    >>> score, theme, shares = scorer.block(np.array([1]), np.arange(4))  # ke's mentors
+    >>> score.astype(float).round(2).tolist()  # fr-ngo 0.85, sn-coalition 1.2, others not allowed
+    [[0.85, -inf, -inf, 1.2]]
     """
 
     def __init__(self, arrays: NetworkArrays, *, policy: ScoringPolicy) -> None:
@@ -311,14 +382,26 @@ class BlockScorer:
 
     def group_order(self, rows: np.ndarray) -> np.ndarray:
         """``rows`` reordered so that members sharing a (languages, region,
-        side) group are adjacent, which :meth:`allowed_scores` is fastest on."""
+        side) group are adjacent, which :meth:`allowed_scores` is fastest on.
+
+        >>> from matcher.examples import example_arrays
+        >>> scorer = BlockScorer(example_arrays(), policy=ScoringPolicy())
+        >>> scorer.group_order(np.array([0, 1, 2, 3])).tolist()
+        [2, 1, 3, 0]
+        """
         return rows[np.argsort(self._group[rows], kind="stable")]
 
     def column_order(self, cols: np.ndarray) -> np.ndarray:
         """``cols`` reordered so that the speakers of each language form few
         runs (the most spoken language one run, the next two, ...): then
         :meth:`allowed_scores` only scores the spans of mentors a block of
-        mentees shares a language with."""
+        mentees shares a language with.
+
+        >>> from matcher.examples import example_arrays
+        >>> scorer = BlockScorer(example_arrays(), policy=ScoringPolicy())
+        >>> scorer.column_order(np.array([0, 1, 2, 3])).tolist()  # English speakers first
+        [0, 3, 1, 2]
+        """
         speaks = self.arrays.speaks[cols]
         if speaks.shape[1] == 0:  # an empty network: no language at all
             return cols
@@ -327,7 +410,13 @@ class BlockScorer:
 
     def columns(self, cols: np.ndarray) -> Columns:
         """The column side of :meth:`allowed_scores` for mentors ``cols``,
-        gathered once and reused by every block of rows."""
+        gathered once and reused by every block of rows.
+
+        >>> from matcher.examples import example_arrays
+        >>> scorer = BlockScorer(example_arrays(), policy=ScoringPolicy())
+        >>> scorer.columns(np.array([0, 3])).closed.tolist()  # both have mentor capacity
+        []
+        """
         position = np.full(self.arrays.n, -1, dtype=np.int64)
         position[cols] = np.arange(len(cols))
         return Columns(
@@ -357,6 +446,16 @@ class BlockScorer:
         (:meth:`column_order` keeps those few); the rest is ``-inf``. Within a
         span: one matrix product, then one broadcast row of soft terms per run
         of rows in the same group instead of a gather of the whole block.
+
+        >>> from matcher.examples import example_arrays
+        >>> scorer = BlockScorer(example_arrays(), policy=ScoringPolicy())
+        >>> columns = scorer.columns(np.array([0, 3, 1]))  # fr-ngo, sn, ke as mentors
+        >>> allowed = np.zeros(2, np.int64)
+        >>> score = scorer.allowed_scores(np.array([1, 3]), columns, allowed=allowed)
+        >>> score.astype(float).round(2).tolist()  # float32: 0.8500000238418579
+        [[0.85, 1.2, -inf], [-inf, -inf, 0.87]]
+        >>> allowed.tolist()
+        [2, 1]
         """
         a = self.arrays
         shape = (len(rows), len(columns.cols))
@@ -448,6 +547,12 @@ class BlockScorer:
 
         ``score`` is float32 with ``-inf`` where the pair is not allowed; the
         other two are the unmasked theme part and the language test.
+
+        >>> from matcher.examples import example_arrays
+        >>> scorer = BlockScorer(example_arrays(), policy=ScoringPolicy())
+        >>> score, theme, shares = scorer.block(np.array([2]), np.arange(4))  # pe-coalition
+        >>> bool(np.isfinite(score).any()), theme.astype(float).round(2).tolist(), shares.tolist()
+        (False, [[1.0, 0.0, 0.0, 0.0]], [[False, False, True, False]])
         """
         a = self.arrays
         theme = self._mentee_side[rows] @ self._mentor_side[cols].T
@@ -527,7 +632,15 @@ def _stored_pairs(matrix: sp.csr_matrix, rows: np.ndarray, pos: np.ndarray):
 
 def pair_violations(arrays: NetworkArrays, mentee: int, mentor: int) -> list[str]:
     """The hard constraints that forbid ``mentor`` for ``mentee``, in words
-    (empty when the pair is allowed)."""
+    (empty when the pair is allowed).
+
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()
+    >>> pair_violations(arrays, 2, 0)  # fr-ngo for pe-coalition
+    ['they share no working language']
+    >>> pair_violations(arrays, 0, 1), pair_violations(arrays, 1, 3)
+    (['fr-ngo has no needs'], [])
+    """
     a, problems = arrays, []
     if mentee == mentor:  # the only thing to say about such a pair
         return ["a member cannot mentor itself"]

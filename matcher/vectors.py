@@ -33,6 +33,13 @@ class NetworkArrays:
     symmetric (n, n) boolean CSR matrix; ``history`` is (n, n) CSR with a 1 at
     (mentee, mentor) for pairs met in earlier rounds; ``text`` is (n, vocab)
     CSR of L2-normalised TF-IDF rows (all zero when there is no text).
+
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()
+    >>> arrays.languages, arrays.speaks.astype(int).tolist()
+    (('en', 'es', 'fr', 'sw'), [[1, 0, 1, 0], [1, 0, 0, 1], [0, 1, 0, 0], [1, 0, 1, 0]])
+    >>> arrays.mentor_capacity.tolist(), arrays.south.tolist()
+    ([2, 1, 1, 1], [False, True, True, True])
     """
 
     ids: tuple[str, ...]

@@ -126,6 +126,12 @@ class FlowNetwork:
     (capacity = its slots), src -> each mentee with ``extra`` slots, the
     bypass src -> sink and, when the hub arcs carry a bonus, the bypass hub ->
     sink. Arcs of capacity 0 are left out. ``supply`` is per node.
+
+    >>> from matcher.problem import pairing_problem
+    >>> p = pairing_problem(np.array([[2.0, 1.0]]), [1, 1])
+    >>> net = flow_network(p, p.open_edges(True), np.array([2, 1]), coverage_first=True)
+    >>> net.n_edges, net.first.tolist(), net.extra.tolist(), net.slots.tolist()
+    (2, [True], [0], [0, 1])
     """
 
     tails: np.ndarray
