@@ -9,14 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.exchanges import recommend_exchanges
-from matcher.scoring import (
-    BlockScorer,
-    Reason,
-    ScoringPolicy,
-    best_first,
-    explain_pairs,
-    pair_scores,
-)
+from matcher.ranking import best_first
+from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
 from matcher.vectors import NetworkArrays
 
 DIRECTIONS = ("mentors", "mentees", "exchanges")

@@ -11,18 +11,12 @@ from functools import partial
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.candidates import (
-    PairScores,
-    add_pairs,
-    candidate_matrix,
-    price_pairs,
-    prune_pairs,
-    score_bound,
-    sorted_member,
-)
+from matcher.candidates import PairScores, add_pairs, candidate_matrix
 from matcher.certificate import welfare_certificate
 from matcher.network import Network
 from matcher.pairing import Pairing, pair_mentors
+from matcher.pricing import price_pairs, prune_pairs, score_bound
+from matcher.ranking import sorted_member
 from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
 from matcher.taxonomy import Taxonomy
 from matcher.vectors import NetworkArrays, distinct_rows, network_arrays
@@ -49,7 +43,7 @@ covers fewer mentees than the one before; three keep the whole match at
 engine's shortcuts")."""
 PRUNE_MARGINS = (0.15, 0.05)
 """Between pricing passes, candidate pairs this many score units below their
-potentials are dropped (see :func:`~matcher.candidates.prune_pairs`): the
+potentials are dropped (see :func:`~matcher.pricing.prune_pairs`): the
 first margin while a pass adds pairs by the thousands, the second once it adds
 fewer than ``SETTLED_PAIRS_PER_MENTEE`` per mentee and the potentials barely
 move. At 10,000 members this takes the later solves from ~300,000 pairs to
