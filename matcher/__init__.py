@@ -3,6 +3,15 @@
 No file, network, database or environment access happens here; ``service``
 translates between the world and these functions, and notebooks call them
 directly.
+
+>>> from matcher import default_taxonomy, mentoring_round, network_arrays, recommend
+>>> from matcher.examples import example_network
+>>> network = example_network()
+>>> [(p.mentee, p.mentor) for p in mentoring_round(network, taxonomy=default_taxonomy()).pairs]
+[('ke-coalition', 'sn-coalition'), ('sn-coalition', 'ke-coalition')]
+>>> arrays = network_arrays(network, default_taxonomy())
+>>> [r.member for r in recommend(arrays, "ke-coalition", k=3)]
+['sn-coalition', 'fr-ngo']
 """
 
 from matcher.candidates import candidate_matrix

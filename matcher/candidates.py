@@ -2,7 +2,8 @@
 sees, and the pricing that proves the pairs left out could not do better.
 
 Every allowed pair is a candidate while the network is small. Beyond that each
-mentee starts with its best mentors, and :func:`price_pairs` then scans every
+mentee starts with its best mentors, and :func:`price_pairs` (in
+:mod:`matcher.pricing`, importable from here) then scans every
 allowed pair against the dual potentials of the pairing found
 (:func:`matcher.pairing.welfare_certificate`): pairs that could improve it are
 added and the pairing solved again, until none is left — column generation, so
@@ -16,89 +17,59 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.pairing import WelfareCertificate
-from matcher.scoring import (
-    BlockScorer,
-    ScoringPolicy,
-    _stored_pairs,
-    pair_scores,
-    text_similarity,
-)
-from matcher.vectors import MAX_NEED, NetworkArrays
+from matcher.blocks import BlockScorer
+from matcher.pricing import price_pairs, prune_pairs, score_bound
+from matcher.ranking import nonzero_2d, rank_in_runs, sorted_member, top_k_columns
+from matcher.terms import ScoringPolicy, pair_scores, text_similarity
+from matcher.vectors import NetworkArrays
+
+__all__ = [
+    "BLOCK_ELEMENTS",
+    "CACHE_BYTES",
+    "CACHE_ELEMENTS",
+    "AllowedBlock",
+    "PairScores",
+    "add_pairs",
+    "candidate_matrix",
+    "price_pairs",
+    "prune_pairs",
+    "rank_in_runs",
+    "score_bound",
+    "sorted_member",
+    "top_k_columns",
+]
 
 BLOCK_ELEMENTS = 1 << 22
 """Dense work area of one block, in float32 elements (16 MiB): bounds memory."""
+
+
 CACHE_ELEMENTS = 600_000_000
 """Up to this many (mentee × mentor) pairs (about 28,000 members in the
 generated networks), the allowed pairs' block scores stay in memory, which
 makes each pricing pass cheap and the round provable; beyond it a round keeps
-its first candidates and reports optimality over them only. Measured on
-generated networks: 20,000 members proven in 19 s (1.0 GB peak) instead of
-4 s unproven with 8 % of mentees unmatched; 28,000 in 39 s (1.5 GB)."""
+its first candidates and reports optimality over them only. The bound is
+where proving the round still fits the time and memory targets (figures:
+bench/RESULTS.md, "Why the engine's shortcuts")."""
+
+
 CACHE_BYTES = 1 << 30
 """The cache is dropped (the round then cannot price) if the allowed pairs
 take more than this: 8 bytes each, 0.8 GiB at CACHE_ELEMENTS with 17 %
 of pairs allowed, but a network where most pairs are allowed would need
 several times that."""
-_FLOAT32_SLACK = 1e-3
-"""Score units by which a float32 block score may miss the exact one."""
-_CHUNKS_PER_SLOT = 8
-""":func:`top_k_columns` bars each row at the k-th largest maximum of
-``8 * k`` column chunks (when the chunks are at least 2 columns wide)."""
-_FLOAT32_POTENTIALS = 256.0
-"""Largest |mentee potential| (and score bound) for which pricing compares in
-float32; beyond it, float64."""
-
-
-def top_k_columns(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Column indices of the ``k`` largest entries of each row and their
-    values, both of shape (rows, k), in no particular order; a value of
-    ``-inf`` marks a slot the row could not fill. Ties are broken arbitrarily
-    but deterministically, and not by column order.
-    """
-    n_rows, n_cols = score.shape
-    n_chunks = _CHUNKS_PER_SLOT * k
-    width = n_cols // n_chunks
-    if width < 2:
-        top = np.argpartition(-score, k - 1, axis=1)[:, :k]
-        return top, np.take_along_axis(score, top, axis=1)
-    # The maxima of k different chunks are k different entries, so the k-th
-    # largest chunk maximum is at most the row's k-th largest entry: the top k
-    # are among the few entries at or above it. One reduction pass instead of
-    # partitioning whole rows (2.7x faster on 70,000 columns).
-    chunk_max = score[:, : width * n_chunks].reshape(n_rows, n_chunks, width).max(axis=2)
-    if width * n_chunks < n_cols:
-        rest = score[:, width * n_chunks :].max(axis=1, keepdims=True)
-        chunk_max = np.concatenate([chunk_max, rest], axis=1)
-    bar = -np.partition(-chunk_max, k - 1, axis=1)[:, k - 1]
-    bar = np.maximum(bar, np.finfo(score.dtype).min)
-    r, c = _nonzero(score >= bar[:, None])
-    values = score[r, c]
-    # Ties (scores take few distinct values) go to a per-row scrambled column
-    # order: always to the lowest index would pile every row onto the same
-    # few mentors and leave others unreachable.
-    scrambled = (c * 0x9E3779B1 + r * 0x85EBCA77) & 0xFFFFFFFF
-    if n_rows < 1 << 11:
-        # One int64 key (row, value descending, 20 scrambled bits) sorts 3x
-        # faster than a three-key lexsort.
-        key = (r << 52) | (_descending_bits(values) << 20) | (scrambled >> 12)
-        order = np.argsort(key, kind="stable")
-    else:
-        order = np.lexsort((scrambled, -values, r))
-    r, c, values = r[order], c[order], values[order]
-    rank = np.arange(len(r)) - np.searchsorted(r, r, side="left")
-    kept = rank < k
-    top = np.zeros((n_rows, k), dtype=np.int64)
-    best = np.full((n_rows, k), -np.inf, dtype=score.dtype)
-    top[r[kept], rank[kept]] = c[kept]
-    best[r[kept], rank[kept]] = values[kept]
-    return top, best
 
 
 class AllowedBlock(NamedTuple):
     """The allowed pairs of a block of mentee ``rows``, row by row (CSR):
     row ``r``'s are ``cols[indptr[r]:indptr[r + 1]]`` (positions in
-    :attr:`PairScores.mentors`, ascending) with float32 ``score`` s."""
+    :attr:`PairScores.mentors`, ascending) with float32 ``score`` s.
+
+    >>> from matcher.examples import example_arrays
+    >>> scores = PairScores(example_arrays(), policy=ScoringPolicy())
+    >>> block = next(scores.allowed_blocks())
+    >>> block.rows.tolist(), block.indptr.tolist(), block.cols.tolist()
+    ([2, 1, 3], [0, 0, 2, 3], [0, 1, 2])
+    """
 
     rows: np.ndarray
     indptr: np.ndarray
@@ -126,6 +97,16 @@ class PairScores:
     ``-inf`` for pairs that are not allowed; blocks share one buffer, so each
     is valid until the next. The first whole pass also fills the cache, which
     :meth:`allowed_blocks` then reads.
+
+    >>> from matcher.examples import example_arrays
+    >>> scores = PairScores(example_arrays(), policy=ScoringPolicy())
+    >>> scores.mentees.tolist(), scores.mentors.tolist()  # member indices, scoring order
+    ([2, 1, 3], [0, 3, 1, 2])
+    >>> for rows, score in scores:
+    ...     print(rows.tolist(), score.astype(float).round(2).tolist())
+    [2, 1, 3] [[-inf, -inf, -inf, -inf], [0.85, 1.2, -inf, -inf], [-inf, -inf, 0.87, -inf]]
+    >>> scores.allowed.tolist()  # allowed mentors per member, counted by that pass
+    [0, 2, 0, 1]
     """
 
     def __init__(
@@ -138,8 +119,7 @@ class PairScores:
     ) -> None:
         self.arrays, self.policy = arrays, policy
         self._scorer = BlockScorer(arrays, policy=policy)
-        wanting = (arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0)
-        self.mentees = self._scorer.group_order(np.flatnonzero(wanting))
+        self.mentees = self._scorer.group_order(np.flatnonzero(arrays.wanting))
         self.mentors = self._scorer.column_order(np.flatnonzero(arrays.mentor_capacity > 0))
         self._columns = self._scorer.columns(self.mentors)
         self._step = max(1, block_elements // max(1, len(self.mentors)))
@@ -162,7 +142,13 @@ class PairScores:
         """:func:`~matcher.scoring.text_similarity` of aligned pairs from the
         block of ``rows``, each pair computed once: successive pricing passes
         check many of the same near-tight pairs (40 % of them at 10,000
-        members). Kept per block, so each merge stays small."""
+        members). Kept per block, so each merge stays small.
+
+        >>> from matcher.examples import example_arrays
+        >>> scores = PairScores(example_arrays(), policy=ScoringPolicy())
+        >>> scores.text_similarity(scores.mentees, np.array([1]), np.array([3])).tolist()
+        [0.0]
+        """
         keys = mentees * self.arrays.n + mentors
         empty = (np.zeros(0, np.int64), np.zeros(0))
         known_keys, known_values = self._text.get(int(rows[0]), empty)
@@ -183,7 +169,14 @@ class PairScores:
         """Each mentee of ``rows``' ``k`` best allowed mentors among ``cols``,
         as aligned (mentees, mentors) index arrays, scored block by block.
         ``rows`` and ``cols`` are subsets of :attr:`mentees` and
-        :attr:`mentors` in their order (which scores fastest)."""
+        :attr:`mentors` in their order (which scores fastest).
+
+        >>> from matcher.examples import example_arrays
+        >>> scores = PairScores(example_arrays(), policy=ScoringPolicy())
+        >>> i, j = scores.best_pairs(scores.mentees, scores.mentors, 1)
+        >>> i.tolist(), j.tolist()  # ke-coalition's best is sn-coalition, and back
+        ([1, 3], [3, 1])
+        """
         columns = self._scorer.columns(cols)
         step = max(1, BLOCK_ELEMENTS // max(1, len(cols)))
         found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
@@ -196,8 +189,25 @@ class PairScores:
         return np.concatenate(found_i), np.concatenate(found_j)
 
     @property
+    def positions(self) -> np.ndarray:
+        """Member index -> its position in :attr:`mentors` (-1 if not one).
+
+        >>> from matcher.examples import example_arrays
+        >>> PairScores(example_arrays(), policy=ScoringPolicy()).positions.tolist()
+        [0, 2, 3, 1]
+        """
+        return self._columns.position
+
+    @property
     def cached(self) -> bool:
-        """Whether the scores are held in memory (so pricing costs one pass)."""
+        """Whether the scores are held in memory (so pricing costs one pass).
+
+        >>> from matcher.examples import example_arrays
+        >>> arrays, policy = example_arrays(), ScoringPolicy()
+        >>> PairScores(arrays, policy=policy).cached, PairScores(arrays, policy=policy,
+        ...                                                      cache_elements=0).cached
+        (True, False)
+        """
         return self._blocks is not None
 
     def __iter__(self):
@@ -227,7 +237,13 @@ class PairScores:
 
     def allowed_blocks(self):
         """The blocks' allowed pairs, as :class:`AllowedBlock` s: from the
-        cache (filled first if need be), or scored afresh when uncached."""
+        cache (filled first if need be), or scored afresh when uncached.
+
+        >>> from matcher.examples import example_arrays
+        >>> scores = PairScores(example_arrays(), policy=ScoringPolicy())
+        >>> [block.score.astype(float).round(2).tolist() for block in scores.allowed_blocks()]
+        [[0.85, 1.2, 0.87]]
+        """
         if self._blocks is not None and not self._filled:
             for _ in self:  # fills the cache, or drops it if over budget
                 pass
@@ -255,6 +271,13 @@ def candidate_matrix(
     every allowed pair. ``include`` lists (mentee, mentor) pairs kept whatever
     their rank (locked pairs; they must be allowed). Pass ``scores`` to reuse
     (and fill) a :class:`PairScores` cache.
+
+    >>> from matcher.examples import example_arrays
+    >>> arrays, policy = example_arrays(), ScoringPolicy()
+    >>> candidate_matrix(arrays, policy=policy).toarray().round(2).tolist()
+    [[0.0, 0.0, 0.0, 0.0], [0.85, 0.0, 0.0, 1.2], [0.0, 0.0, 0.0, 0.0], [0.0, 0.87, 0.0, 0.0]]
+    >>> candidate_matrix(arrays, policy=policy, max_candidates=1).nnz  # ke keeps sn only
+    2
     """
     n = arrays.n
     scores = scores if scores is not None else PairScores(arrays, policy=policy, cache_elements=0)
@@ -279,226 +302,6 @@ def candidate_matrix(
     return sp.coo_matrix((values, (i, j)), shape=(n, n)).tocsr()
 
 
-def score_bound(arrays: NetworkArrays, *, policy: ScoringPolicy) -> float:
-    """An upper bound on |score| of any pair of the network."""
-    theme = policy.theme_weight * float(arrays.needs.sum(axis=1).max(initial=0)) / MAX_NEED
-    bonus = max(policy.south_south_bonus, policy.north_south_bonus) + policy.same_region_bonus
-    top = theme + bonus + policy.text_weight
-    return max(top, policy.history_penalty)
-
-
-def price_pairs(
-    scores: PairScores,
-    benefit: sp.csr_matrix,
-    certificate: WelfareCertificate,
-    *,
-    per_mentee: int,
-    return_scores: bool = False,
-) -> tuple[np.ndarray, ...]:
-    """Allowed pairs absent from ``benefit`` that could improve its welfare
-    pairing, at most ``per_mentee`` per mentee (the most promising first).
-
-    Returns aligned (mentees, mentors) index arrays, and their exact scores
-    with ``return_scores=True`` (for :func:`add_pairs`); empty arrays prove
-    the pairing optimal over every allowed pair (up to the certificate's grid).
-    """
-    arrays, policy, mentors = scores.arrays, scores.policy, scores.mentors
-    # Closed mentees and mentors (no room, or no way to pass flow) get an
-    # infinite threshold: nothing through them can improve the pairing.
-    u = np.where(certificate.mentee_open, certificate.mentee_potential, np.inf)
-    v = np.where(certificate.mentor_open, certificate.mentor_potential, np.inf)[mentors]
-    # Only u + v counts. After a coverage-first solve every covered mentee's
-    # potential is about -B and every mentor's about +B (B, the coverage
-    # bonus, ~1e5 score units at 10,000 members): moved by the mentors' median,
-    # both are back near the scores, where float32 can compare them.
-    finite = v[np.isfinite(v)]
-    shift = float(np.median(finite)) if len(finite) else 0.0
-    u_block, v = u + shift, v - shift
-    # The block leaves out the text term (at most text_weight): add it as slack.
-    slack = policy.text_weight + _FLOAT32_SLACK
-    # float32 keeps the pass over the block scores cheap and is exact enough
-    # (errors ~1e-4 score units at most, well inside the slack) while scores
-    # and potentials stay small. A row with a small potential can never flag a
-    # mentor priced above every score plus that bound, so such mentors count
-    # as closed there; rows that still carry a coverage bonus (uncovered
-    # mentees, after a first solve) are compared in float64.
-    limit = _FLOAT32_POTENTIALS
-    small = (np.abs(u_block) <= limit) & (certificate.max_benefit <= limit)
-    if v.min(initial=np.inf) < -limit:
-        small[:] = False
-    v32 = np.where(v > 2 * limit + slack, np.inf, v).astype(np.float32)
-    pos = np.full(arrays.n, -1, dtype=np.int64)
-    pos[mentors] = np.arange(len(mentors))
-    found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-    found_score = [np.zeros(0)]
-    for rows, indptr, cols, score in scores.allowed_blocks():
-        counts = np.diff(indptr)
-        threshold = (u_block[rows] - slack).astype(np.float32)
-        reduced = score - v32[cols]
-        flagged = reduced > np.repeat(threshold, counts)
-        fast = small[rows]
-        if not fast.all():
-            slow = np.flatnonzero(np.repeat(~fast, counts))
-            exact_threshold = np.repeat(u_block[rows] - slack, counts)[slow]
-            flagged[slow] = score[slow] - v[cols[slow]] > exact_threshold
-        at = np.flatnonzero(flagged)
-        r, c = np.searchsorted(indptr, at, side="right") - 1, cols[at].astype(np.int64)
-        stored_r, stored_c = _stored_pairs(benefit, rows, pos)
-        if len(stored_r):
-            fresh = ~sorted_member(
-                np.sort(stored_r * len(mentors) + stored_c), r * len(mentors) + c
-            )
-            at, r, c = at[fresh], r[fresh], c[fresh]
-        keep = _crowd_cut(r, reduced[at], threshold, fast, per_mentee=per_mentee, slack=slack)
-        if not fast.all():
-            # Rows that carry a coverage bonus flag nearly every mentor at
-            # first: cut them too, on their float64 values.
-            at_slow = np.flatnonzero(~fast[r])
-            keep[at_slow] = _crowd_cut(
-                r[at_slow],
-                score[at[at_slow]] - v[c[at_slow]],
-                u_block[rows] - slack,
-                ~fast,
-                per_mentee=per_mentee,
-                slack=slack,
-            )
-        r, c = r[keep], c[keep]
-        # Every flagged pair is checked exactly (the text term and float32 can
-        # reorder them), then each mentee keeps its largest exact violations:
-        # a shortlist cut before the exact check could hide the one that counts.
-        i, j = rows[r], mentors[c]
-        price = u[i] + certificate.mentor_potential[j]
-        lower = pair_scores(arrays, i, j, policy=policy, text=False)
-        # The text term lies in [0, text_weight]. Only pairs that may improve
-        # with its largest value, and that per_mentee sure improvements do not
-        # all beat, pay for the text similarity.
-        sure = certificate.improving(i, j, lower)
-        cut = _kth_largest(r[sure], lower[sure] - price[sure], per_mentee, len(rows))
-        upper = lower + policy.text_weight
-        maybe = certificate.improving(i, j, upper) & (upper - price >= cut[r])
-        i, j, r, price = i[maybe], j[maybe], r[maybe], price[maybe]
-        similarity = scores.text_similarity(rows, i, j)
-        exact = pair_scores(arrays, i, j, policy=policy, similarity=similarity)
-        better = certificate.improving(i, j, exact)
-        i, j, r = i[better], j[better], r[better]
-        excess = exact[better] - price[better]
-        order = np.lexsort((-excess, r))
-        i, j, r = i[order], j[order], r[order]
-        keep = (np.arange(len(r)) - np.searchsorted(r, r, side="left")) < per_mentee
-        found_i.append(i[keep])
-        found_j.append(j[keep])
-        found_score.append(exact[better][order][keep])
-    found = np.concatenate(found_i), np.concatenate(found_j)
-    return (*found, np.concatenate(found_score)) if return_scores else found
-
-
-def _crowd_cut(
-    r: np.ndarray,
-    reduced: np.ndarray,
-    threshold: np.ndarray,
-    cut_rows: np.ndarray,
-    *,
-    per_mentee: int,
-    slack: float,
-) -> np.ndarray:
-    """Which flagged pairs (block row ``r``, ``reduced`` score, rows
-    ascending) pricing must still check exactly; only rows where
-    ``cut_rows`` is true are cut.
-
-    Where a row's per_mentee-th best pair already improves by a clear
-    margin, pairs more than the slack below it cannot be among its
-    per_mentee largest exact violations: they are dropped here, before any
-    exact scoring (early passes flag millions of pairs otherwise).
-    """
-    keep = np.ones(len(r), dtype=bool)
-    crowded = (np.bincount(r, minlength=len(threshold)) > per_mentee) & cut_rows
-    inside = np.flatnonzero(crowded[r])
-    if len(inside) == 0:
-        return keep
-    if reduced.dtype == np.float32:
-        order = np.argsort((r[inside] << 32) | _descending_bits(reduced[inside]))
-    else:
-        order = np.lexsort((-reduced[inside], r[inside]))
-    ranked_r, ranked = r[inside][order], reduced[inside][order]
-    rank = np.arange(len(ranked_r)) - np.searchsorted(ranked_r, ranked_r, side="left")
-    kth = np.zeros(len(threshold), dtype=reduced.dtype)
-    kth[ranked_r[rank == per_mentee - 1]] = ranked[rank == per_mentee - 1]
-    clear = crowded & (kth - (threshold + slack) > 2 * _FLOAT32_SLACK)
-    keep[clear[r]] = reduced[clear[r]] >= (kth - slack - _FLOAT32_SLACK)[r[clear[r]]]
-    return keep
-
-
-def _descending_bits(values: np.ndarray) -> np.ndarray:
-    """32-bit int64 keys that sort finite float32 ``values`` largest first."""
-    bits = values.view(np.uint32).astype(np.int64)
-    ascending = np.where(bits & 0x80000000, bits ^ 0xFFFFFFFF, bits | 0x80000000)
-    return 0xFFFFFFFF - ascending
-
-
-def _best_in_block(
-    score: np.ndarray, rows: np.ndarray, cols: np.ndarray, k: int | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """(mentees, mentors) of each row's ``k`` best allowed pairs in a block
-    of scores over ``rows × cols`` (every allowed pair when ``k`` is None or
-    not below the number of columns)."""
-    if k is not None and k < len(cols):
-        top, values = top_k_columns(score, k)
-        r, c = _nonzero(np.isfinite(values))
-        return rows[r], cols[top[r, c]]
-    r, c = _nonzero(np.isfinite(score))
-    return rows[r], cols[c]
-
-
-def sorted_member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Whether each of ``keys`` is in ``sorted_keys`` (ascending): one binary
-    search each, where np.isin hashes both (10x slower on these sizes)."""
-    if len(sorted_keys) == 0:
-        return np.zeros(len(keys), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    return sorted_keys[at] == keys
-
-
-def _nonzero(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.nonzero`` of a 2-D C-contiguous mask, ~20x faster through the
-    flat indices."""
-    return np.divmod(np.flatnonzero(mask), mask.shape[1])
-
-
-def _kth_largest(groups: np.ndarray, values: np.ndarray, k: int, n_groups: int) -> np.ndarray:
-    """Per group in ``range(n_groups)``, its ``k``-th largest value (``-inf``
-    when it has fewer than ``k``)."""
-    out = np.full(n_groups, -np.inf)
-    order = np.lexsort((-values, groups))
-    groups, values = groups[order], values[order]
-    rank = np.arange(len(groups)) - np.searchsorted(groups, groups, side="left")
-    out[groups[rank == k - 1]] = values[rank == k - 1]
-    return out
-
-
-def prune_pairs(
-    benefit: sp.csr_matrix,
-    certificate: WelfareCertificate,
-    *,
-    keep: np.ndarray,
-    margin: float,
-) -> sp.csr_matrix:
-    """``benefit`` without the pairs more than ``margin`` below their mentee's
-    and mentor's potentials, except the (mentee, mentor) rows of ``keep``.
-
-    Unused pairs that far from improving leave the pairing optimal and the
-    certificate valid, so dropping them changes neither; they only cost
-    solver and certificate time. Pricing still checks them like any pair
-    outside the candidates, and brings them back if they start to count.
-    """
-    coo = benefit.tocoo()
-    row, col = coo.row.astype(np.int64), coo.col.astype(np.int64)
-    excess = coo.data - (certificate.mentee_potential[row] + certificate.mentor_potential[col])
-    kept = (excess >= -margin) | ~certificate.mentee_open[row] | ~certificate.mentor_open[col]
-    n = benefit.shape[1]
-    kept |= sorted_member(np.sort(keep[:, 0] * n + keep[:, 1]), row * n + col)
-    return sp.csr_matrix((coo.data[kept], (row[kept], col[kept])), shape=benefit.shape)
-
-
 def add_pairs(
     arrays: NetworkArrays,
     benefit: sp.csr_matrix,
@@ -509,7 +312,14 @@ def add_pairs(
     scores: np.ndarray | None = None,
 ) -> sp.csr_matrix:
     """``benefit`` with new, absent allowed pairs stored at their exact score
-    (``scores``, if :func:`price_pairs` computed them already)."""
+    (``scores``, if :func:`price_pairs` computed them already).
+
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()
+    >>> benefit = add_pairs(arrays, sp.csr_matrix((4, 4)), [1], [3], policy=ScoringPolicy())
+    >>> benefit.nnz, float(benefit[1, 3])
+    (1, 1.2)
+    """
     if scores is None:
         scores = pair_scores(arrays, mentees, mentors, policy=policy)
     extra = sp.coo_matrix((scores, (mentees, mentors)), shape=benefit.shape)
@@ -521,3 +331,17 @@ def add_pairs(
         ),
         shape=benefit.shape,
     ).tocsr()
+
+
+def _best_in_block(
+    score: np.ndarray, rows: np.ndarray, cols: np.ndarray, k: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(mentees, mentors) of each row's ``k`` best allowed pairs in a block
+    of scores over ``rows × cols`` (every allowed pair when ``k`` is None or
+    not below the number of columns)."""
+    if k is not None and k < len(cols):
+        top, values = top_k_columns(score, k)
+        r, c = nonzero_2d(np.isfinite(values))
+        return rows[r], cols[top[r, c]]
+    r, c = nonzero_2d(np.isfinite(score))
+    return rows[r], cols[c]

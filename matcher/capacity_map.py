@@ -29,18 +29,47 @@ supply counts every member at that level, with its capacity.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_flow
 
+from matcher.brokers import (
+    BROKER_SEED,
+    BROKER_SOURCES,
+    EXACT_BETWEENNESS_NODES,
+    TOP_BROKERS,
+    Broker,
+    broker_scores,
+    help_adjacency,
+    top_brokers,
+)
 from matcher.geo import REGIONS
-from matcher.graph import help_graph
 from matcher.network import INTERNATIONAL, KINDS
 from matcher.scoring import ScoringPolicy
-from matcher.vectors import NetworkArrays
+from matcher.vectors import NetworkArrays, distinct_rows
+
+__all__ = [
+    "BROKER_SEED",
+    "BROKER_SOURCES",
+    "EXACT_BETWEENNESS_NODES",
+    "EXPERT_LEVEL",
+    "GROUPINGS",
+    "NEED_LEVEL",
+    "NORTH_SOUTH",
+    "TOP_BROKERS",
+    "Broker",
+    "CapacityMap",
+    "GroupCount",
+    "LanguageGap",
+    "SinglePointOfFailure",
+    "SouthSouthPotential",
+    "SouthSouthTheme",
+    "ThemeCapacity",
+    "broker_scores",
+    "capacity_map",
+]
 
 EXPERT_LEVEL = 3
 """Expertise from which a member counts as supply: 3 = has done it well
@@ -51,19 +80,18 @@ are needs a member would spend time on."""
 GROUPINGS = ("region", "north_south", "kind")
 """What ``by`` may break supply and demand down by."""
 NORTH_SOUTH = ("global_south", "global_north")
-EXACT_BETWEENNESS_NODES = 2_000
-"""Up to this many members broker scores are exact; beyond, they are estimated
-from :data:`BROKER_SOURCES` sampled sources (seeded: same network, same scores)."""
-BROKER_SOURCES = 256
-BROKER_SEED = 0
-TOP_BROKERS = 10
-_BATCH = 128
-"""Sources searched at once in the betweenness: bounds the (n, batch) arrays."""
 
 
 @dataclass(frozen=True)
 class GroupCount:
-    """Supply and demand of one theme within one group of members."""
+    """Supply and demand of one theme within one group of members.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> cmap.theme("fundraising").north_south[1]
+    GroupCount(group='global_north', supply_members=1, supply_capacity=2, demand_members=0,
+               demand_capacity=0)
+    """
 
     group: str
     supply_members: int
@@ -81,6 +109,14 @@ class ThemeCapacity:
     they gave this theme all their time. ``by_group`` follows
     :attr:`CapacityMap.groups`; ``north_south`` is always (global_south,
     global_north). ``no_expert`` ≤ ``unserved`` ≤ ``demand_members``.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> row = cmap.theme("fundraising")  # fr-ngo (capacity 2) knows it, pe-coalition needs it
+    >>> row.supply_capacity, row.demand_members, row.coverage, row.no_expert, row.unserved
+    (2, 1, 2.0, 1, 1)
+    >>> [g.group for g in row.by_group if g.demand_members]
+    ['latin_america_caribbean']
     """
 
     theme: str
@@ -108,6 +144,12 @@ class LanguageGap:
     both rows and may be served in the other one, and an expert who speaks two
     languages offers the same capacity in both, so rows do not add up; the
     exact figure per theme is :attr:`ThemeCapacity.unserved`.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> cmap.unmet  # nobody who knows fundraising speaks Spanish
+    (LanguageGap(theme='fundraising', language='es', code='no_expert', members=1, demand=1,
+                 experts=0, capacity=0),)
     """
 
     theme: str
@@ -123,7 +165,14 @@ class LanguageGap:
 class SinglePointOfFailure:
     """``expert`` is the only expert on ``theme`` speaking ``language``;
     ``dependents`` members in need speak it, ``stranded`` of them have no
-    other expert in any of their languages."""
+    other expert in any of their languages.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> cmap.single_points_of_failure
+    (SinglePointOfFailure(theme='campaigning_mobilisation', language='en', expert='ke-coalition',
+                          dependents=1, stranded=1),)
+    """
 
     theme: str
     language: str
@@ -133,18 +182,15 @@ class SinglePointOfFailure:
 
 
 @dataclass(frozen=True)
-class Broker:
-    """A member central in the help graph: its betweenness ``score`` and how
-    many members it can help (out-edges) or be helped by (in-edges)."""
-
-    member: str
-    score: float
-    can_help: int
-    helped_by: int
-
-
-@dataclass(frozen=True)
 class SouthSouthTheme:
+    """One theme of :class:`SouthSouthPotential`.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> cmap.south_south.by_theme[-1]  # no Southern expert in fundraising
+    SouthSouthTheme(theme='fundraising', needs=1, met=0)
+    """
+
     theme: str
     needs: int
     met: int
@@ -155,7 +201,14 @@ class SouthSouthPotential:
     """``met`` of the ``needs`` (Southern member, theme) pairs at need ≥
     :data:`NEED_LEVEL` have at least one Southern expert who could mentor
     them: shared language, not excluded, mentor capacity > 0. ``share`` is
-    ``None`` with no Southern needs; ``by_theme`` lists themes with some."""
+    ``None`` with no Southern needs; ``by_theme`` lists themes with some.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays())
+    >>> s = cmap.south_south
+    >>> s.needs, s.met, round(s.share, 4), [t.theme for t in s.by_theme]
+    (3, 2, 0.6667, ['budget_tracking', 'campaigning_mobilisation', 'fundraising'])
+    """
 
     needs: int
     met: int
@@ -170,6 +223,11 @@ class CapacityMap:
     ``themes`` are in taxonomy order; ``unmet`` largest first;
     ``broker_sources`` is ``None`` when broker scores are exact, else how many
     sampled sources estimate them.
+
+    >>> from matcher.examples import example_arrays
+    >>> cmap = capacity_map(example_arrays(), by="north_south")
+    >>> cmap.groups, cmap.members, cmap.help_graph_edges, cmap.broker_sources
+    (('global_south', 'global_north'), 4, 3, None)
     """
 
     by: str
@@ -184,7 +242,12 @@ class CapacityMap:
     south_south: SouthSouthPotential
 
     def theme(self, key: str) -> ThemeCapacity:
-        """The row of theme ``key``; ``KeyError`` if unknown."""
+        """The row of theme ``key``; ``KeyError`` if unknown.
+
+        >>> from matcher.examples import example_arrays
+        >>> capacity_map(example_arrays()).theme("budget_tracking").supply_members
+        2
+        """
         for row in self.themes:
             if row.theme == key:
                 return row
@@ -194,7 +257,9 @@ class CapacityMap:
         """Every theme key, most unserved members in need first, then most
         members in need, ties by key; themes nobody needs come last.
 
-        >>> # capacity_map(arrays).themes_by_unmet_demand()[:3]
+        >>> from matcher.examples import example_arrays
+        >>> capacity_map(example_arrays()).themes_by_unmet_demand()[:3]
+        ['fundraising', 'budget_tracking', 'campaigning_mobilisation']
         """
         ranked = sorted(self.themes, key=lambda r: (-r.unserved, -r.demand_members, r.theme))
         return [r.theme for r in ranked]
@@ -238,27 +303,53 @@ def capacity_map(
     supply = arrays.expertise >= EXPERT_LEVEL
     demand = arrays.needs >= NEED_LEVEL
     expert = supply & (arrays.mentor_capacity > 0)[:, None]
-    mentor_cap = arrays.mentor_capacity[:, None] * supply
-    mentee_cap = arrays.mentee_capacity[:, None] * demand
-
     lang_set, share = _language_sets(arrays.speaks)
     reach = _reach(expert, lang_set, share) - expert  # other experts sharing a language
+    no_expert = demand & (reach == 0)
     unserved = [
         _unserved(demand[:, t], expert[:, t], arrays.mentor_capacity, lang_set, share)
         for t in range(len(arrays.themes))
     ]
-    no_expert = demand & (reach == 0)
+    adjacency = help_adjacency(arrays, policy, graph, brokers)
+    scores, sources = broker_scores(adjacency)
+    return CapacityMap(
+        by=by,
+        groups=groups,
+        members=arrays.n,
+        themes=_themes(arrays, groups, group_of, supply, demand, no_expert, unserved),
+        unmet=_language_gaps(arrays, demand, expert, no_expert),
+        single_points_of_failure=_single_points(arrays, demand, expert, reach),
+        brokers=top_brokers(arrays.ids, adjacency, scores) if brokers else (),
+        broker_sources=sources,
+        help_graph_edges=int(adjacency.nnz),
+        south_south=_south_south(arrays, demand, expert, lang_set, share),
+    )
 
-    def by_groups(index: np.ndarray, names: tuple[str, ...]) -> list[list[GroupCount]]:
-        members = _membership(index, len(names))
-        counts = [members @ x.astype(np.int64) for x in (supply, mentor_cap, demand, mentee_cap)]
-        return [
-            [GroupCount(g, *(int(c[k, t]) for c in counts)) for k, g in enumerate(names)]
-            for t in range(len(arrays.themes))
-        ]
 
-    per_group = by_groups(group_of, groups)
-    per_side = by_groups((~arrays.south).astype(np.int64), NORTH_SOUTH)
+def _grouping(arrays: NetworkArrays, by: str) -> tuple[tuple[str, ...], np.ndarray]:
+    if by == "region":
+        return (*REGIONS, INTERNATIONAL), arrays.region.astype(np.int64)
+    if by == "north_south":
+        return NORTH_SOUTH, (~arrays.south).astype(np.int64)
+    index = {k: i for i, k in enumerate(KINDS)}
+    return KINDS, np.array([index[k] for k in arrays.kind], dtype=np.int64)
+
+
+def _themes(
+    arrays: NetworkArrays,
+    groups: tuple[str, ...],
+    group_of: np.ndarray,
+    supply: np.ndarray,
+    demand: np.ndarray,
+    no_expert: np.ndarray,
+    unserved: list[int],
+) -> tuple[ThemeCapacity, ...]:
+    """One :class:`ThemeCapacity` per theme, in taxonomy order."""
+    mentor_cap = arrays.mentor_capacity[:, None] * supply
+    mentee_cap = arrays.mentee_capacity[:, None] * demand
+    counted = (supply, mentor_cap, demand, mentee_cap)
+    per_group = _group_counts(counted, group_of, groups)
+    per_side = _group_counts(counted, (~arrays.south).astype(np.int64), NORTH_SOUTH)
     themes = []
     for t, key in enumerate(arrays.themes):
         wanting = int(demand[:, t].sum())
@@ -277,106 +368,20 @@ def capacity_map(
                 north_south=(per_side[t][0], per_side[t][1]),
             )
         )
-
-    if not brokers:
-        graph = nx.DiGraph()
-        graph.add_nodes_from(arrays.ids)
-    elif graph is None:
-        # An empty network has an empty help graph (which the scorer cannot build).
-        graph = help_graph(arrays, policy=policy) if arrays.n else nx.DiGraph()
-    adjacency = _adjacency(graph, arrays.ids)
-    scores, sources = broker_scores(adjacency)
-    return CapacityMap(
-        by=by,
-        groups=groups,
-        members=arrays.n,
-        themes=tuple(themes),
-        unmet=_language_gaps(arrays, demand, expert, no_expert),
-        single_points_of_failure=_single_points(arrays, demand, expert, reach),
-        brokers=_top_brokers(arrays.ids, adjacency, scores) if brokers else (),
-        broker_sources=sources,
-        help_graph_edges=int(adjacency.nnz),
-        south_south=_south_south(arrays, demand, expert, lang_set, share),
-    )
+    return tuple(themes)
 
 
-def broker_scores(
-    adjacency: sp.csr_matrix, *, exact_up_to: int = EXACT_BETWEENNESS_NODES
-) -> tuple[np.ndarray, int | None]:
-    """Normalised directed betweenness of every node of a 0/1 adjacency
-    matrix (row → column), and ``None`` or the number of sampled sources.
-
-    Betweenness measures brokerage itself: the share of shortest
-    who-can-help-whom chains that pass through a member (a member who links a
-    francophone and an anglophone group scores high). PageRank would rank the
-    best-connected instead. Paths are counted in hops, not scores: the scores
-    already chose the edges (and at scale each mentee's best mentors), and
-    hop counts let Brandes' algorithm run as sparse matrix products over many
-    sources at once. Exact (equal to ``networkx.betweenness_centrality``) up
-    to ``exact_up_to`` nodes; beyond, :data:`BROKER_SOURCES` sources drawn
-    with :data:`BROKER_SEED` among the nodes with out-edges (the others add
-    nothing) give an unbiased estimate in about a second at 10,000 members.
-    It ranks clear brokers well but not close ones: on the generated
-    10,000-member network, whose top scores are within a factor of two of
-    each other, 4 of its top ten are in the exact top ten (36 s to compute).
-
-    >>> chain = sp.csr_matrix(np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]]))
-    >>> scores, sources = broker_scores(chain)
-    >>> scores.tolist(), sources
-    ([0.0, 0.5, 0.0], None)
-    """
-    n = adjacency.shape[0]
-    adjacency = sp.csr_matrix(adjacency, dtype=np.float64)
-    starts = np.flatnonzero(np.diff(adjacency.indptr) > 0)
-    sampled = None
-    if n > exact_up_to and len(starts) > BROKER_SOURCES:
-        rng = np.random.default_rng(BROKER_SEED)
-        weight = len(starts) / BROKER_SOURCES
-        starts = np.sort(rng.choice(starts, size=BROKER_SOURCES, replace=False))
-        sampled = BROKER_SOURCES
-    else:
-        weight = 1.0
-    total = np.zeros(n)
-    incoming = adjacency.T.tocsr()
-    for first in range(0, len(starts), _BATCH):
-        total += _dependencies(adjacency, incoming, starts[first : first + _BATCH])
-    scale = weight / ((n - 1) * (n - 2)) if n > 2 else 0.0
-    return total * scale, sampled
-
-
-def _dependencies(adjacency: sp.csr_matrix, incoming: sp.csr_matrix, src: np.ndarray) -> np.ndarray:
-    """Σ over ``src`` of Brandes' dependencies δ_s(v), one column per source."""
-    n, cols = adjacency.shape[0], np.arange(len(src))
-    depth = np.full((n, len(src)), -1, dtype=np.int32)
-    depth[src, cols] = 0
-    sigma = np.zeros((n, len(src)))  # shortest paths from the source
-    sigma[src, cols] = 1.0
-    frontier, level = sigma.copy(), 0
-    while True:  # breadth-first, one level of every source per product
-        paths = incoming @ frontier
-        new = (paths > 0) & (depth < 0)
-        if not new.any():
-            break
-        level += 1
-        depth[new] = level
-        frontier = np.where(new, paths, 0.0)
-        sigma += frontier
-    delta = np.zeros_like(sigma)
-    safe_sigma = np.where(sigma > 0, sigma, 1.0)
-    for d in range(level, 0, -1):  # dependencies flow back one level at a time
-        back = adjacency @ np.where(depth == d, (1.0 + delta) / safe_sigma, 0.0)
-        delta += np.where(depth == d - 1, sigma * back, 0.0)
-    delta[src, cols] = 0.0  # a source is no broker of its own paths
-    return delta.sum(axis=1)
-
-
-def _grouping(arrays: NetworkArrays, by: str) -> tuple[tuple[str, ...], np.ndarray]:
-    if by == "region":
-        return (*REGIONS, INTERNATIONAL), arrays.region.astype(np.int64)
-    if by == "north_south":
-        return NORTH_SOUTH, (~arrays.south).astype(np.int64)
-    index = {k: i for i, k in enumerate(KINDS)}
-    return KINDS, np.array([index[k] for k in arrays.kind], dtype=np.int64)
+def _group_counts(
+    counted: tuple[np.ndarray, ...], index: np.ndarray, names: tuple[str, ...]
+) -> list[list[GroupCount]]:
+    """Per theme, one :class:`GroupCount` per group ``names[index[i]]`` of
+    the (supply, mentor capacity, demand, mentee capacity) ``counted``."""
+    members = _membership(index, len(names))
+    counts = [members @ x.astype(np.int64) for x in counted]
+    return [
+        [GroupCount(g, *(int(c[k, t]) for c in counts)) for k, g in enumerate(names)]
+        for t in range(counted[0].shape[1])
+    ]
 
 
 def _membership(index: np.ndarray, size: int) -> sp.csr_matrix:
@@ -396,11 +401,9 @@ def _language_sets(speaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each member's language set (an index) and which sets share a language.
     Members with the same languages reach the same experts, so per-member
     questions become set × set ones: 129 sets in the generated 10,000-member network."""
-    packed = np.ascontiguousarray(np.packbits(speaks, axis=1))
-    rows = packed.view(np.dtype((np.void, max(1, packed.shape[1])))).ravel()
-    _, first, member_set = np.unique(rows, return_index=True, return_inverse=True)
+    first, member_set = distinct_rows(speaks)
     sets = speaks[first].astype(np.int64)
-    return member_set.ravel(), (sets @ sets.T) > 0
+    return member_set, (sets @ sets.T) > 0
 
 
 def _reach(expert: np.ndarray, lang_set: np.ndarray, share: np.ndarray) -> np.ndarray:
@@ -524,31 +527,4 @@ def _south_south(
             SouthSouthTheme(arrays.themes[t], int(per_theme[0][t]), int(per_theme[1][t]))
             for t in np.flatnonzero(per_theme[0])
         ),
-    )
-
-
-def _adjacency(graph: nx.DiGraph, ids: tuple[str, ...]) -> sp.csr_matrix:
-    """The help graph as a 0/1 CSR matrix over ``ids`` (mentor row → mentee column)."""
-    if graph.number_of_nodes() != len(ids) or not all(graph.has_node(m) for m in ids):
-        raise ValueError("graph is not the help graph of this network: its members differ")
-    index = {m: k for k, m in enumerate(ids)}
-    ends = chain.from_iterable((index[a], index[b]) for a, b in graph.edges())
-    edges = np.fromiter(ends, dtype=np.int64, count=2 * graph.number_of_edges()).reshape(-1, 2)
-    ones = np.ones(len(edges), dtype=np.int8)
-    return sp.csr_matrix((ones, (edges[:, 0], edges[:, 1])), shape=(len(ids), len(ids)))
-
-
-def _top_brokers(
-    ids: tuple[str, ...], adjacency: sp.csr_matrix, scores: np.ndarray
-) -> tuple[Broker, ...]:
-    out_degree = np.diff(adjacency.indptr)
-    in_degree = np.bincount(adjacency.indices, minlength=len(ids))
-    # Equal betweenness summed in another order may differ in the last bits:
-    # rounded, ties stay ties, and the stable sort breaks them by id (ids are sorted).
-    rounded = np.round(scores, 12)
-    order = np.argsort(-rounded, kind="stable")[:TOP_BROKERS]
-    return tuple(
-        Broker(ids[k], float(scores[k]), int(out_degree[k]), int(in_degree[k]))
-        for k in order
-        if rounded[k] > 0
     )

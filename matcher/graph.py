@@ -13,7 +13,7 @@ import numpy as np
 from matcher.candidates import candidate_matrix
 from matcher.geo import REGIONS
 from matcher.network import INTERNATIONAL
-from matcher.scoring import ScoringPolicy
+from matcher.scoring import ScoringPolicy, theme_gains
 from matcher.vectors import NetworkArrays
 
 DENSE_EDGE_LIMIT = 2_000_000
@@ -38,13 +38,18 @@ def help_graph(
     mentee's :data:`SPARSE_IN_DEGREE` best mentors beyond, so the graph stays
     sparse at scale; an int or ``None`` (all) forces it.
 
-    >>> # g = help_graph(network_arrays(network, default_taxonomy()))
-    >>> # g["fi-coalition"]["af-coalition"]["themes"]
+    >>> from matcher.examples import example_arrays
+    >>> g = help_graph(example_arrays())
+    >>> sorted(g.edges())
+    [('fr-ngo', 'ke-coalition'), ('ke-coalition', 'sn-coalition'), ('sn-coalition', 'ke-coalition')]
+    >>> g["fr-ngo"]["ke-coalition"]
+    {'weight': 0.85, 'themes': ('budget_tracking',)}
+    >>> g.nodes["pe-coalition"]
+    {'region': 'latin_america_caribbean', 'global_south': True, 'kind': 'national_coalition'}
     """
     policy = policy or ScoringPolicy()
     if max_in_degree == "auto":
-        wanting = int(((arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0)).sum())
-        possible = wanting * int((arrays.mentor_capacity > 0).sum())
+        possible = int(arrays.wanting.sum()) * int((arrays.mentor_capacity > 0).sum())
         max_in_degree = None if possible <= DENSE_EDGE_LIMIT else SPARSE_IN_DEGREE
     benefit = candidate_matrix(arrays, policy=policy, max_candidates=max_in_degree).tocoo()
     order = np.lexsort((benefit.col, benefit.row))
@@ -63,9 +68,7 @@ def help_graph(
         )
         for k, member in enumerate(arrays.ids)
     )
-    gain = arrays.needs[mentees] * np.clip(
-        arrays.expertise[mentors].astype(np.int16) - arrays.expertise[mentees], 0, None
-    )
+    gain = theme_gains(arrays, mentees, mentors)
     # Themes per edge, largest gain first (ties by taxonomy order), vectorised:
     # the per-edge work left is slicing one row.
     ranked = np.argsort(-gain, axis=1, kind="stable")

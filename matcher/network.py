@@ -22,6 +22,12 @@ class Member:
 
     ``expertise`` maps theme keys to levels 1–4 (4 = can train others) and
     ``needs`` maps theme keys to levels 1–3; absent keys mean 0.
+
+    >>> m = Member(id="ke", name="Kenya coalition", kind="national_coalition",
+    ...            languages=("en", "sw"), region="africa", global_south=True,
+    ...            needs={"budget_tracking": 3})
+    >>> m.mentor_capacity, m.mentee_capacity, m.has_needs
+    (1, 1, True)
     """
 
     id: str
@@ -39,12 +45,22 @@ class Member:
 
     @property
     def has_needs(self) -> bool:
+        """Whether the member needs any theme at level 1 or more.
+
+        >>> Member(id="x", name="X", kind="national_coalition", languages=("en",),
+        ...        region="africa", global_south=True, needs={"fundraising": 0}).has_needs
+        False
+        """
         return any(level > 0 for level in self.needs.values())
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """A mentor–mentee pair from an earlier round."""
+    """A mentor–mentee pair from an earlier round.
+
+    >>> HistoryEntry(mentor="sn-coalition", mentee="ke-coalition", round="2025")
+    HistoryEntry(mentor='sn-coalition', mentee='ke-coalition', round='2025')
+    """
 
     mentor: str
     mentee: str
@@ -56,7 +72,13 @@ class Network:
     """Members sorted by id, plus pair-level constraints.
 
     ``exclusions`` holds unordered pairs as sorted tuples; ``locked`` holds
-    ``(mentor, mentee)`` pairs that a round must contain.
+    ``(mentor, mentee)`` pairs that a round must contain. Build one with
+    :func:`make_network`.
+
+    >>> from matcher.examples import example_network
+    >>> network = example_network()
+    >>> len(network.members), network.taxonomy_version
+    (4, '2026.1')
     """
 
     members: tuple[Member, ...]
@@ -72,16 +94,41 @@ class Network:
 
     @property
     def ids(self) -> tuple[str, ...]:
+        """Member ids, sorted.
+
+        >>> from matcher.examples import example_network
+        >>> example_network().ids
+        ('fr-ngo', 'ke-coalition', 'pe-coalition', 'sn-coalition')
+        """
         return tuple(m.id for m in self.members)
 
     def index(self) -> dict[str, int]:
-        """Member id → position in ``members``."""
+        """Member id → position in ``members``.
+
+        >>> from matcher.examples import example_network
+        >>> example_network().index()["pe-coalition"]
+        2
+        """
         return {m.id: i for i, m in enumerate(self.members)}
 
     def member(self, member_id: str) -> Member:
+        """The member with this id (``KeyError`` if none).
+
+        >>> from matcher.examples import example_network
+        >>> example_network().member("fr-ngo").mentor_capacity
+        2
+        """
         return self.members[self.index()[member_id]]
 
     def is_excluded(self, a: str, b: str) -> bool:
+        """Whether members ``a`` and ``b`` may not be paired, in either role.
+
+        >>> from matcher.examples import example_network
+        >>> members = example_network().members
+        >>> network = make_network(members, exclusions=[("sn-coalition", "fr-ngo")])
+        >>> network.is_excluded("fr-ngo", "sn-coalition")  # either order
+        True
+        """
         return (min(a, b), max(a, b)) in self.exclusions
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.exchanges import recommend_exchanges
+from matcher.ranking import best_first
 from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
 from matcher.vectors import NetworkArrays
 
@@ -24,6 +25,14 @@ class Recommendation:
     ``reasons`` is both, in that order, and ``score`` their harmonic mean
     (so the reasons sum to the two directions' scores, not to it). Both are
     empty for the other directions.
+
+    >>> from matcher.examples import example_arrays
+    >>> best = recommend(example_arrays(), "ke-coalition", direction="exchanges")[0]
+    >>> best.member, round(best.score, 4)
+    ('sn-coalition', 1.0065)
+    >>> [r.key for r in best.gives], [r.key for r in best.receives]  # ke teaches, ke learns
+    (['campaigning_mobilisation', 'south_south', 'same_region'],
+     ['budget_tracking', 'south_south', 'same_region'])
     """
 
     member: str
@@ -53,7 +62,12 @@ def recommend(
     ``arrays`` and ``policy``, to reuse across calls (building one is about
     a third of a call on a small network).
 
-    >>> # recommend(arrays, "ke-coalition", k=3)[0].member
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()
+    >>> [(r.member, r.score) for r in recommend(arrays, "ke-coalition", k=3)]
+    [('sn-coalition', 1.2), ('fr-ngo', 0.85)]
+    >>> [r.member for r in recommend(arrays, "fr-ngo", direction="mentees")]
+    ['ke-coalition']
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
@@ -73,20 +87,14 @@ def recommend(
             for e in recommend_exchanges(arrays, member, k=k, policy=policy)
         )
     me = arrays.ids.index(member)
-    everyone = np.arange(arrays.n)
     if scorer is None:
         scorer = BlockScorer(arrays, policy=policy)
     assert scorer.arrays is arrays and scorer.policy == policy, "scorer built on other data"
-    if direction == "mentors":
-        score, _, _ = scorer.block(np.array([me]), everyone)
-        peers = np.flatnonzero(np.isfinite(score[0]))
-        mentees, mentors = np.full(len(peers), me), peers
-    else:
-        score, _, _ = scorer.block(everyone, np.array([me]))
-        peers = np.flatnonzero(np.isfinite(score[:, 0]))
-        mentees, mentors = peers, np.full(len(peers), me)
+    peers = scorer.partners(me, mentors=direction == "mentors")
+    mine = np.full(len(peers), me)
+    mentees, mentors = (mine, peers) if direction == "mentors" else (peers, mine)
     exact = pair_scores(arrays, mentees, mentors, policy=policy)
-    order = sorted(range(len(peers)), key=lambda p: (-exact[p], arrays.ids[peers[p]]))[:k]
+    order = best_first(arrays, peers, exact, k)
     reasons = explain_pairs(arrays, mentees[order], mentors[order], policy=policy)
     return tuple(
         Recommendation(

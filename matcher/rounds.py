@@ -4,25 +4,22 @@ for every mentee left without a mentor."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.candidates import (
-    PairScores,
-    add_pairs,
-    candidate_matrix,
-    price_pairs,
-    prune_pairs,
-    score_bound,
-    sorted_member,
-)
+from matcher.candidates import PairScores, add_pairs, candidate_matrix
+from matcher.certificate import welfare_certificate
 from matcher.network import Network
-from matcher.pairing import Pairing, pair_mentors, welfare_certificate
+from matcher.pairing import Pairing, pair_mentors
+from matcher.pricing import price_pairs, prune_pairs, score_bound
+from matcher.ranking import sorted_member
 from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
 from matcher.taxonomy import Taxonomy
-from matcher.vectors import NetworkArrays, network_arrays
+from matcher.vectors import NetworkArrays, distinct_rows, network_arrays
 
 OBJECTIVES = ("welfare", "stable")
 DENSE_PAIR_LIMIT = 4_000_000
@@ -33,21 +30,20 @@ AUTO_CANDIDATES = 40
 UNPRICED_CANDIDATES = 30
 """The start when the block scores are too many to keep for pricing (about
 28,000 members and up): the round is then one solve plus the cover stages,
-and 30 best mentors each instead of 40 saves 3 s of 41 at 100,000 members
-for 1.3 % of the total score."""
+and fewer best mentors each keep that one large solve quick for a small loss
+of total score (figures: bench/RESULTS.md, "Why the engine's shortcuts")."""
 MAX_PRICING_ROUNDS = 30
 COVER_STAGES = 3
 COVER_CANDIDATES = 10
 """Without room to price (see :func:`_cover_the_rest`): up to this many
 further solves, each pairing the mentees still unmatched among the mentors
-with free slots, each mentee with its this-many best of those. Measured at
-100,000 members (stages timed inside one run): the stages bring the mentees
-covered to 72,273 (2.8 s), 78,208 (1.7 s), 82,023 (1.0 s) of 96,577; a
-fourth would reach 84,317 (0.9 s). Three keep the whole match near 40 s on
-this machine's slow days, under the 45 s target."""
+with free slots, each mentee with its this-many best of those. Each stage
+covers fewer mentees than the one before; three keep the whole match at
+100,000 members under its time target (figures: bench/RESULTS.md, "Why the
+engine's shortcuts")."""
 PRUNE_MARGINS = (0.15, 0.05)
 """Between pricing passes, candidate pairs this many score units below their
-potentials are dropped (see :func:`~matcher.candidates.prune_pairs`): the
+potentials are dropped (see :func:`~matcher.pricing.prune_pairs`): the
 first margin while a pass adds pairs by the thousands, the second once it adds
 fewer than ``SETTLED_PAIRS_PER_MENTEE`` per mentee and the potentials barely
 move. At 10,000 members this takes the later solves from ~300,000 pairs to
@@ -58,6 +54,18 @@ SETTLED_PAIRS_PER_MENTEE = 2
 
 @dataclass(frozen=True)
 class MatchedPair:
+    """A pair of a round: its score, the working languages the two share and
+    the reasons that make up the score.
+
+    >>> from matcher.examples import example_network
+    >>> from matcher.taxonomy import default_taxonomy
+    >>> pair = mentoring_round(example_network(), taxonomy=default_taxonomy()).pairs[0]
+    >>> pair.mentee, pair.mentor, pair.score, pair.languages
+    ('ke-coalition', 'sn-coalition', 1.2, ('en',))
+    >>> [(r.key, r.contribution) for r in pair.reasons]
+    [('budget_tracking', 1.0), ('south_south', 0.15), ('same_region', 0.05)]
+    """
+
     mentee: str
     mentor: str
     score: float
@@ -69,7 +77,14 @@ class MatchedPair:
 class Unmatched:
     """A mentee with needs left without a mentor. ``code`` is one of
     ``no_shared_language``, ``no_stronger_mentor``, ``all_excluded``,
-    ``capacity``."""
+    ``capacity``.
+
+    >>> from matcher.examples import example_network
+    >>> from matcher.taxonomy import default_taxonomy
+    >>> mentoring_round(example_network(), taxonomy=default_taxonomy()).unmatched
+    (Unmatched(member='pe-coalition', code='no_shared_language',
+               reason='no mentor shares a working language (es)'),)
+    """
 
     member: str
     code: str
@@ -78,6 +93,20 @@ class Unmatched:
 
 @dataclass(frozen=True)
 class RoundResult:
+    """The result of :func:`mentoring_round`: the pairs, the mentees left
+    without a mentor and why, and totals. ``optimal`` is a proof over every
+    allowed pair (see :func:`mentoring_round`); ``candidates`` is the number
+    of pairs the solver saw.
+
+    >>> from matcher.examples import example_network
+    >>> from matcher.taxonomy import default_taxonomy
+    >>> r = mentoring_round(example_network(), taxonomy=default_taxonomy())
+    >>> r.members, r.mentees_with_needs, r.mentees_matched, round(r.total_score, 4)
+    (4, 3, 2, 2.0667)
+    >>> r.optimal, r.candidates, r.max_candidates, r.pricing_rounds
+    (True, 3, None, 0)
+    """
+
     objective: str
     pairs: tuple[MatchedPair, ...]
     unmatched: tuple[Unmatched, ...]
@@ -116,14 +145,18 @@ def mentoring_round(
     ``optimal`` is a proof over all allowed pairs in both cases (false only when
     the scores were too many to keep for pricing; a coverage-first welfare
     round then adds up to :data:`COVER_STAGES` solves for the mentees left
-    unmatched, see
-    :func:`_cover_the_rest`). An int or ``None`` (all
-    pairs) forces the start. ``objective="stable"`` pairs over the same final
+    unmatched, see :func:`_cover_the_rest`). An int or ``None`` (all pairs)
+    forces the start. ``objective="stable"`` pairs over the same final
     candidates. Pass ``arrays`` to reuse a
     :func:`~matcher.vectors.network_arrays` result.
 
-    >>> # result = mentoring_round(network, taxonomy=default_taxonomy())
-    >>> # result.optimal, result.mentees_matched
+    >>> from matcher.examples import example_network
+    >>> from matcher.taxonomy import default_taxonomy
+    >>> result = mentoring_round(example_network(), taxonomy=default_taxonomy())
+    >>> [(p.mentee, p.mentor, round(p.score, 2)) for p in result.pairs]
+    [('ke-coalition', 'sn-coalition', 1.2), ('sn-coalition', 'ke-coalition', 0.87)]
+    >>> result.optimal, [(u.member, u.code) for u in result.unmatched]
+    (True, [('pe-coalition', 'no_shared_language')])
     """
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
@@ -131,111 +164,38 @@ def mentoring_round(
     arrays = arrays if arrays is not None else network_arrays(network, taxonomy)
     index = network.index()
     locked = tuple((index[mentee], index[mentor]) for mentor, mentee in network.locked)
-    wants = (arrays.needs > 0).any(axis=1) & (arrays.mentee_capacity > 0)
-    auto = max_candidates == "auto"
-    if auto:
-        n_pairs = int(wants.sum()) * int((arrays.mentor_capacity > 0).sum())
-        max_candidates = None if n_pairs <= DENSE_PAIR_LIMIT else AUTO_CANDIDATES
-    # Block scores are only kept when pricing will read them again.
-    scores = PairScores(arrays, policy=policy, cache_elements=None if max_candidates else 0)
-    if auto and max_candidates and not scores.cached:
-        max_candidates = UNPRICED_CANDIDATES
+    solve = partial(
+        pair_mentors,
+        mentor_capacity=arrays.mentor_capacity,
+        mentee_capacity=arrays.mentee_capacity,
+        locked=locked,
+        coverage_first=coverage_first,
+        seed=seed,
+    )
+    max_candidates, scores = _first_candidates(arrays, policy, max_candidates)
     benefit = candidate_matrix(
         arrays, policy=policy, max_candidates=max_candidates, include=locked, scores=scores
     )
-    options = dict(locked=locked, coverage_first=coverage_first, seed=seed)
-    capacities = (arrays.mentor_capacity, arrays.mentee_capacity)
-    welfare = pair_mentors(benefit, *capacities, **options)
+    welfare = solve(benefit)
     proven, pricing_rounds = max_candidates is None, 0
     if not proven and scores.cached:
-        bound = score_bound(arrays, policy=policy)
         per_mentee = max_candidates or AUTO_CANDIDATES
-        n = arrays.n
-        # Pairs pruned once and priced back in are never pruned again: with
-        # small margins, degenerate potentials could otherwise drop and
-        # re-add the same pairs forever.
-        keep = np.array(locked, np.int64).reshape(-1, 2)
-        ever_pruned = np.zeros(0, np.int64)
-        certificate = None
-        while pricing_rounds < MAX_PRICING_ROUNDS:
-            certificate = welfare_certificate(
-                welfare,
-                benefit,
-                *capacities,
-                locked=locked,
-                max_benefit=bound,
-                warm_start=certificate,
-            )
-            i, j, found = price_pairs(
-                scores, benefit, certificate, per_mentee=per_mentee, return_scores=True
-            )
-            pricing_rounds += 1
-            if len(i) == 0:
-                proven = True
-                break
-            settled = len(i) < SETTLED_PAIRS_PER_MENTEE * len(scores.mentees)
-            before = _pair_keys(benefit)
-            benefit = prune_pairs(
-                benefit,
-                certificate,
-                keep=np.concatenate([welfare.pairs, keep]),
-                margin=PRUNE_MARGINS[settled],
-            )
-            dropped = before[~sorted_member(_pair_keys(benefit), before)]
-            ever_pruned = np.sort(np.concatenate([ever_pruned, dropped]))
-            back = sorted_member(ever_pruned, i * n + j)
-            keep = np.concatenate([keep, np.stack([i[back], j[back]], axis=1)])
-            benefit = add_pairs(arrays, benefit, i, j, policy=policy, scores=found)
-            welfare = pair_mentors(benefit, *capacities, **options)
+        welfare, benefit, proven, pricing_rounds = _price(
+            scores, benefit, welfare, solve, locked=locked, per_mentee=per_mentee
+        )
+    # (Pricing may drop a cache over its byte budget: then the cover stages run.)
     if not proven and not scores.cached and objective == "welfare" and coverage_first:
-        added = []
-        for _ in range(COVER_STAGES):
-            covered = welfare.n_covered
-            welfare, pairs = _cover_the_rest(
-                arrays, scores, welfare, per_mentee=COVER_CANDIDATES, policy=policy
-            )
-            added.append(pairs)
-            if welfare.n_covered == covered:
-                break
-        if added:
-            i, j, values = (np.concatenate(parts) for parts in zip(*added, strict=True))
-            benefit = add_pairs(arrays, benefit, i, j, policy=policy, scores=values)
+        welfare, benefit = _cover_stages(scores, benefit, welfare)
     result, welfare_total = welfare, None
     if objective == "stable":
-        result = pair_mentors(benefit, *capacities, objective="stable", **options)
+        result = solve(benefit, objective="stable")
         welfare_total = welfare.total_benefit
-
-    mentees, mentors = result.pairs[:, 0], result.pairs[:, 1]
-    values = pair_scores(arrays, mentees, mentors, policy=policy)
-    reasons = explain_pairs(arrays, mentees, mentors, policy=policy)
-    # Few distinct sets of shared languages: name each once, for its first pair.
-    shared = np.packbits(arrays.speaks[mentees] & arrays.speaks[mentors], axis=1)
-    _, first, which = np.unique(
-        shared.view(f"V{shared.shape[1]}").ravel(), return_index=True, return_inverse=True
-    )
-    names = [
-        arrays.shared_languages(i, j)
-        for i, j in zip(mentees[first].tolist(), mentors[first].tolist(), strict=True)
-    ]
-    languages = [names[k] for k in which.tolist()]
-    pairs = tuple(
-        MatchedPair(
-            mentee=arrays.ids[i],
-            mentor=arrays.ids[j],
-            score=score,
-            languages=langs,
-            reasons=why,
-        )
-        for i, j, score, langs, why in zip(
-            mentees.tolist(), mentors.tolist(), values.tolist(), languages, reasons, strict=True
-        )
-    )
-    matched = np.zeros(arrays.n, dtype=bool)
+    wants, matched = arrays.wanting, np.zeros(arrays.n, dtype=bool)
     matched[result.pairs[:, 0]] = True
     left_out = np.flatnonzero(wants & ~matched)
     return RoundResult(
         objective=objective,
-        pairs=pairs,
+        pairs=_matched_pairs(arrays, result.pairs, policy=policy),
         unmatched=_diagnose(
             arrays,
             left_out,
@@ -254,6 +214,116 @@ def mentoring_round(
         max_candidates=max_candidates,
         pricing_rounds=pricing_rounds,
         welfare_total=welfare_total,
+    )
+
+
+def _first_candidates(
+    arrays: NetworkArrays, policy: ScoringPolicy, max_candidates: int | None | str
+) -> tuple[int | None, PairScores]:
+    """How many mentors each mentee starts with (None: all) and the block
+    scores, kept in memory only when pricing will read them again."""
+    auto = max_candidates == "auto"
+    if auto:
+        n_pairs = int(arrays.wanting.sum()) * int((arrays.mentor_capacity > 0).sum())
+        max_candidates = None if n_pairs <= DENSE_PAIR_LIMIT else AUTO_CANDIDATES
+    scores = PairScores(arrays, policy=policy, cache_elements=None if max_candidates else 0)
+    if auto and max_candidates and not scores.cached:
+        max_candidates = UNPRICED_CANDIDATES
+    return max_candidates, scores
+
+
+def _price(
+    scores: PairScores,
+    benefit: sp.csr_matrix,
+    welfare: Pairing,
+    solve: Callable[[sp.csr_matrix], Pairing],
+    *,
+    locked: tuple[tuple[int, int], ...],
+    per_mentee: int,
+) -> tuple[Pairing, sp.csr_matrix, bool, int]:
+    """Column generation: price every allowed pair against the certificate of
+    the pairing, add those that could improve it and solve again, until none
+    is left (proven) or :data:`MAX_PRICING_ROUNDS` passes. Returns the last
+    pairing, its candidates, whether it is proven optimal over every allowed
+    pair, and the number of pricing passes."""
+    arrays, policy = scores.arrays, scores.policy
+    bound = score_bound(arrays, policy=policy)
+    capacities = (arrays.mentor_capacity, arrays.mentee_capacity)
+    # Pairs pruned once and priced back in are never pruned again: with small
+    # margins, degenerate potentials could otherwise drop and re-add the same
+    # pairs forever.
+    keep = np.array(locked, np.int64).reshape(-1, 2)
+    ever_pruned = np.zeros(0, np.int64)
+    certificate = None
+    for passes in range(1, MAX_PRICING_ROUNDS + 1):
+        certificate = welfare_certificate(
+            welfare, benefit, *capacities, locked=locked, max_benefit=bound, warm_start=certificate
+        )
+        i, j, found = price_pairs(
+            scores, benefit, certificate, per_mentee=per_mentee, return_scores=True
+        )
+        if len(i) == 0:
+            return welfare, benefit, True, passes
+        settled = len(i) < SETTLED_PAIRS_PER_MENTEE * len(scores.mentees)
+        before = _pair_keys(benefit)
+        benefit = prune_pairs(
+            benefit,
+            certificate,
+            keep=np.concatenate([welfare.pairs, keep]),
+            margin=PRUNE_MARGINS[settled],
+        )
+        dropped = before[~sorted_member(_pair_keys(benefit), before)]
+        ever_pruned = np.sort(np.concatenate([ever_pruned, dropped]))
+        back = sorted_member(ever_pruned, i * arrays.n + j)
+        keep = np.concatenate([keep, np.stack([i[back], j[back]], axis=1)])
+        benefit = add_pairs(arrays, benefit, i, j, policy=policy, scores=found)
+        welfare = solve(benefit)
+    return welfare, benefit, False, MAX_PRICING_ROUNDS
+
+
+def _cover_stages(
+    scores: PairScores, benefit: sp.csr_matrix, welfare: Pairing
+) -> tuple[Pairing, sp.csr_matrix]:
+    """Up to :data:`COVER_STAGES` solves for the mentees left unmatched (see
+    :func:`_cover_the_rest`), stopping when one covers nobody more; returns
+    the union pairing and the candidates with the pairs the stages added."""
+    arrays, policy = scores.arrays, scores.policy
+    added = []
+    for _ in range(COVER_STAGES):
+        covered = welfare.n_covered
+        welfare, pairs = _cover_the_rest(
+            arrays, scores, welfare, per_mentee=COVER_CANDIDATES, policy=policy
+        )
+        added.append(pairs)
+        if welfare.n_covered == covered:
+            break
+    if added:
+        i, j, values = (np.concatenate(parts) for parts in zip(*added, strict=True))
+        benefit = add_pairs(arrays, benefit, i, j, policy=policy, scores=values)
+    return welfare, benefit
+
+
+def _matched_pairs(
+    arrays: NetworkArrays, pairs: np.ndarray, *, policy: ScoringPolicy
+) -> tuple[MatchedPair, ...]:
+    """The pairs of a round with their scores, shared languages and reasons."""
+    mentees, mentors = pairs[:, 0], pairs[:, 1]
+    values = pair_scores(arrays, mentees, mentors, policy=policy)
+    reasons = explain_pairs(arrays, mentees, mentors, policy=policy)
+    # Few distinct sets of shared languages: name each once, for its first pair.
+    first, which = distinct_rows(arrays.speaks[mentees] & arrays.speaks[mentors])
+    names = [
+        arrays.shared_languages(i, j)
+        for i, j in zip(mentees[first].tolist(), mentors[first].tolist(), strict=True)
+    ]
+    languages = [names[k] for k in which.tolist()]
+    return tuple(
+        MatchedPair(
+            mentee=arrays.ids[i], mentor=arrays.ids[j], score=score, languages=langs, reasons=why
+        )
+        for i, j, score, langs, why in zip(
+            mentees.tolist(), mentors.tolist(), values.tolist(), languages, reasons, strict=True
+        )
     )
 
 

@@ -1,157 +1,46 @@
 """The benefit of a mentor for a mentee, and the reasons that make it up.
 
-For mentee ``i`` and mentor ``j`` (see ``docs/scoring.md``)::
-
-    score = sum_t  w_theme * need[i,t]/3 * max(0, exp[j,t] - exp[i,t])/4   (theme terms)
-          + south_south_bonus  if both are in the Global South
-          + north_south_bonus  if the mentor is Northern and the mentee Southern
-          + same_region_bonus  if both are in the same region
-          - history_penalty    if the pair met in an earlier round
-          + text_weight * cosine(TF-IDF(description_i), TF-IDF(description_j))
-
-A pair is *allowed* only when the theme terms are positive and the hard
-constraints hold: different members, a shared working language, not an
-excluded pair, mentor capacity > 0 and mentee capacity > 0. Every score
-decomposes into :class:`Reason` objects that sum to it.
+The score and its terms are defined in :mod:`matcher.terms`; block scoring,
+for whole networks, is :mod:`matcher.blocks`. This module explains scores
+(:func:`explain`, :func:`explain_pairs`: every score decomposes into
+:class:`Reason` objects that sum to it) and is where the engine's scoring is
+imported from.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
 from itertools import islice
 
 import numpy as np
-import scipy.sparse as sp
 
-from matcher.geo import REGIONS
+from matcher.blocks import BlockScorer, Columns
+from matcher.terms import (
+    SOFT_TERMS,
+    THEME_SCALE,
+    Reason,
+    ScoringPolicy,
+    pair_scores,
+    pair_violations,
+    soft_terms,
+    text_similarity,
+    theme_gains,
+)
 from matcher.vectors import MAX_EXPERTISE, MAX_NEED, NetworkArrays
 
-_THEME_SCALE = 1.0 / (MAX_NEED * MAX_EXPERTISE)
-_CHUNK = 250_000  # pairs scored at once: bounds the (chunk, n_themes) temporaries
-
-
-@dataclass(frozen=True)
-class ScoringPolicy:
-    """Weights of the score, in score units (one unit = a full need met by a
-    full expert on one theme). All must be ≥ 0; the defaults are documented in
-    ``docs/scoring.md``.
-
-    ``south_south_bonus`` and ``north_south_bonus`` are the policy knob for
-    South–South and North→South exchanges; set both to 0 for a neutral round.
-    """
-
-    theme_weight: float = 1.0
-    south_south_bonus: float = 0.15
-    north_south_bonus: float = 0.10
-    same_region_bonus: float = 0.05
-    history_penalty: float = 0.30
-    text_weight: float = 0.10
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if not (isinstance(value, int | float) and np.isfinite(value) and value >= 0):
-                raise ValueError(
-                    f"ScoringPolicy.{f.name} must be a finite number >= 0, got {value!r}"
-                )
-        if self.theme_weight == 0:
-            raise ValueError(
-                "ScoringPolicy.theme_weight must be > 0: themes are what a mentor offers"
-            )
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One named part of a score. ``kind`` is ``"theme"`` (``key`` = theme key)
-    or a soft term: ``south_south``, ``north_south``, ``same_region``,
-    ``history``, ``text``."""
-
-    kind: str
-    key: str
-    contribution: float
-
-
-SOFT_TERMS = ("south_south", "north_south", "same_region", "history", "text")
-
-
-def soft_terms(
-    arrays: NetworkArrays,
-    mentees: np.ndarray,
-    mentors: np.ndarray,
-    *,
-    policy: ScoringPolicy,
-    text: bool = True,
-    similarity: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
-    """Soft terms for aligned arrays of pairs, each of shape (n_pairs,), float64;
-    ``text=False`` leaves out the (costliest) text term, ``similarity`` gives
-    :func:`text_similarity` of the pairs if already known."""
-    south_i, south_j = arrays.south[mentees], arrays.south[mentors]
-    seen = (
-        np.asarray(arrays.history[mentees, mentors]).ravel().astype(bool)
-        if len(mentees)
-        else np.zeros(0, dtype=bool)
-    )
-    terms = {
-        "south_south": policy.south_south_bonus * (south_i & south_j),
-        "north_south": policy.north_south_bonus * (south_i & ~south_j),
-        "same_region": policy.same_region_bonus
-        * (
-            (arrays.region[mentees] == arrays.region[mentors])
-            & (arrays.region[mentees] < len(REGIONS))
-        ),
-        "history": -policy.history_penalty * seen,
-    }
-    if text:
-        if similarity is None:
-            similarity = text_similarity(arrays, mentees, mentors)
-        terms["text"] = policy.text_weight * similarity
-    return terms
-
-
-def text_similarity(arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
-    """Cosine similarity of the TF-IDF descriptions of aligned pairs, in [0, 1]."""
-    out = np.zeros(len(mentees), dtype=np.float64)
-    if arrays.text.nnz == 0 or len(mentees) == 0:
-        return out
-    # One member against many (recommendations): a single sparse product
-    # instead of gathering the same row again for every pair.
-    for one, many in ((mentees, mentors), (mentors, mentees)):
-        if len(one) > 1 and (one == one[0]).all():
-            out[:] = (arrays.text[many] @ arrays.text[one[0]].T).toarray().ravel()
-            return np.clip(out, 0.0, 1.0)
-    for start in range(0, len(mentees), _CHUNK):
-        stop = start + _CHUNK
-        rows = arrays.text[mentees[start:stop]].multiply(arrays.text[mentors[start:stop]])
-        out[start:stop] = np.asarray(rows.sum(axis=1)).ravel()
-    return np.clip(out, 0.0, 1.0)
-
-
-def pair_scores(
-    arrays: NetworkArrays,
-    mentees: np.ndarray,
-    mentors: np.ndarray,
-    *,
-    policy: ScoringPolicy,
-    text: bool = True,
-    similarity: np.ndarray | None = None,
-) -> np.ndarray:
-    """Exact scores (float64) of aligned arrays of (mentee, mentor) indices;
-    ``text=False`` leaves out the text term (then at most ``text_weight``
-    short); ``similarity``: their :func:`text_similarity`, if already known.
-
-    Does not check the hard constraints: use :func:`allowed_pairs` for that.
-    """
-    mentees = np.asarray(mentees, dtype=np.int64)
-    mentors = np.asarray(mentors, dtype=np.int64)
-    theme = np.empty(len(mentees), dtype=np.float64)
-    for start in range(0, len(mentees), _CHUNK):
-        i, j = mentees[start : start + _CHUNK], mentors[start : start + _CHUNK]
-        gap = np.clip(arrays.expertise[j].astype(np.int16) - arrays.expertise[i], 0, None)
-        theme[start : start + len(i)] = (arrays.needs[i] * gap).sum(axis=1)
-    theme *= policy.theme_weight * _THEME_SCALE
-    soft = soft_terms(arrays, mentees, mentors, policy=policy, text=text, similarity=similarity)
-    return theme + sum(soft.values())
+__all__ = [
+    "SOFT_TERMS",
+    "BlockScorer",
+    "Columns",
+    "Reason",
+    "ScoringPolicy",
+    "explain",
+    "explain_pairs",
+    "pair_scores",
+    "pair_violations",
+    "soft_terms",
+    "text_similarity",
+    "theme_gains",
+]
 
 
 def explain(
@@ -160,8 +49,14 @@ def explain(
     """The reasons of one pair's score: one per contributing theme (largest
     first), then one per non-zero soft term. They sum to :func:`pair_scores`.
 
-    >>> # reasons = explain(arrays, i, j, policy=ScoringPolicy())
-    >>> # sum(r.contribution for r in reasons) == pair_scores(arrays, [i], [j], ...)[0]
+    >>> from matcher.examples import example_arrays
+    >>> arrays, policy = example_arrays(), ScoringPolicy()
+    >>> reasons = explain(arrays, 1, 0, policy=policy)  # fr-ngo for ke-coalition
+    >>> [(r.kind, r.key, r.contribution) for r in reasons]
+    [('theme', 'budget_tracking', 0.75), ('north_south', 'north_south', 0.1)]
+    >>> total = float(pair_scores(arrays, [1], [0], policy=policy)[0])
+    >>> total == sum(r.contribution for r in reasons)
+    True
     """
     return explain_pairs(arrays, np.array([mentee]), np.array([mentor]), policy=policy)[0]
 
@@ -169,15 +64,21 @@ def explain(
 def explain_pairs(
     arrays: NetworkArrays, mentees: np.ndarray, mentors: np.ndarray, *, policy: ScoringPolicy
 ) -> list[tuple[Reason, ...]]:
-    """:func:`explain` for aligned arrays of pairs, vectorised."""
+    """:func:`explain` for aligned arrays of pairs, vectorised.
+
+    >>> from matcher.examples import example_arrays
+    >>> both = explain_pairs(example_arrays(), [1, 3], [3, 1], policy=ScoringPolicy())
+    >>> [[r.key for r in reasons] for reasons in both]
+    [['budget_tracking', 'south_south', 'same_region'],
+     ['campaigning_mobilisation', 'south_south', 'same_region']]
+    """
     mentees = np.asarray(mentees, dtype=np.int64)
     mentors = np.asarray(mentors, dtype=np.int64)
-    gap = np.clip(arrays.expertise[mentors].astype(np.int16) - arrays.expertise[mentees], 0, None)
     # need * gap is a small integer, so a theme has a handful of possible
     # contributions: pairs share one Reason per (theme, contribution) and per
     # soft term value, and only those distinct reasons are built in Python.
-    levels = arrays.needs[mentees] * gap
-    values = policy.theme_weight * _THEME_SCALE * np.arange(MAX_NEED * MAX_EXPERTISE + 1)
+    levels = theme_gains(arrays, mentees, mentors)
+    values = policy.theme_weight * THEME_SCALE * np.arange(MAX_NEED * MAX_EXPERTISE + 1)
     n_values, n_themes = len(values), len(arrays.themes)
     rows, cols = np.nonzero((values != 0)[levels])
     level = levels[rows, cols]
@@ -211,297 +112,3 @@ def explain_pairs(
         tuple(islice(ordered, count))
         for count in np.bincount(pair_of, minlength=len(mentees)).tolist()
     ]
-
-
-@dataclass(frozen=True, eq=False)
-class Columns:
-    """Mentor columns prepared for :meth:`BlockScorer.allowed_scores`.
-
-    ``spans[s]`` are the (start, stop) column ranges that hold every mentor
-    sharing a language with language set ``s`` (filled on first use).
-    """
-
-    cols: np.ndarray
-    position: np.ndarray
-    mentor_side: np.ndarray
-    levels: np.ndarray
-    soft: np.ndarray
-    closed: np.ndarray
-    shares: np.ndarray
-    spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
-
-    def spans_of(self, lang_set: int) -> list[tuple[int, int]]:
-        if lang_set not in self.spans:
-            self.spans[lang_set] = _spans(self.shares[lang_set])
-        return self.spans[lang_set]
-
-
-_SPAN_GAP = 512
-"""Runs of compatible columns closer than this are scored as one span: a few
-wasted pairs cost less than another small matrix product."""
-
-
-def _spans(compatible: np.ndarray) -> list[tuple[int, int]]:
-    """Column ranges covering the ``True`` entries of ``compatible``."""
-    edges = np.flatnonzero(np.diff(compatible.astype(np.int8), prepend=0, append=0))
-    starts, stops = edges[::2], edges[1::2]
-    if len(starts) == 0:
-        return []
-    keep = np.flatnonzero(starts[1:] - stops[:-1] >= _SPAN_GAP)
-    starts = np.concatenate([starts[:1], starts[1:][keep]])
-    stops = np.concatenate([stops[:-1][keep], stops[-1:]])
-    return list(zip(starts.tolist(), stops.tolist(), strict=True))
-
-
-class BlockScorer:
-    """Scores blocks of (mentee rows × mentor columns) with matrix products.
-
-    The theme part is exact: with level indicators ``need[i,t]/12·[l > exp[i,t]]``
-    on the mentee side and ``[exp[j,t] >= l]`` on the mentor side (l = 1..4),
-    their product summed over (t, l) is ``need/12 · max(0, exp_j - exp_i)``.
-    Values are float32, for ranking; exact float64 scores come from
-    :func:`pair_scores`.
-    """
-
-    def __init__(self, arrays: NetworkArrays, *, policy: ScoringPolicy) -> None:
-        self.arrays, self.policy = arrays, policy
-        levels = np.arange(1, MAX_EXPERTISE + 1, dtype=np.int8)
-        exp = arrays.expertise[:, :, None]
-        self._mentee_side = (
-            (arrays.needs[:, :, None] * (levels > exp)).reshape(
-                arrays.n, levels.size * exp.shape[1]
-            )
-            * np.float32(policy.theme_weight * _THEME_SCALE)
-        ).astype(np.float32)
-        self._mentor_side = np.ascontiguousarray(
-            (exp >= levels).reshape(arrays.n, levels.size * exp.shape[1]).astype(np.float32)
-        )
-        # A mentee with level 0 on all its needs (99% of them) gets
-        # need/12 * exp_j per theme: one product over the themes, 4x smaller
-        # than over (theme, level). The others are scored as above.
-        # A mentee's theme term is need/12 * max(0, exp_j - exp_i) per theme,
-        # = need/12 * exp_j - need/12 * min(exp_i, exp_j). The first part is one
-        # product over the themes, 4x smaller than over (theme, level); the
-        # second is zero for the 99% of mentees at level 0 on all their needs,
-        # and a few (theme, level) indicators for the others.
-        scale = np.float32(policy.theme_weight * _THEME_SCALE)
-        self._need_side = arrays.needs * scale
-        knows = ((arrays.needs > 0) & (arrays.expertise > 0)).any(axis=1)
-        self._known_row = np.where(knows, np.cumsum(knows) - 1, -1)
-        self._known_side = (
-            (arrays.needs[knows, :, None] * (levels <= exp[knows])).reshape(
-                int(knows.sum()), levels.size * exp.shape[1]
-            )
-            * scale
-        ).astype(np.float32)
-        # Language sharing and the region / North-South terms depend only on a
-        # member's (language set, region, side): one small group-by-group table
-        # of them, gathered per block, replaces two matrix products and a mask.
-        # Row-wise np.unique on the bool matrix is slow; its packed bytes as
-        # one void scalar per member give the same sets 20x faster.
-        packed = np.packbits(arrays.speaks, axis=1)
-        as_void = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1])))
-        _, first_of_set, lang_set = np.unique(
-            as_void.ravel(), return_index=True, return_inverse=True
-        )
-        sets = arrays.speaks[first_of_set]
-        self._lang_set = lang_set.ravel()
-        as_float = sets.astype(np.float32)
-        self._sets_share = (as_float @ as_float.T) > 0
-        key = (self._lang_set * (len(REGIONS) + 1) + arrays.region) * 2 + arrays.south
-        _, first, self._group = np.unique(key, return_index=True, return_inverse=True)
-        self._group = self._group.ravel()
-        reps = first
-        south = arrays.south[reps]
-        region = arrays.region[reps]
-        table = (
-            policy.south_south_bonus * (south[:, None] & south[None, :])
-            + policy.north_south_bonus * (south[:, None] & ~south[None, :])
-            + policy.same_region_bonus
-            * ((region[:, None] == region[None, :]) & (region[:, None] < len(REGIONS)))
-        ).astype(np.float32)
-        speaks = arrays.speaks[reps].astype(np.float32)
-        table[(speaks @ speaks.T) == 0] = -np.inf
-        self._group_table = table
-
-    def group_order(self, rows: np.ndarray) -> np.ndarray:
-        """``rows`` reordered so that members sharing a (languages, region,
-        side) group are adjacent, which :meth:`allowed_scores` is fastest on."""
-        return rows[np.argsort(self._group[rows], kind="stable")]
-
-    def column_order(self, cols: np.ndarray) -> np.ndarray:
-        """``cols`` reordered so that the speakers of each language form few
-        runs (the most spoken language one run, the next two, ...): then
-        :meth:`allowed_scores` only scores the spans of mentors a block of
-        mentees shares a language with."""
-        speaks = self.arrays.speaks[cols]
-        if speaks.shape[1] == 0:  # an empty network: no language at all
-            return cols
-        by_use = np.argsort(-speaks.sum(axis=0), kind="stable")
-        return cols[np.lexsort([~speaks[:, lang] for lang in by_use[::-1]])]
-
-    def columns(self, cols: np.ndarray) -> Columns:
-        """The column side of :meth:`allowed_scores` for mentors ``cols``,
-        gathered once and reused by every block of rows."""
-        position = np.full(self.arrays.n, -1, dtype=np.int64)
-        position[cols] = np.arange(len(cols))
-        return Columns(
-            cols=cols,
-            position=position,
-            mentor_side=np.ascontiguousarray(self._mentor_side[cols].T),
-            levels=np.ascontiguousarray(self.arrays.expertise[cols].T.astype(np.float32)),
-            # The 1 that allowed_scores takes from every theme term.
-            soft=np.ascontiguousarray(self._group_table[:, self._group[cols]] + np.float32(1)),
-            closed=np.flatnonzero(self.arrays.mentor_capacity[cols] == 0),
-            shares=self._sets_share[:, self._lang_set[cols]],
-        )
-
-    def allowed_scores(
-        self,
-        rows: np.ndarray,
-        columns: Columns,
-        *,
-        out: np.ndarray | None = None,
-        allowed: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """``block(rows, columns.cols)[0]``, written into ``out`` if given;
-        ``allowed``, if given, receives each row's number of allowed pairs.
-
-        Rows sharing a language set (see :meth:`group_order`) are scored
-        only over the spans of columns that share one of their languages
-        (:meth:`column_order` keeps those few); the rest is ``-inf``. Within a
-        span: one matrix product, then one broadcast row of soft terms per run
-        of rows in the same group instead of a gather of the whole block.
-        """
-        a = self.arrays
-        shape = (len(rows), len(columns.cols))
-        score = out if out is not None else np.empty(shape, np.float32)
-        group, lang = self._group[rows], self._lang_set[rows]
-        counts = np.zeros(len(rows), np.int64)
-        for r0, r1 in _runs(lang):
-            found = columns.spans_of(int(lang[r0]))
-            if found != [(0, shape[1])]:
-                score[r0:r1] = -np.inf
-            needs = self._need_side[rows[r0:r1]]
-            known = self._known_row[rows[r0:r1]]
-            knows = np.flatnonzero(known >= 0)
-            if len(knows):
-                overlap = self._known_side[known[knows]]
-                dims = np.flatnonzero(overlap.any(axis=0))
-                overlap = overlap[:, dims]
-            for c0, c1 in found:
-                whole = (c0, c1) == (0, shape[1])
-                part = np.matmul(
-                    needs, columns.levels[:, c0:c1], out=score[r0:r1] if whole else None
-                )
-                if len(knows):
-                    part[knows] -= overlap @ columns.mentor_side[dims, c0:c1]
-                # A pair without a theme term becomes -inf: 1 / [theme > 0] is 1
-                # or inf, subtracted, and the 1 given back with the soft terms.
-                # Branch-free: 2.5x faster than a masked assignment or a lookup.
-                ones = np.greater(part, np.float32(1e-6), out=np.empty_like(part))
-                with np.errstate(divide="ignore"):
-                    part -= np.reciprocal(ones, out=ones)
-                for g0, g1 in _runs(group[r0:r1]):
-                    part[g0:g1] += columns.soft[group[r0 + g0], c0:c1]
-                # Counted while the span is in cache; _pair_terms corrects it.
-                counts[r0:r1] += np.count_nonzero(part > -np.inf, axis=1)
-                if not whole:
-                    score[r0:r1, c0:c1] = part
-        self._pair_terms(score, rows, columns.position, allowed=counts)
-        closed = a.mentee_capacity[rows] == 0
-        score[closed] = -np.inf
-        counts[closed] = 0
-        if len(columns.closed):
-            counts -= np.count_nonzero(score[:, columns.closed] > -np.inf, axis=1)
-            score[:, columns.closed] = -np.inf
-        if allowed is not None:
-            allowed[:] = counts
-        return score
-
-    def _pair_terms(
-        self,
-        score: np.ndarray,
-        rows: np.ndarray,
-        pos: np.ndarray,
-        *,
-        allowed: np.ndarray | None = None,
-    ) -> None:
-        """The terms of single pairs, in place: history penalty, exclusions and
-        self-pairs (``pos`` maps member index to block column, -1 if absent).
-        ``allowed``, per row, loses the pairs this forbids."""
-        a = self.arrays
-        r, c = _stored_pairs(a.history, rows, pos)
-        score[r, c] -= np.float32(self.policy.history_penalty)
-        self_rows = np.flatnonzero(pos[rows] >= 0)
-        excluded = _stored_pairs(a.excluded, rows, pos)
-        for r, c in (excluded, (self_rows, pos[rows[self_rows]])):
-            if allowed is not None:
-                np.subtract.at(allowed, r[np.isfinite(score[r, c])], 1)
-            score[r, c] = -np.inf
-
-    def block(
-        self, rows: np.ndarray, cols: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return ``(score, theme, shares_language)`` for ``rows × cols``.
-
-        ``score`` is float32 with ``-inf`` where the pair is not allowed; the
-        other two are the unmasked theme part and the language test.
-        """
-        a = self.arrays
-        theme = self._mentee_side[rows] @ self._mentor_side[cols].T
-        score = self._group_table[self._group[rows]][:, self._group[cols]]
-        shares = np.isfinite(score)
-        score += theme
-        score[theme <= 1e-6] = -np.inf
-        pos = np.full(a.n, -1, dtype=np.int64)
-        pos[cols] = np.arange(len(cols))
-        self._pair_terms(score, rows, pos)
-        if not (a.mentee_capacity[rows] > 0).all():
-            score[a.mentee_capacity[rows] == 0] = -np.inf
-        if not (a.mentor_capacity[cols] > 0).all():
-            score[:, a.mentor_capacity[cols] == 0] = -np.inf
-        return score, theme, shares
-
-
-def _runs(values: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of the runs of equal adjacent ``values``."""
-    if len(values) == 0:
-        return []
-    starts = np.flatnonzero(np.diff(values, prepend=values[:1] - 1)).tolist()
-    return list(zip(starts, [*starts[1:], len(values)], strict=True))
-
-
-def _stored_pairs(matrix: sp.csr_matrix, rows: np.ndarray, pos: np.ndarray):
-    """Stored entries of ``matrix`` in ``rows``, as (row in rows, position in
-    the block's columns) index arrays; entries outside the columns dropped."""
-    starts, counts = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    cols = pos[matrix.indices[np.arange(total) + offsets]]
-    local = np.repeat(np.arange(len(rows)), counts)
-    keep = cols >= 0
-    return local[keep], cols[keep]
-
-
-def pair_violations(arrays: NetworkArrays, mentee: int, mentor: int) -> list[str]:
-    """The hard constraints that forbid ``mentor`` for ``mentee``, in words
-    (empty when the pair is allowed)."""
-    a, problems = arrays, []
-    if mentee == mentor:  # the only thing to say about such a pair
-        return ["a member cannot mentor itself"]
-    if not (a.speaks[mentee] & a.speaks[mentor]).any():
-        problems.append("they share no working language")
-    if a.excluded[mentee, mentor]:
-        problems.append("the pair is in exclusions")
-    if a.mentor_capacity[mentor] == 0:
-        problems.append(f"{a.ids[mentor]} has mentor_capacity 0")
-    if a.mentee_capacity[mentee] == 0:
-        problems.append(f"{a.ids[mentee]} has mentee_capacity 0")
-    if not (a.needs[mentee] > 0).any():
-        problems.append(f"{a.ids[mentee]} has no needs")
-    elif not ((a.needs[mentee] > 0) & (a.expertise[mentor] > a.expertise[mentee])).any():
-        problems.append(f"{a.ids[mentor]} is not stronger than {a.ids[mentee]} on any of its needs")
-    return problems

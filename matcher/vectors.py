@@ -33,6 +33,13 @@ class NetworkArrays:
     symmetric (n, n) boolean CSR matrix; ``history`` is (n, n) CSR with a 1 at
     (mentee, mentor) for pairs met in earlier rounds; ``text`` is (n, vocab)
     CSR of L2-normalised TF-IDF rows (all zero when there is no text).
+
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()
+    >>> arrays.languages, arrays.speaks.astype(int).tolist()
+    (('en', 'es', 'fr', 'sw'), [[1, 0, 1, 0], [1, 0, 0, 1], [0, 1, 0, 0], [1, 0, 1, 0]])
+    >>> arrays.mentor_capacity.tolist(), arrays.south.tolist()
+    ([2, 1, 1, 1], [False, True, True, True])
     """
 
     ids: tuple[str, ...]
@@ -52,10 +59,34 @@ class NetworkArrays:
 
     @property
     def n(self) -> int:
+        """Number of members.
+
+        >>> from matcher.examples import example_arrays
+        >>> example_arrays().n
+        4
+        """
         return len(self.ids)
 
+    @property
+    def wanting(self) -> np.ndarray:
+        """(n,) bool: the members a round looks for mentors for, those with
+        needs and mentee capacity.
+
+        >>> from matcher.examples import example_arrays
+        >>> arrays = example_arrays()
+        >>> [m for m, w in zip(arrays.ids, arrays.wanting) if w]
+        ['ke-coalition', 'pe-coalition', 'sn-coalition']
+        """
+        return (self.needs > 0).any(axis=1) & (self.mentee_capacity > 0)
+
     def shared_languages(self, i: int, j: int) -> tuple[str, ...]:
-        """Working languages members ``i`` and ``j`` have in common, sorted."""
+        """Working languages members ``i`` and ``j`` have in common, sorted.
+
+        >>> from matcher.examples import example_arrays
+        >>> arrays = example_arrays()
+        >>> arrays.ids[0], arrays.ids[3], arrays.shared_languages(0, 3)
+        ('fr-ngo', 'sn-coalition', ('en', 'fr'))
+        """
         both = self.speaks[i] & self.speaks[j]
         return tuple(lang for lang, ok in zip(self.languages, both, strict=True) if ok)
 
@@ -112,6 +143,26 @@ def network_arrays(network: Network, taxonomy: Taxonomy) -> NetworkArrays:
         ),
         text=_tfidf([m.description for m in members]),
     )
+
+
+def distinct_rows(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a 2-D boolean matrix: the index of each one's
+    first row, and the distinct row of every row. Distinct rows are ordered
+    by their packed bytes (fixed, not meaningful).
+
+    Row-wise ``np.unique`` on a bool matrix is slow; each row's packed bits as
+    one void scalar give the same sets far faster.
+
+    >>> first, which = distinct_rows(np.array([[1, 0], [0, 1], [1, 0]], dtype=bool))
+    >>> first.tolist(), which.tolist()
+    ([1, 0], [1, 0, 1])
+    """
+    if mask.shape[1] == 0:  # no columns: every row is the same, empty one
+        return np.zeros(min(len(mask), 1), np.int64), np.zeros(len(mask), np.int64)
+    packed = np.ascontiguousarray(np.packbits(mask, axis=1))
+    rows = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, which = np.unique(rows, return_index=True, return_inverse=True)
+    return first, which.ravel()
 
 
 def _pair_matrix(pairs: list[tuple[int, int]], n: int, *, symmetric: bool) -> sp.csr_matrix:

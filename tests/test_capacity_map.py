@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from fixtures import load_demo_network
 from fixtures.generator import generate_network
 from matcher import default_taxonomy, help_graph, network_arrays
+from matcher.brokers import adjacency_matrix
 from matcher.capacity_map import (
     BROKER_SOURCES,
     EXPERT_LEVEL,
@@ -19,7 +20,6 @@ from matcher.capacity_map import (
     NEED_LEVEL,
     NORTH_SOUTH,
     TOP_BROKERS,
-    _adjacency,
     broker_scores,
     capacity_map,
 )
@@ -357,7 +357,7 @@ def test_brokers_are_exact_betweenness_on_the_demo():
     assert cmap.broker_sources is None and len(cmap.brokers) == TOP_BROKERS
     assert cmap.help_graph_edges == graph.number_of_edges()
     exact = nx.betweenness_centrality(graph)
-    scores, _ = broker_scores(_adjacency(graph, arrays.ids))
+    scores, _ = broker_scores(adjacency_matrix(graph, arrays.ids))
     np.testing.assert_allclose(scores, [exact[m] for m in arrays.ids], atol=1e-12)
     ranked = sorted(exact, key=lambda m: (-round(exact[m], 12), m))
     assert [b.member for b in cmap.brokers] == ranked[:TOP_BROKERS]
@@ -365,7 +365,7 @@ def test_brokers_are_exact_betweenness_on_the_demo():
 
 def test_sampled_brokers_are_seeded_and_close():
     arrays = network_arrays(validate_network(generate_network(600, seed=3)), TAX)
-    adjacency = _adjacency(help_graph(arrays), arrays.ids)
+    adjacency = adjacency_matrix(help_graph(arrays), arrays.ids)
     exact, sources = broker_scores(adjacency)
     assert sources is None
     first, sources = broker_scores(adjacency, exact_up_to=100)

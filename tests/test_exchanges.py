@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 from fixtures import load_demo_network
 from matcher import ScoringPolicy, candidate_matrix, default_taxonomy, network_arrays, recommend
 from matcher.exchanges import (
-    _best_matching,
     exchange_pairs,
     is_exchange_set,
     reciprocal_scores,
     recommend_exchanges,
 )
+from matcher.matching import best_matching
 from service.cli import app
 from service.contract import validate_network
 from tests.networks import member, network_docs, reordered
@@ -139,7 +139,7 @@ def test_both_solvers_match_brute_force_on_tiny_graphs(graph, k, blossom):
     a = np.array([e[0][0] for e in edges], dtype=np.int64)
     b = np.array([e[0][1] for e in edges], dtype=np.int64)
     w = np.array([e[1] for e in edges], dtype=np.float64)
-    chosen, optimal, bound, method = _best_matching(
+    chosen, optimal, bound, method = best_matching(
         n, a, b, w, k=k, blossom_nodes=blossom, max_exact_edges=10_000
     )
     ends = np.concatenate([a[chosen], b[chosen]])
@@ -233,12 +233,12 @@ def test_unproven_k_pairs_are_labelled_and_bounded():
     a = np.array([0, 0, 0, 0, 1, 1, 2, 3, 3, 4])
     b = np.array([1, 2, 3, 4, 2, 5, 4, 4, 5, 5])
     w = np.array([1.0, 2.0, 3.0, 5.0, 5.0, 7.0, 5.0, 3.0, 3.0, 6.0])
-    chosen, optimal, bound, method = _best_matching(
+    chosen, optimal, bound, method = best_matching(
         6, a, b, w, k=2, blossom_nodes=200, max_exact_edges=0
     )
     assert (method, optimal, len(chosen)) == ("best_k_found", False, 2)
     assert w[chosen].sum() == 12 < bound <= 13 + 1e-9
-    exact = _best_matching(6, a, b, w, k=2, blossom_nodes=200, max_exact_edges=100)
+    exact = best_matching(6, a, b, w, k=2, blossom_nodes=200, max_exact_edges=100)
     assert exact[1:] == (True, 12.0, "exact")
 
 
