@@ -21,10 +21,3 @@ def check_options(size, max_per_member) -> tuple[tuple[int, int], int]:
         raise MatcherError(f"max_per_member must be >= 1, got {max_per_member}")
     return (size_min, size_max), int(max_per_member)
 
-
-def _check_seed(seed) -> int:
-    if seed is not None and (
-        isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer)
-    ):
-        raise MatcherError(f"seed must be None or an int, got {seed!r}")
-    return 0 if seed is None else int(seed)

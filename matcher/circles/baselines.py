@@ -8,11 +8,12 @@ import numpy as np
 
 from matcher.circles._bound import bound_flow
 from matcher.circles._builder import Builder
-from matcher.circles._options import _check_seed, check_options
+from matcher.circles._options import check_options
 from matcher.circles._problem import Problem
 from matcher.circles._result import assemble_result
 from matcher.circles.model import DEFAULT_MAX_PER_MEMBER, DEFAULT_SIZE, CirclesResult
 from matcher.circles.themes import resolve_themes
+from matcher.validation import check_seed
 from matcher.vectors import NetworkArrays
 
 
@@ -45,7 +46,7 @@ def random_circles(
     ([('ph', 'ke', 'sn')], 5.0, 6.0)
     """
     size, max_per_member = check_options(size, max_per_member)
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check_seed(seed, default=0))
     chosen, skipped = resolve_themes(arrays, themes, None, size)
     p = Problem(arrays, chosen + skipped, size, max_per_member)
     builder = Builder(p, rng)
@@ -116,7 +117,7 @@ def louvain_circles(
     ([('ph', 'ke', 'ug')], 4.0, 6.0)
     """
     size, max_per_member = check_options(size, max_per_member)
-    seed = _check_seed(seed)
+    seed = check_seed(seed, default=0)
     chosen, skipped = resolve_themes(arrays, themes, None, size)
     p = Problem(arrays, chosen + skipped, size, max_per_member)
     builder = Builder(p, np.random.default_rng(seed))

@@ -7,7 +7,7 @@ import numpy as np
 from matcher.circles._bound import bound_flow
 from matcher.circles._builder import Builder
 from matcher.circles._coverage import improve_coverage
-from matcher.circles._options import _check_seed, check_options
+from matcher.circles._options import check_options
 from matcher.circles._problem import Problem
 from matcher.circles._result import assemble_result
 from matcher.circles._seeding import seed_circles
@@ -16,6 +16,7 @@ from matcher.circles.model import DEFAULT_MAX_PER_MEMBER, DEFAULT_SIZE, CirclesR
 from matcher.circles.themes import resolve_themes
 from matcher.circles.violations import circle_violations
 from matcher.scoring import ScoringPolicy
+from matcher.validation import check_seed
 from matcher.vectors import NetworkArrays
 
 
@@ -55,7 +56,7 @@ def form_circles(
     (6.0, 6.0, [('ml', 'no_shared_language')])
     """
     size, max_per_member = check_options(size, max_per_member)
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check_seed(seed, default=0))
     chosen, skipped = resolve_themes(arrays, themes, policy, size)
     p = Problem(arrays, chosen + skipped, size, max_per_member)
     bound, routes = bound_flow(p)
