@@ -1,5 +1,5 @@
-"""A network of four members, small enough to follow by hand, for the
-engine's docstring examples (and for trying the engine in a shell)."""
+"""Networks small enough to follow by hand, for the engine's docstring
+examples (and for trying the engine in a shell)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from matcher.network import Member, Network, make_network
 from matcher.taxonomy import default_taxonomy
 from matcher.vectors import NetworkArrays, network_arrays
 
-__all__ = ["example_arrays", "example_network"]
+__all__ = ["circle_arrays", "example_arrays", "example_network"]
 
 
 def example_network() -> Network:
@@ -53,3 +53,26 @@ def example_arrays() -> NetworkArrays:
     ('fr-ngo', 'ke-coalition', 'pe-coalition', 'sn-coalition')
     """
     return network_arrays(example_network(), default_taxonomy())
+
+
+def circle_arrays() -> NetworkArrays:
+    """Five members around budget tracking, for the learning circles'
+    examples: ``ph`` (Asia–Pacific) can anchor it (level 4); ``ke`` (3),
+    ``sn`` (2), ``ug`` (1) and ``ml`` (2) need it; all speak English but
+    ``ml``, who speaks French, as ``sn`` does too.
+
+    >>> circle_arrays().ids
+    ('ke', 'ml', 'ph', 'sn', 'ug')
+    """
+    org = dict(kind="national_coalition", languages=("en",), region="africa", global_south=True)
+    members = [
+        Member(id="ph", name="PH", **{**org, "region": "asia_pacific"},
+               expertise={"budget_tracking": 4}),
+        Member(id="ke", name="KE", **org, needs={"budget_tracking": 3}),
+        Member(id="sn", name="SN", **{**org, "languages": ("fr", "en")},
+               needs={"budget_tracking": 2}),
+        Member(id="ug", name="UG", **org, needs={"budget_tracking": 1}),
+        Member(id="ml", name="ML", **{**org, "languages": ("fr",)},
+               needs={"budget_tracking": 2}),
+    ]  # fmt: skip
+    return network_arrays(make_network(members), default_taxonomy())

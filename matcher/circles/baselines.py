@@ -30,17 +30,8 @@ def random_circles(
     members at random (a learner joins one circle per theme), up to a random
     size; it is kept if it reaches ``size_min``. Scored like :func:`form_circles`.
 
-    >>> from functools import partial
-    >>> from matcher import Member, default_taxonomy, make_network, network_arrays
-    >>> org = partial(Member, kind="national_coalition", languages=("en",),
-    ...               region="africa", global_south=True)
-    >>> arrays = network_arrays(make_network([
-    ...     org(id="ph", name="PH", region="asia_pacific", expertise={"budget_tracking": 4}),
-    ...     org(id="ke", name="KE", needs={"budget_tracking": 3}),
-    ...     org(id="sn", name="SN", needs={"budget_tracking": 2}, languages=("fr", "en")),
-    ...     org(id="ug", name="UG", needs={"budget_tracking": 1}),
-    ...     org(id="ml", name="ML", needs={"budget_tracking": 2}, languages=("fr",)),
-    ... ]), default_taxonomy())
+    >>> from matcher.examples import circle_arrays
+    >>> arrays = circle_arrays()  # one anchor (ph), four learners
     >>> res = random_circles(arrays, themes=["budget_tracking"], size=(3, 5), seed=1)
     >>> [c.ids for c in res.circles], res.need_covered, res.bound
     ([('ph', 'ke', 'sn')], 5.0, 6.0)
@@ -101,17 +92,8 @@ def louvain_circles(
     need, up to ``size_max``; those that cannot reach ``size_min`` are dropped.
     Scored like :func:`form_circles`.
 
-    >>> from functools import partial
-    >>> from matcher import Member, default_taxonomy, make_network, network_arrays
-    >>> org = partial(Member, kind="national_coalition", languages=("en",),
-    ...               region="africa", global_south=True)
-    >>> arrays = network_arrays(make_network([
-    ...     org(id="ph", name="PH", region="asia_pacific", expertise={"budget_tracking": 4}),
-    ...     org(id="ke", name="KE", needs={"budget_tracking": 3}),
-    ...     org(id="sn", name="SN", needs={"budget_tracking": 2}, languages=("fr", "en")),
-    ...     org(id="ug", name="UG", needs={"budget_tracking": 1}),
-    ...     org(id="ml", name="ML", needs={"budget_tracking": 2}, languages=("fr",)),
-    ... ]), default_taxonomy())
+    >>> from matcher.examples import circle_arrays
+    >>> arrays = circle_arrays()  # one anchor (ph), four learners
     >>> res = louvain_circles(arrays, themes=["budget_tracking"], size=(3, 5), seed=1)
     >>> [c.ids for c in res.circles], res.need_covered, res.bound
     ([('ph', 'ke', 'ug')], 4.0, 6.0)

@@ -38,17 +38,8 @@ def form_circles(
     ``skipped_themes``. ``seed`` (``None`` acts as 0) breaks ties and drives
     the local search: same arrays and seed → same circles.
 
-    >>> from functools import partial
-    >>> from matcher import Member, default_taxonomy, make_network, network_arrays
-    >>> org = partial(Member, kind="national_coalition", languages=("en",),
-    ...               region="africa", global_south=True)
-    >>> arrays = network_arrays(make_network([
-    ...     org(id="ph", name="PH", region="asia_pacific", expertise={"budget_tracking": 4}),
-    ...     org(id="ke", name="KE", needs={"budget_tracking": 3}),
-    ...     org(id="sn", name="SN", needs={"budget_tracking": 2}, languages=("fr", "en")),
-    ...     org(id="ug", name="UG", needs={"budget_tracking": 1}),
-    ...     org(id="ml", name="ML", needs={"budget_tracking": 2}, languages=("fr",)),
-    ... ]), default_taxonomy())
+    >>> from matcher.examples import circle_arrays
+    >>> arrays = circle_arrays()  # one anchor (ph), four learners
     >>> res = form_circles(arrays, themes=["budget_tracking"], seed=1)
     >>> [(m.id, m.role, m.credit) for m in res.circles[0].members]
     [('ph', 'anchor', 0.0), ('ke', 'learner', 3.0), ('sn', 'learner', 2.0), ('ug', 'learner', 1.0)]

@@ -107,17 +107,8 @@ class CirclesResult:
     of learners' needs on ``themes`` + ``skipped_themes``. ``gap``:
     ``(bound − need_covered) / bound``, 0 when the bound is 0.
 
-    >>> from functools import partial
-    >>> from matcher import Member, default_taxonomy, make_network, network_arrays
-    >>> org = partial(Member, kind="national_coalition", languages=("en",),
-    ...               region="africa", global_south=True)
-    >>> arrays = network_arrays(make_network([
-    ...     org(id="ph", name="PH", region="asia_pacific", expertise={"budget_tracking": 4}),
-    ...     org(id="ke", name="KE", needs={"budget_tracking": 3}),
-    ...     org(id="sn", name="SN", needs={"budget_tracking": 2}, languages=("fr", "en")),
-    ...     org(id="ug", name="UG", needs={"budget_tracking": 1}),
-    ...     org(id="ml", name="ML", needs={"budget_tracking": 2}, languages=("fr",)),
-    ... ]), default_taxonomy())
+    >>> from matcher.examples import circle_arrays
+    >>> arrays = circle_arrays()  # one anchor (ph), four learners
     >>> from matcher.circles import form_circles
     >>> res = form_circles(arrays, themes=["budget_tracking", "fundraising"])
     >>> res.themes, res.skipped_themes, res.demand, res.need_covered, res.gap

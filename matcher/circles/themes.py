@@ -20,17 +20,8 @@ def default_themes(
     :data:`DEFAULT_THEMES` by unmet demand (``matcher.capacity_map``) on which
     a circle of ``size`` can form.
 
-    >>> from functools import partial
-    >>> from matcher import Member, default_taxonomy, make_network, network_arrays
-    >>> org = partial(Member, kind="national_coalition", languages=("en",),
-    ...               region="africa", global_south=True)
-    >>> arrays = network_arrays(make_network([
-    ...     org(id="ph", name="PH", region="asia_pacific", expertise={"budget_tracking": 4}),
-    ...     org(id="ke", name="KE", needs={"budget_tracking": 3}),
-    ...     org(id="sn", name="SN", needs={"budget_tracking": 2}, languages=("fr", "en")),
-    ...     org(id="ug", name="UG", needs={"budget_tracking": 1}),
-    ...     org(id="ml", name="ML", needs={"budget_tracking": 2}, languages=("fr",)),
-    ... ]), default_taxonomy())
+    >>> from matcher.examples import circle_arrays
+    >>> arrays = circle_arrays()  # one anchor (ph), four learners
     >>> default_themes(arrays)  # the one theme with an anchor
     ('budget_tracking',)
     """
@@ -53,17 +44,8 @@ def resolve_themes(
     """(themes to form circles on, requested themes where none can form), as
     indices of ``arrays.themes``; ``themes`` None: :func:`default_themes`.
 
-    >>> from functools import partial
-    >>> from matcher import Member, default_taxonomy, make_network, network_arrays
-    >>> org = partial(Member, kind="national_coalition", languages=("en",),
-    ...               region="africa", global_south=True)
-    >>> arrays = network_arrays(make_network([
-    ...     org(id="ph", name="PH", region="asia_pacific", expertise={"budget_tracking": 4}),
-    ...     org(id="ke", name="KE", needs={"budget_tracking": 3}),
-    ...     org(id="sn", name="SN", needs={"budget_tracking": 2}, languages=("fr", "en")),
-    ...     org(id="ug", name="UG", needs={"budget_tracking": 1}),
-    ...     org(id="ml", name="ML", needs={"budget_tracking": 2}, languages=("fr",)),
-    ... ]), default_taxonomy())
+    >>> from matcher.examples import circle_arrays
+    >>> arrays = circle_arrays()  # one anchor (ph), four learners
     >>> chosen, skipped = resolve_themes(arrays, ["budget_tracking", "fundraising"], None, (4, 8))
     >>> [arrays.themes[t] for t in chosen], [arrays.themes[t] for t in skipped]
     (['budget_tracking'], ['fundraising'])

@@ -22,17 +22,8 @@ def circle_violations(
     ``language`` and ``members`` (member ids, or objects with ``id`` and
     optionally ``role``, which is then checked too).
 
-    >>> from functools import partial
-    >>> from matcher import Member, default_taxonomy, make_network, network_arrays
-    >>> org = partial(Member, kind="national_coalition", languages=("en",),
-    ...               region="africa", global_south=True)
-    >>> arrays = network_arrays(make_network([
-    ...     org(id="ph", name="PH", region="asia_pacific", expertise={"budget_tracking": 4}),
-    ...     org(id="ke", name="KE", needs={"budget_tracking": 3}),
-    ...     org(id="sn", name="SN", needs={"budget_tracking": 2}, languages=("fr", "en")),
-    ...     org(id="ug", name="UG", needs={"budget_tracking": 1}),
-    ...     org(id="ml", name="ML", needs={"budget_tracking": 2}, languages=("fr",)),
-    ... ]), default_taxonomy())
+    >>> from matcher.examples import circle_arrays
+    >>> arrays = circle_arrays()  # one anchor (ph), four learners
     >>> from types import SimpleNamespace
     >>> circle = SimpleNamespace(theme="budget_tracking", language="en", members=["ke", "sn"])
     >>> for problem in circle_violations(arrays, [circle]):
