@@ -95,13 +95,18 @@ def test_keys_create_list_revoke(tmp_path, monkeypatch):
         get_settings.cache_clear()
 
 
-def test_migration_0003_cleans_what_the_contract_now_refuses(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+def _migrate_to(engine, revision: str) -> None:
+    """The database as an older release left it: migrated up to ``revision``."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
+        command.upgrade(config, revision)
+
+
+def test_migration_0003_cleans_what_the_contract_now_refuses(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    _migrate_to(engine, "0002")
     load_demo(engine)
     with engine.begin() as connection:
         connection.execute(
@@ -137,11 +142,7 @@ def test_migration_0003_cleans_what_the_contract_now_refuses(tmp_path):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_migration_0004_removes_control_characters_stored_earlier(backend, tmp_path):
     engine = make_engine(database_url(backend, tmp_path))
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0003")
+    _migrate_to(engine, "0003")
     load_demo(engine)
     with engine.begin() as connection:
         connection.execute(
