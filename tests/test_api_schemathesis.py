@@ -37,5 +37,6 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
+@pytest.mark.slow
 def test_no_server_errors(case, service):
     case.call_and_validate(headers=service.as_("admin"), checks=[not_a_server_error])

@@ -5,7 +5,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -235,13 +234,12 @@ def test_descriptions_are_in_the_main_language(big):
     assert seen == WORKING
 
 
-def test_twenty_thousand_members_generate_quickly():
-    start = time.perf_counter()
+@pytest.mark.slow
+def test_twenty_thousand_members_have_distinct_ids():
+    # How long it takes is a benchmark figure (bench/RESULTS.md), not a test.
     doc = generate_network(20_000, seed=1)
-    elapsed = time.perf_counter() - start
     assert len(doc["members"]) == 20_000
     assert len({m["id"] for m in doc["members"]}) == 20_000
-    assert elapsed < 10  # ~0.6 s here; 100,000 members take ~3 s
 
 
 # --- the bundled demo -----------------------------------------------------------------

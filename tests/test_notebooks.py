@@ -10,7 +10,6 @@ import os
 import re
 import socket
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -31,10 +30,7 @@ from service.usecases.notebook_source import (
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 TIMEOUT = 120
-"""Per cell, in seconds: generous so that a slow CI machine fails on the
-budget below, with a clear message, rather than on a cell timeout."""
-BUDGET = 20
-"""Seconds a whole notebook may take on the demo network (kernel start included)."""
+"""Per cell, in seconds: a stuck kernel fails the test instead of hanging it."""
 
 
 def test_the_three_notebooks_are_there():
@@ -45,6 +41,7 @@ def test_the_three_notebooks_are_there():
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_on_the_demo_network(path, monkeypatch):
     for name in ("PEERMATCH_NETWORK", "PEERMATCH_URL", "PEERMATCH_API_KEY"):
@@ -63,10 +60,7 @@ def test_notebook_runs_on_the_demo_network(path, monkeypatch):
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
-    start = time.perf_counter()
     client.execute()  # raises CellExecutionError, with the cell and traceback, on any error
-    elapsed = time.perf_counter() - start
-    assert elapsed < BUDGET, f"{path.name} took {elapsed:.1f} s (budget {BUDGET} s)"
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     figures = [o for o in outputs if o.get("data", {}).get("text/plain", "").startswith("<Figure")]

@@ -195,6 +195,7 @@ def test_same_input_same_bytes(built, tmp_path):
     assert path.read_text(encoding="utf-8") == built[0]["en"][0]
 
 
+@pytest.mark.slow
 def test_every_language_renders():
     network = parse_network(json.dumps(load_demo_network()))
     analysis = report.analyse(network, taxonomy=default_taxonomy())

@@ -11,6 +11,8 @@ import sys
 import threading
 import urllib.request
 
+import pytest
+
 CLI = [sys.executable, "-c", "from service.cli import app; app()"]
 
 
@@ -20,6 +22,7 @@ def _get(url, key=None):
         return response.status, json.loads(response.read())
 
 
+@pytest.mark.slow
 def test_serve_demo_from_scratch(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
