@@ -40,13 +40,33 @@ class Service:
 def database_url(backend: str, tmp_path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'peermatch.db'}"
-    assert PG_URL
-    engine = make_engine(PG_URL)
+    url = _worker_database(PG_URL)
+    engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(sa.text("DROP SCHEMA public CASCADE"))
         connection.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
-    return PG_URL
+    return url
+
+
+def _worker_database(url: str | None) -> str:
+    """``url``, or under pytest-xdist a database of the worker's own next to it
+    (created once), since every test starts by emptying its database."""
+    assert url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = sa.make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        found = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if found is None:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def start_service(backend: str, tmp_path, *, demo: bool = True, **settings) -> Service:
