@@ -2,6 +2,7 @@
 
 import doctest
 import importlib
+import inspect
 import pkgutil
 
 import pytest
@@ -31,3 +32,24 @@ def test_every_public_circles_function_and_class_has_an_example():
         and not any(test.examples for test in finder.find(getattr(circles, name), name))
     ]
     assert missing == []
+
+
+def _public(module):
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [n for n in vars(module) if not n.startswith("_")]
+    for name in names:
+        obj = getattr(module, name)
+        if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__:
+            yield name, obj
+
+
+def test_every_public_function_and_class_has_an_example():
+    bare = [
+        f"{name}.{attr}"
+        for name in MODULES
+        if not name.rsplit(".", 1)[-1].startswith("_")
+        for attr, obj in _public(importlib.import_module(name))
+        if ">>>" not in (obj.__doc__ or "")
+    ]
+    assert bare == []
