@@ -14,14 +14,13 @@ import scipy.sparse as sp
 from matcher.candidates import PairScores, add_pairs, candidate_matrix
 from matcher.certificate import welfare_certificate
 from matcher.network import Network
-from matcher.pairing import Pairing, pair_mentors
+from matcher.pairing import OBJECTIVES, Pairing, pair_mentors
 from matcher.pricing import price_pairs, prune_pairs, score_bound
 from matcher.ranking import sorted_member
 from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
 from matcher.taxonomy import Taxonomy
 from matcher.vectors import NetworkArrays, distinct_rows, network_arrays
 
-OBJECTIVES = ("welfare", "stable")
 DENSE_PAIR_LIMIT = 4_000_000
 """Up to this many (mentee × mentor) pairs every allowed pair is a candidate;
 above it each mentee starts with its ``AUTO_CANDIDATES`` best mentors and
