@@ -2,11 +2,14 @@
 nothing), export, recommendations — on SQLite and PostgreSQL."""
 
 import json
+import threading
 
 import pytest
+from sqlmodel import Session
 
 from fixtures import demo_network_path
 from matcher import default_taxonomy, network_arrays, recommend
+from service import usecases
 from service.contract import parse_network
 from tests.api import CSV_HEADER, NEW, csv_import, json_import, problem
 from tests.service_env import MEMBER
@@ -116,10 +119,72 @@ def test_recommendations_equal_the_matcher(svc):
 def test_recommendations_follow_a_profile_change(svc):
     admin = svc.as_("admin")
     url = f"/v1/members/{MEMBER}/recommendations?k=1"
-    before = svc.client.get(url, headers=admin).json()["recommendations"]
+    before = svc.client.get(url, headers=admin).json()
     svc.client.patch(f"/v1/members/{MEMBER}", json={"needs": {}}, headers=admin)
-    after = svc.client.get(url, headers=admin).json()["recommendations"]
-    assert before and after == []
+    # The profile shows the write at once; recommendations come from the last
+    # snapshot, saying so, until the next one is built.
+    assert svc.client.get(f"/v1/members/{MEMBER}", headers=admin).json()["needs"] == {}
+    stale = svc.client.get(url, headers=admin).json()
+    assert stale == before
+    assert svc.app.state.cache.wait(timeout=60)
+    after = svc.client.get(url, headers=admin).json()
+    assert after["network_version"] > before["network_version"]
+    assert before["recommendations"] and after["recommendations"] == []
+
+
+def test_no_reader_waits_for_a_snapshot_rebuild(svc, monkeypatch):
+    admin = svc.as_("admin")
+    url = f"/v1/members/{MEMBER}/recommendations?k=3"
+    cache = svc.app.state.cache
+    before = svc.client.get(url, headers=admin).json()
+    building, release = threading.Event(), threading.Event()
+    build = cache._build_now
+
+    def slow_build(session):
+        building.set()
+        assert release.wait(timeout=60)
+        return build(session)
+
+    monkeypatch.setattr(cache, "_build_now", slow_build)
+    svc.client.patch(f"/v1/members/{MEMBER}", json={"needs": {"tax_justice": 3}}, headers=admin)
+    # The rebuild is held; readers (memoised or not) still get answers.
+    for query in (url, url.replace("k=3", "k=4"), "/v1/members/af-coalition/recommendations"):
+        response = svc.client.get(query, headers=admin)
+        assert response.status_code == 200
+        assert response.json()["network_version"] == before["network_version"]
+    assert building.wait(timeout=60)
+    release.set()
+    assert cache.wait(timeout=60)
+    after = svc.client.get(url, headers=admin).json()
+    assert after["network_version"] > before["network_version"]
+
+
+def test_a_member_created_after_the_snapshot_gets_recommendations(svc):
+    admin = svc.as_("admin")
+    first = svc.client.get(f"/v1/members/{MEMBER}/recommendations", headers=admin).json()
+    assert svc.client.post("/v1/members", json=NEW, headers=admin).status_code == 201
+    response = svc.client.get(f"/v1/members/{NEW['id']}/recommendations", headers=admin)
+    assert response.status_code == 200, response.text
+    assert response.json()["network_version"] > first["network_version"]
+
+
+def test_a_write_that_changes_nothing_changes_nothing(svc):
+    admin = svc.as_("admin")
+    profile = svc.client.get(f"/v1/members/{MEMBER}", headers=admin).json()
+    version = usecases.network_version
+    with Session(svc.app.state.engine) as session:
+        before = (
+            version(session),
+            len(svc.client.get("/v1/audit", headers=admin).json()["records"]),
+        )
+    same = {k: profile[k] for k in ("name", "needs", "expertise", "languages", "description")}
+    assert svc.client.patch(f"/v1/members/{MEMBER}", json=same, headers=admin).status_code == 200
+    with Session(svc.app.state.engine) as session:
+        after = (
+            version(session),
+            len(svc.client.get("/v1/audit", headers=admin).json()["records"]),
+        )
+    assert after == before
 
 
 def test_json_import_is_idempotent_upsert(svc):

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import (
     BaseModel,
+    Field,
 )
 
 from matcher.recommend import DIRECTIONS
@@ -68,6 +69,10 @@ class Recommendations(BaseModel):
     member: str
     direction: str
     k: int
+    network_version: int = Field(
+        description="the stored network's version these were computed on: right after a "
+        "write they may come from the version before it, until the next snapshot is built"
+    )
     recommendations: list[RecommendationOut]
 
 

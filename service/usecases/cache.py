@@ -3,6 +3,7 @@ worker's requests, with recommendations memoised per version."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -20,8 +21,9 @@ from matcher import (
     recommend,
 )
 from matcher.scoring import BlockScorer
-from service.usecases.errors import not_found
 from service.usecases.network import network_document, network_version, validated_network
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,46 +38,102 @@ class Snapshot:
 
 class NetworkCache:
     """The network and its arrays for the newest stored version, shared by a
-    worker's requests; recommendations are memoised per version. Any write
-    bumps the version, so every worker sees its change on its next request."""
+    worker's requests; recommendations are memoised per version.
+
+    Any write bumps the stored version. The next reader then gets the last
+    good snapshot at once, while the next one is built on a background thread
+    (one build at a time): a member writing its profile every second never
+    makes the Hub's readers wait for rebuilds. Answers say which version they
+    were computed on. Only the very first reader waits for a build."""
 
     def __init__(self, engine: Engine, *, max_recommendations: int = 4096) -> None:
         self.engine = engine
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._builder: threading.Thread | None = None
         self._recs: OrderedDict[tuple, Any] = OrderedDict()
         self._max = max_recommendations
 
     def snapshot(self, session: Session, *, version: int | None = None) -> Snapshot:
-        """The cached snapshot if it is ``version`` (read from the database
-        when not given), else a fresh one."""
+        """The last good snapshot; when the stored network is newer than it
+        (``version``, read from the database when not given), a rebuild starts
+        in the background and this snapshot answers meanwhile."""
+        current = self._snapshot
+        if current is None:
+            return self._build_now(session)
         version = network_version(session) if version is None else version
+        if current.version < version:
+            self.refresh()
+        return current
+
+    def snapshot_at_least(self, session: Session, version: int) -> Snapshot:
+        """A snapshot of ``version`` or newer, waiting for (or making) it: for
+        a member created after the last snapshot, which it cannot answer for."""
+        self.refresh()
+        self.wait()
         current = self._snapshot
         if current is not None and current.version >= version:
             return current
+        return self._build_now(session)
+
+    def refresh(self) -> None:
+        """Build the newest snapshot on a background thread, unless a build
+        is under way (it reads the newest version when it starts)."""
         with self._lock:
+            if self._builder is not None and self._builder.is_alive():
+                return
+            self._builder = threading.Thread(
+                target=self._build_in_background, name="peermatch-snapshot", daemon=True
+            )
+            self._builder.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the background build under way, if any; whether none is
+        left running (for a new member, tests and benchmarks)."""
+        builder = self._builder
+        if builder is None:
+            return True
+        builder.join(timeout)
+        return not builder.is_alive()
+
+    def _build_in_background(self) -> None:
+        try:
+            with Session(self.engine) as session:
+                self._build_now(session)
+        except Exception:
+            # The last good snapshot keeps answering; the next write retries.
+            log.exception("building the network snapshot failed; serving the last good one")
+
+    def _build_now(self, session: Session) -> Snapshot:
+        with self._build_lock:
+            # Version first: a write committed while the members are read
+            # makes this snapshot look older than it is, never newer.
+            version = network_version(session)
             current = self._snapshot
-            if current is None or current.version < version:
-                # Version and members from one transaction: consistent.
-                fresh_version = network_version(session)
-                network = validated_network(network_document(session))
-                arrays = network_arrays(network, default_taxonomy())
-                names = {m.id: m.name for m in network.members}
-                scorer = BlockScorer(arrays, policy=ScoringPolicy())
-                current = Snapshot(fresh_version, network, arrays, frozenset(names), names, scorer)
-                self._snapshot = current
+            if current is not None and current.version >= version:
+                return current
+            network = validated_network(network_document(session))
+            arrays = network_arrays(network, default_taxonomy())
+            names = {m.id: m.name for m in network.members}
+            scorer = BlockScorer(arrays, policy=ScoringPolicy())
+            fresh = Snapshot(version, network, arrays, frozenset(names), names, scorer)
+            with self._lock:
+                self._snapshot = fresh
                 self._recs.clear()
-            return current
+            return fresh
 
     def peek(self, version: int, member: str, *, k: int, direction: str):
-        """``(snapshot, recommendations)`` from memory when the snapshot is at
-        least ``version`` and they were computed already, else None; no I/O,
-        so an event loop may call it."""
+        """``(snapshot, recommendations)`` from memory when they were computed
+        already on the last good snapshot (a rebuild starts when ``version``
+        is newer), else None; no I/O, so an event loop may call it."""
         snap = self._snapshot
-        if snap is None or snap.version < version:
+        if snap is None:
             return None
+        if snap.version < version:
+            self.refresh()
         if member not in snap.ids:
-            raise not_found("member", member)
+            return None
         with self._lock:
             found = self._recs.get((snap.version, member, k, direction))
         return None if found is None else (snap, found)

@@ -30,7 +30,7 @@ from service.store.models import (
 from service.usecases.access import Principal
 from service.usecases.audit import audit
 from service.usecases.errors import Conflict, Forbidden, Invalid, NotFound, not_found
-from service.usecases.network import bump_version, check_stored_network, member_document
+from service.usecases.network import bump_version, check_member_locks, member_document
 
 
 def derived_side(m: Member) -> tuple[str, bool]:
@@ -93,9 +93,9 @@ def create_member(session: Session, *, data: dict[str, Any], who: Principal) -> 
         raise Invalid(reserved, [{"where": "body", "field": "id", "message": reserved}])
     if session.get(Member, data["id"]) is not None:
         raise Conflict(f"member '{data['id']}' exists; PATCH /v1/members/{data['id']} to change it")
+    # A new member has no pairs yet, so its valid profile cannot break one.
     row = Member(**member_columns(data))
     session.add(row)
-    check_stored_network(session)
     bump_version(session)
     audit(session, who, "member.create", "member", row.id)
     return row
@@ -149,10 +149,15 @@ def update_member(
             ],
         ) from None
     values = member_columns(valid.model_dump())
-    for field in (*PROFILE_FIELDS, *CONTACT_FIELDS):
+    fields = (*PROFILE_FIELDS, *CONTACT_FIELDS)
+    if all(values[field] == getattr(row, field) for field in fields):
+        # A write that changes nothing changes nothing: no version, no audit,
+        # so no snapshot rebuild for every recommendation reader.
+        return row
+    for field in fields:
         setattr(row, field, values[field])
     session.add(row)
-    check_stored_network(session)
+    check_member_locks(session, member_id)
     bump_version(session)
     audit(session, who, "member.update", "member", member_id, fields=sorted(changes))
     return row

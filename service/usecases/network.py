@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from matcher import (
     Network,
@@ -102,11 +102,32 @@ def with_unlock_route(problem: Problem) -> Problem:
     return replace(problem, message=problem.message.replace(UNLOCK_OR_FIX, fix))
 
 
-def check_stored_network(session: Session) -> None:
-    """Refuse a write that would leave the stored network invalid (e.g. a
-    locked pair that no longer shares a language)."""
+def check_member_locks(session: Session, member_id: str) -> None:
+    """Refuse a profile change that breaks a stored lock of ``member_id`` (no
+    shared language any more, nothing to teach, capacity below its locks).
+    Locks are the only constraints between members that a profile takes part
+    in, so the check reads the member, its locked partners and those locks
+    only: its cost follows what the write touches, not the network's size."""
     session.flush()
-    validated_network(network_document(session))
+    locks = session.exec(
+        select(Relation)
+        .where(
+            Relation.kind == "locked", sa.or_(Relation.a == member_id, Relation.b == member_id)
+        )
+        .order_by(Relation.a, Relation.b)
+    ).all()
+    if not locks:
+        return
+    ids = {member_id} | {r.a for r in locks} | {r.b for r in locks}
+    members = session.exec(select(Member).where(col(Member.id).in_(ids)).order_by(Member.id))
+    validated_network(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "taxonomy_version": default_taxonomy().version,
+            "members": [member_document(m) for m in members],
+            "locked": [{"mentor": r.a, "mentee": r.b} for r in locks],
+        }
+    )
 
 
 def lock_position(problem: Problem) -> int | None:

@@ -258,6 +258,7 @@ async def get_recommendations(
         member=member_id,
         direction=direction.value,
         k=k,
+        network_version=snap.version,
         recommendations=[
             RecommendationOut(
                 member=r.member,
