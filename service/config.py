@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 2**20, ge=1024, description="largest request body")
     max_import_members: int = Field(default=20_000, ge=1)
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    write_rate: float = Field(
+        default=2.0,
+        ge=0,
+        allow_inf_nan=False,
+        description="writes a second per API key (imports exempt); 0 turns the limit off",
+    )
+    write_burst: int = Field(default=10, ge=1, description="writes a key may send at once")
 
     def url(self) -> str:
         if self.database_url:

@@ -70,7 +70,10 @@ def _worker_database(url: str | None) -> str:
 
 
 def start_service(backend: str, tmp_path, *, demo: bool = True, **settings) -> Service:
+    """``settings`` override the defaults; the write rate limit is off unless
+    a test sets ``write_rate`` (most tests write faster than a person)."""
     url = database_url(backend, tmp_path)
+    settings = {"write_rate": 0, **settings}
     app = create_app(Settings(database_url=url, data_dir=tmp_path, **settings))
     engine = app.state.engine
     if demo:

@@ -4,17 +4,27 @@ import doctest
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path
 
 import pytest
 
 import matcher
+
+ROOT = Path(__file__).resolve().parents[1]
 
 MODULES = sorted(
     info.name for info in pkgutil.walk_packages(matcher.__path__, prefix="matcher.")
 )
 
 
-@pytest.mark.parametrize("name", ["matcher", *MODULES])
+SERVICE_EXAMPLES = sorted(
+    ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    for path in (ROOT / "service").rglob("*.py")
+    if "migrations" not in path.parts and ">>>" in path.read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("name", ["matcher", *MODULES, *SERVICE_EXAMPLES])
 def test_docstring_examples_run(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

@@ -8,6 +8,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api import problems
+from service.api.ratelimit import TokenBuckets, WriteRateLimit
 from service.api.routes import members, pairs, rounds, system
 from service.config import Settings, get_settings
 from service.store.db import make_engine, migrate
@@ -118,4 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rounds.router)
     app.include_router(pairs.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    if settings.write_rate > 0:
+        app.state.write_buckets = TokenBuckets(
+            rate=settings.write_rate, burst=settings.write_burst
+        )
+        app.add_middleware(WriteRateLimit, buckets=app.state.write_buckets)
     return app

@@ -30,6 +30,7 @@ _TITLES = {
     409: "Conflict with the current state",
     413: "Request body too large",
     415: "Unsupported media type",
+    429: "Too many requests",
     422: "Invalid input",
 }
 
