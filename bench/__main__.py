@@ -5,7 +5,8 @@ parts at 126 / 1,000 / 10,000 (/ 100,000 with ``--large``) members, time and
 peak memory; (2) ``pair_mentors`` vs networkx and SciPy; (3) stable mode vs
 the ``matching`` library; (4) the optimality gap of the truncated candidate
 graph; (5) OR-Library assignment instances; circles and exchanges against
-their peers; and the HTTP service under load (``http``). Exits 1 if any peer disagrees
+their peers; the HTTP service under load (``http``), and recommendations while one member
+writes (``writes``). Exits 1 if any peer disagrees
 with us on an optimum or a pairing.
 """
 
@@ -21,7 +22,17 @@ import sys
 import time
 from pathlib import Path
 
-SECTIONS = ("scale", "pairing", "stable", "gap", "orlib", "circles", "exchanges", "http")
+SECTIONS = (
+    "scale",
+    "pairing",
+    "stable",
+    "gap",
+    "orlib",
+    "circles",
+    "exchanges",
+    "http",
+    "writes",
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -181,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         show(
             http_bench.http_table(seconds=2.0 if quick else 5.0, rounds=3 if quick else 5, log=log)
         )
+    if "writes" in args.sections:
+        from bench import write_load
+
+        show(write_load.write_load_table(seconds=4.0 if quick else 10.0, log=log))
 
     print(
         f"total wall time: {time.perf_counter() - start:.0f} s · at the end {_load()}", flush=True

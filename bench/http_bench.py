@@ -44,9 +44,11 @@ def _free_port() -> int:
 
 
 class Server:
-    """``peermatch serve --demo`` in a subprocess on a fresh data directory."""
+    """``peermatch serve`` (``--demo``, by default) in a subprocess on a fresh
+    data directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, demo: bool = True) -> None:
+        self.demo = demo
         self.dir = tempfile.TemporaryDirectory(prefix="peermatch-bench-")
         self.port = _free_port()
         self.env = {**os.environ, "PEERMATCH_DATA_DIR": self.dir.name}
@@ -57,7 +59,7 @@ class Server:
         cli = [sys.executable, "-c", "from service.cli import app; app()"]
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
-                [*cli, "serve", "--demo", "--port", str(self.port)],
+                [*cli, "serve", *(["--demo"] if self.demo else []), "--port", str(self.port)],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -83,6 +85,18 @@ class Server:
         )
         self.hub = hub.stdout.strip().splitlines()[-1]
         return self
+
+    def key(self, *args: str) -> str:
+        """A new API key (``peermatch keys create ARGS``)."""
+        cli = [sys.executable, "-c", "from service.cli import app; app()"]
+        made = subprocess.run(
+            [*cli, "keys", "create", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return made.stdout.strip().splitlines()[-1]
 
     def __exit__(self, *exc) -> None:
         self.proc.terminate()

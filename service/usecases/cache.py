@@ -3,8 +3,10 @@ worker's requests, with recommendations memoised per version."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +56,7 @@ class NetworkCache:
         self._builder: threading.Thread | None = None
         self._recs: OrderedDict[tuple, Any] = OrderedDict()
         self._max = max_recommendations
+        self._built_at, self._build_seconds = 0.0, 0.0
 
     def snapshot(self, session: Session, *, version: int | None = None) -> Snapshot:
         """The last good snapshot; when the stored network is newer than it
@@ -98,6 +101,9 @@ class NetworkCache:
         return not builder.is_alive()
 
     def _build_in_background(self) -> None:
+        # Builds take turns with the readers for the interpreter: at most a
+        # quarter of the time goes to them, however often members write.
+        time.sleep(max(0.0, self._built_at + 3 * self._build_seconds - time.monotonic()))
         try:
             with Session(self.engine) as session:
                 self._build_now(session)
@@ -113,14 +119,16 @@ class NetworkCache:
             current = self._snapshot
             if current is not None and current.version >= version:
                 return current
+            started = time.monotonic()
             network = validated_network(network_document(session))
             arrays = network_arrays(network, default_taxonomy())
             names = {m.id: m.name for m in network.members}
             scorer = BlockScorer(arrays, policy=ScoringPolicy())
             fresh = Snapshot(version, network, arrays, frozenset(names), names, scorer)
             with self._lock:
-                self._snapshot = fresh
-                self._recs.clear()
+                previous, self._snapshot = self._snapshot, fresh
+                self._recs = _still_valid(self._recs, previous, fresh)
+                self._built_at, self._build_seconds = time.monotonic(), time.monotonic() - started
             return fresh
 
     def peek(self, version: int, member: str, *, k: int, direction: str):
@@ -158,3 +166,57 @@ class NetworkCache:
                 while len(self._recs) > self._max:
                     self._recs.popitem(last=False)
         return found
+
+
+IRRELEVANT_FIELDS = {
+    "mentors": frozenset({"name", "needs", "mentee_capacity"}),
+    "mentees": frozenset({"name", "mentor_capacity"}),
+    "exchanges": frozenset({"name"}),
+}
+"""For each direction, the fields of *other* members that a member's
+recommendations do not depend on: a mentor's own needs never enter its score
+as a mentor, nor a mentee's mentor capacity. (Names are looked up when an
+answer is written, not memoised.)"""
+
+
+def _still_valid(memo: OrderedDict, old: Snapshot | None, new: Snapshot) -> OrderedDict:
+    """The memoised recommendations that ``new`` would compute the same, moved
+    to its version: when only some members' fields changed, those members'
+    own answers go, and so do the answers that depend on a changed field. A
+    member who changes a need level then costs the other readers nothing."""
+    kept: OrderedDict = OrderedDict()
+    changed = None if old is None else _changed_fields(old.network, new.network)
+    if changed is None:
+        return kept
+    members, fields = changed
+    for (version, member, k, direction), found in memo.items():
+        if (
+            version == old.version
+            and member not in members
+            and fields <= IRRELEVANT_FIELDS[direction]
+        ):
+            kept[(new.version, member, k, direction)] = found
+    return kept
+
+
+def _changed_fields(old: Network, new: Network) -> tuple[set[str], set[str]] | None:
+    """(members whose profile changed, the fields that changed), or None when
+    members came or went or a pair constraint changed."""
+    if (
+        len(old.members) != len(new.members)
+        or old.exclusions != new.exclusions
+        or old.locked != new.locked
+        or old.history != new.history
+    ):
+        return None
+    members: set[str] = set()
+    fields: set[str] = set()
+    for a, b in zip(old.members, new.members, strict=True):
+        if a.id != b.id:
+            return None
+        if a != b:
+            members.add(a.id)
+            fields |= {
+                f.name for f in dataclasses.fields(a) if getattr(a, f.name) != getattr(b, f.name)
+            }
+    return members, fields
