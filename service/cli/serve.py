@@ -44,6 +44,14 @@ def register(app: typer.Typer) -> None:
         access_log: Annotated[
             bool, typer.Option("--access-log", help="Log every request (costs throughput).")
         ] = False,
+        forwarded_allow_ips: Annotated[
+            str | None,
+            typer.Option(
+                help="Addresses of the reverse proxies whose X-Forwarded-For and "
+                "X-Forwarded-Proto headers are trusted, comma-separated ('*': any). "
+                "Default: $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1 (a proxy on this machine).",
+            ),
+        ] = None,
     ) -> None:
         """Start the HTTP service (SQLite in the data directory by default;
         PEERMATCH_DATABASE_URL for PostgreSQL). The database is created and
@@ -79,6 +87,7 @@ def register(app: typer.Typer) -> None:
             port=port,
             log_level="info",
             access_log=access_log,
+            forwarded_allow_ips=forwarded_allow_ips,
         )
 
     keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)

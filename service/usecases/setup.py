@@ -20,15 +20,21 @@ class ConfigurationError(Exception):
     """The PEERMATCH_* settings name a database that cannot be used."""
 
 
-def open_engine():
-    """The configured database, created and migrated; a
-    :class:`ConfigurationError` says what to fix when it cannot be opened."""
+def configured_settings():
+    """The PEERMATCH_* settings; a :class:`ConfigurationError` names the one
+    to fix."""
     try:
-        settings = get_settings()
+        return get_settings()
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "PEERMATCH_" + str(first["loc"][0]).upper() if first["loc"] else "PEERMATCH_*"
         raise ConfigurationError(f"{name}: {first['msg']}") from None
+
+
+def open_engine():
+    """The configured database, created and migrated; a
+    :class:`ConfigurationError` says what to fix when it cannot be opened."""
+    settings = configured_settings()
     try:
         engine = make_engine(settings.url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
         migrate(engine)
