@@ -4,20 +4,28 @@ Every error a client can cause has a ``type``, a ``title``, the ``status``, a
 ``detail`` saying how to fix it and, for bad input, ``errors``: one entry per
 problem with ``where`` (member id, row or position), ``field``, ``value`` and
 ``message``. Nothing a client sends produces a 500.
+
+The database's state is not the client's fault either: unavailable or
+read-only gives 503 with ``Retry-After``, full storage 507
+(``service.store.faults`` tells which); any other error is a 500 problem
+document, never Starlette's plain text.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.safe_text import escape_controls
+from service.store.faults import Fault, classify
 from service.usecases.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
 PROBLEM_JSON = "application/problem+json"
@@ -31,7 +39,17 @@ _TITLES = {
     413: "Request body too large",
     415: "Unsupported media type",
     422: "Invalid input",
+    500: "Internal server error",
+    503: "Service unavailable",
+    507: "Insufficient storage",
 }
+RETRY_AFTER_UNAVAILABLE = 5
+"""Seconds a client waits before retrying when the database is unavailable
+(a restart, a failover, a lock)."""
+RETRY_AFTER_READ_ONLY = 60
+"""Seconds before retrying a write refused because the database is
+read-only: an operator has to act."""
+_log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -122,6 +140,47 @@ def _field_error(err: dict) -> dict[str, Any]:
     return out
 
 
+_FAULTS = {
+    Fault.unavailable: (
+        503,
+        "database-unavailable",
+        "the database is unavailable (down, connection lost, or locked by a long "
+        "write); retry after Retry-After seconds",
+        RETRY_AFTER_UNAVAILABLE,
+    ),
+    Fault.read_only: (
+        503,
+        "database-read-only",
+        "the database is read-only, so nothing can be written now (reads still "
+        "work); retry later: an operator has to make it writable",
+        RETRY_AFTER_READ_ONLY,
+    ),
+    Fault.full: (
+        507,
+        "storage-full",
+        "the database's storage is full: nothing was written; an operator has to "
+        "free space (reads still work)",
+        None,
+    ),
+}
+
+
+def fault_response(request: Request, fault: Fault) -> JSONResponse:
+    """The problem document for a database fault."""
+    status, kind, detail, retry = _FAULTS[fault]
+    headers = {"Retry-After": str(retry)} if retry else None
+    return problem_response(request, status, detail, kind=kind, headers=headers)
+
+
+def _internal_error(request: Request) -> JSONResponse:
+    return problem_response(
+        request,
+        500,
+        "an unexpected error on the server (it is logged); retry, or report it if it persists",
+        kind="internal-error",
+    )
+
+
 _DOMAIN_STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403, DomainError: 400}
 
 
@@ -169,6 +228,28 @@ def install(app: FastAPI) -> None:
             "a value cannot be stored (e.g. text with a NUL character); nothing was written",
             kind="validation",
         )
+
+    @app.exception_handler(SQLAlchemyError)
+    @app.exception_handler(sqlite3.Error)
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        fault = classify(exc)
+        if fault is None:
+            raise exc  # a bug: the 500 handler below answers, and the server logs it
+        _log.warning(
+            "database %s: %s %s: %s",
+            fault.value,
+            request.method,
+            request.url.path,
+            getattr(exc, "orig", None) or exc,
+        )
+        return fault_response(request, fault)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette's last resort (its ServerErrorMiddleware), which re-raises
+        # to the server afterwards, so the traceback is logged.
+        fault = classify(exc)
+        return _internal_error(request) if fault is None else fault_response(request, fault)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

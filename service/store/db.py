@@ -9,6 +9,7 @@ locked with ``SELECT … FOR UPDATE`` (see ``service.usecases.rounds``).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,19 +20,25 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
+from service.store.faults import Fault, classify
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(
     url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 5, max_overflow: int = 10
 ) -> Engine:
-    """An engine for ``url``; SQLite files get their directory created."""
+    """An engine for ``url``; SQLite files get their directory created (not
+    for a read-only ``file:…?mode=ro&uri=true`` URI)."""
     parsed = make_url(url)
     pool = {"pool_size": pool_size, "max_overflow": max_overflow}
     if parsed.get_backend_name() != "sqlite":
+        # pool_pre_ping: a connection the server dropped (a restart, a
+        # failover) is replaced on checkout instead of failing a request.
         return create_engine(url, pool_pre_ping=True, **pool)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    path = _sqlite_path(parsed)
+    if path is not None and parsed.query.get("mode") != "ro":
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
     @event.listens_for(engine, "connect")
@@ -40,7 +47,12 @@ def make_engine(
         # then decides how each transaction starts.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            # A read-only file in rollback-journal mode stays so: still readable.
+            if classify(exc) is not Fault.read_only:
+                raise
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -52,6 +64,17 @@ def make_engine(
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _sqlite_path(parsed) -> Path | None:
+    database = parsed.database
+    if not database or database == ":memory:":
+        return None
+    if parsed.query.get("uri") == "true":
+        if not database.startswith("file:") or parsed.query.get("mode") == "memory":
+            return None
+        database = database.removeprefix("file:").removeprefix("//")
+    return Path(database)
 
 
 def migrate(engine: Engine) -> None:
