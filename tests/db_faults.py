@@ -1,5 +1,5 @@
 """Database faults for the tests, real and reversible: settings on every new
-connection, killed connections."""
+connection, an older schema revision, killed connections."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from service.store.db import make_engine
 from tests.api import NEW
 
 
@@ -34,6 +35,14 @@ def on_every_connection(engine, *statements):
     finally:
         event.remove(engine, "connect", run)
         engine.dispose()
+
+
+def set_revision(url: str, revision: str) -> None:
+    """Make the database look as if an older release had migrated it."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+    engine.dispose()
 
 
 def terminate_connections(url: str) -> int:

@@ -1,7 +1,8 @@
 """Database faults over HTTP: a database that is down, locked, read-only or
 full answers with a problem document (503 with Retry-After, or 507), never a
 plain-text 500, writes nothing half-way, and the next request succeeds once
-the database is back.
+the database is back. (Read-only mode, the start-up checks and /ready:
+test_api_read_only.py.)
 
 Each fault is real, not mocked: SQLite's ``mode=ro`` URI and ``PRAGMA
 query_only`` (the tests run as root, so chmod would not stop a write),
@@ -114,13 +115,19 @@ def database_down(svc, tmp_path):
     assert not (tmp_path / "gone").exists()
 
 
-def test_a_database_that_is_down_is_503_until_it_is_back(svc, tmp_path):
+def test_a_database_that_is_down_is_503_and_not_ready_until_it_is_back(svc, tmp_path):
     with database_down(svc, tmp_path):
         response = svc.client.get("/v1/members", headers=svc.as_("admin"))
         body = problem(response, 503)
         assert body["type"].endswith("/database-unavailable") and retry_after(response) > 0
+        ready = svc.client.get("/ready")
+        body = problem(ready, 503)
+        assert "database" in body["detail"] and retry_after(ready) > 0
+        assert body["checks"]["database"] == "unavailable"
+        assert svc.client.head("/ready").status_code == 503
         assert svc.client.get("/health").status_code == 200
     assert svc.client.get("/v1/members", headers=svc.as_("admin")).status_code == 200
+    assert svc.client.get("/ready").status_code == 200
 
 
 @pytest.mark.skipif(not PG_URL, reason="needs PEERMATCH_TEST_DATABASE_URL")
@@ -155,6 +162,7 @@ def test_idle_connections_killed_between_requests_are_replaced(tmp_path):
         assert terminate_connections(url_of(svc)) >= 2
         assert svc.client.get("/v1/members", headers=svc.as_("admin")).status_code == 200
         assert post_new(svc).status_code == 201
+        assert svc.client.get("/ready").status_code == 200
     finally:
         svc.app.state.engine.dispose()
         svc.app.state.auth_engine.dispose()

@@ -45,7 +45,7 @@ _TITLES = {
 }
 RETRY_AFTER_UNAVAILABLE = 5
 """Seconds a client waits before retrying when the database is unavailable
-(a restart, a failover, a lock)."""
+(a restart, a failover, a lock) or the service is not ready."""
 RETRY_AFTER_READ_ONLY = 60
 """Seconds before retrying a write refused because the database is
 read-only: an operator has to act."""
@@ -101,7 +101,14 @@ _UNREADABLE_BODY = "There was an error parsing the body"
 
 
 def problem_response(
-    request: Request, status: int, detail: str, *, kind: str, errors=None, headers=None
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    kind: str,
+    errors=None,
+    headers=None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://peermatch.example/problems/{kind}",
@@ -112,6 +119,8 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
+    if extensions:
+        body.update({k: v for k, v in extensions.items() if k not in body})
     return SafeJSONResponse(
         _clean(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
     )
@@ -170,6 +179,18 @@ def fault_response(request: Request, fault: Fault) -> JSONResponse:
     status, kind, detail, retry = _FAULTS[fault]
     headers = {"Retry-After": str(retry)} if retry else None
     return problem_response(request, status, detail, kind=kind, headers=headers)
+
+
+def not_ready_response(request: Request, detail: str, checks: dict[str, Any]) -> JSONResponse:
+    """/ready's answer when a check fails; ``checks`` names each one's state."""
+    return problem_response(
+        request,
+        503,
+        detail,
+        kind="not-ready",
+        headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
+        extensions={"checks": checks},
+    )
 
 
 def _internal_error(request: Request) -> JSONResponse:

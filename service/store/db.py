@@ -12,12 +12,17 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event, text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from service.store.faults import Fault, classify
@@ -84,6 +89,47 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@lru_cache
+def head_revision() -> str:
+    """The newest migration's revision."""
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head is not None
+    return head
+
+
+def schema_revision(connection: Connection) -> str | None:
+    """The database's alembic revision (None: never migrated)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+@dataclass(frozen=True)
+class Readiness:
+    database: str
+    """"ok", or "unavailable" when it does not answer."""
+    migrations: str
+    """"current", "not current", or "unknown" when the database does not answer."""
+    revision: str | None
+    head: str
+    error: str = ""
+    """Why the database did not answer (for the log, not for clients)."""
+
+    @property
+    def ready(self) -> bool:
+        return self.database == "ok" and self.migrations == "current"
+
+
+def readiness(engine: Engine) -> Readiness:
+    """Whether the database answers and its schema is the newest migration's."""
+    head = head_revision()
+    try:
+        with engine.connect() as connection:
+            revision = schema_revision(connection)
+    except SQLAlchemyError as exc:
+        error = str(getattr(exc, "orig", None) or exc)
+        return Readiness("unavailable", "unknown", None, head, error=error)
+    return Readiness("ok", "current" if revision == head else "not current", revision, head)
 
 
 @contextmanager
