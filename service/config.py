@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 2**20, ge=1024, description="largest request body")
     max_import_members: int = Field(default=20_000, ge=1)
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    read_only: bool = Field(
+        default=False,
+        description="serve reads only: writes get 503, the database is neither "
+        "written nor migrated (its schema must be current); `serve --read-only`",
+    )
 
     def url(self) -> str:
         if self.database_url:

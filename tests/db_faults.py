@@ -1,5 +1,5 @@
 """Database faults for the tests, real and reversible: settings on every new
-connection, an older schema revision, killed connections."""
+connection, read-only URLs, an older schema revision, killed connections."""
 
 from __future__ import annotations
 
@@ -35,6 +35,15 @@ def on_every_connection(engine, *statements):
     finally:
         event.remove(engine, "connect", run)
         engine.dispose()
+
+
+def read_only_url(url: str) -> str:
+    """``url`` opened so that the database refuses every write."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"sqlite:///file:{parsed.database}?mode=ro&uri=true"
+    options = {"options": "-c default_transaction_read_only=on"}
+    return parsed.update_query_dict(options).render_as_string(hide_password=False)
 
 
 def set_revision(url: str, revision: str) -> None:

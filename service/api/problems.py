@@ -47,8 +47,8 @@ RETRY_AFTER_UNAVAILABLE = 5
 """Seconds a client waits before retrying when the database is unavailable
 (a restart, a failover, a lock) or the service is not ready."""
 RETRY_AFTER_READ_ONLY = 60
-"""Seconds before retrying a write refused because the database is
-read-only: an operator has to act."""
+"""Seconds before retrying a write refused because the database (or the
+service) is read-only: an operator has to act."""
 _log = logging.getLogger(__name__)
 
 
@@ -179,6 +179,19 @@ def fault_response(request: Request, fault: Fault) -> JSONResponse:
     status, kind, detail, retry = _FAULTS[fault]
     headers = {"Retry-After": str(retry)} if retry else None
     return problem_response(request, status, detail, kind=kind, headers=headers)
+
+
+def read_only_mode_response(request: Request) -> JSONResponse:
+    """A write refused because the service was started read-only."""
+    return problem_response(
+        request,
+        503,
+        "the service runs read-only (started with --read-only or "
+        "PEERMATCH_READ_ONLY=true): reads work, writes are refused until it is "
+        "restarted read-write",
+        kind="read-only-mode",
+        headers={"Retry-After": str(RETRY_AFTER_READ_ONLY)},
+    )
 
 
 def not_ready_response(request: Request, detail: str, checks: dict[str, Any]) -> JSONResponse:

@@ -22,10 +22,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
-from service.store.faults import Fault, classify
+from service.store.faults import (
+    DatabaseNotWritable,
+    Fault,
+    SchemaNotCurrent,
+    classify,
+    probe_write,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -82,6 +88,14 @@ def _sqlite_path(parsed) -> Path | None:
     return Path(database)
 
 
+def describe(url) -> str:
+    """``url`` for a message: an SQLite file's path, else the URL without its
+    password."""
+    parsed = make_url(url)
+    path = _sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
+    return str(path) if path is not None else parsed.render_as_string(hide_password=True)
+
+
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema to the newest alembic revision."""
     config = Config()
@@ -102,6 +116,32 @@ def head_revision() -> str:
 def schema_revision(connection: Connection) -> str | None:
     """The database's alembic revision (None: never migrated)."""
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def prepare(engine: Engine, *, read_only: bool = False) -> None:
+    """The start-up checks. Read-write: the database must take a write
+    (probed in a transaction that is rolled back), then it is migrated;
+    otherwise :class:`DatabaseNotWritable`. Read-only: nothing is written or
+    migrated, but the schema must be the newest migration's, otherwise
+    :class:`SchemaNotCurrent`."""
+    where = describe(engine.url)
+    if read_only:
+        path = _sqlite_path(engine.url) if engine.dialect.name == "sqlite" else None
+        if path is not None and not path.exists():  # connecting would create it
+            raise SchemaNotCurrent(where, None, head_revision())
+        with engine.connect() as connection:
+            revision = schema_revision(connection)
+        if revision != head_revision():
+            raise SchemaNotCurrent(where, revision, head_revision())
+        return
+    try:
+        probe_write(engine)
+        migrate(engine)
+    except DBAPIError as exc:
+        fault = classify(exc)
+        if fault is Fault.read_only or fault is Fault.full:
+            raise DatabaseNotWritable(where, fault, str(exc.orig)) from exc
+        raise
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,16 @@ storage is full — or none of these (a bug, not the database's state).
 
 Classified by exception class and error code (SQLite's result code,
 PostgreSQL's SQLSTATE), not by message text: the HTTP layer
-(``service.api.problems``) answers 503 or 507 from this."""
+(``service.api.problems``) answers 503 or 507 from this, and the start-up
+checks (``service.store.db.prepare``) refuse a database that cannot be
+written."""
 
 from __future__ import annotations
 
 import sqlite3
 from enum import StrEnum
 
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -99,3 +102,49 @@ def _driver(exc: BaseException | None) -> tuple[bool, Fault | None]:
 
 def _unavailable_class(exc: BaseException) -> bool:
     return any(cls.__name__ in _UNAVAILABLE_CLASSES for cls in type(exc).__mro__)
+
+
+class DatabaseNotWritable(Exception):
+    """The database refuses writes (read-only, or its storage is full) and the
+    service was not started read-only."""
+
+    def __init__(self, where: str, fault: Fault, reason: str) -> None:
+        self.where, self.fault, self.reason = where, fault, reason
+        why = "it is read-only" if fault is Fault.read_only else "its storage is full"
+        super().__init__(
+            f"the database {where} cannot be written: {why} ({reason}). To serve "
+            "reads only, start with --read-only (or set PEERMATCH_READ_ONLY=true); "
+            "otherwise fix the permissions/disk (or point PEERMATCH_DATABASE_URL "
+            "at a writable primary)"
+        )
+
+
+class SchemaNotCurrent(Exception):
+    """Read-only mode found a schema other than the newest migration's."""
+
+    def __init__(self, where: str, revision: str | None, head: str) -> None:
+        self.where, self.revision, self.head = where, revision, head
+        found = f"is at revision {revision}" if revision else "is not migrated (missing or empty)"
+        super().__init__(
+            f"the database {where} {found}, but this release of peermatch needs "
+            f"revision {head}; read-only mode cannot migrate it: start once without "
+            "--read-only on a writable database to migrate it, or run the release "
+            "that matches the schema"
+        )
+
+
+def probe_write(engine: Engine) -> None:
+    """Write in a transaction that is rolled back: raises the database's own
+    error when it refuses writes. The write is a no-op update of the alembic
+    revision (a migrated database), else a table created and dropped again
+    by the rollback (an empty one)."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(peermatch_write=True)
+        transaction = connection.begin()
+        try:
+            if inspect(connection).has_table("alembic_version"):
+                connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            else:
+                connection.execute(text("CREATE TABLE peermatch_write_probe (x INTEGER)"))
+        finally:
+            transaction.rollback()

@@ -66,7 +66,7 @@ _NOT_READY = {
 
 def _ready(request: Request) -> Ready | JSONResponse:
     state = readiness(request.app.state.engine)
-    read_only = False  # no read-only mode yet
+    read_only = request.app.state.settings.read_only
     if state.ready:
         return Ready(read_only=read_only)
     if state.database != "ok":
