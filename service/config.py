@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         description="writes a second per API key (imports exempt); 0 turns the limit off",
     )
     write_burst: int = Field(default=10, ge=1, description="writes a key may send at once")
+    read_only: bool = Field(
+        default=False,
+        description="serve reads only: writes get 503, the database is neither "
+        "written nor migrated (its schema must be current); `serve --read-only`",
+    )
 
     def url(self) -> str:
         if self.database_url:

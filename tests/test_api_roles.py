@@ -36,7 +36,7 @@ MATRIX = {
     ("DELETE", "/v1/locks/{mentor}/{mentee}"): {A},
     ("DELETE", "/v1/exclusions/{member_a}/{member_b}"): {A},
 }
-PUBLIC = {("GET", "/health"), ("HEAD", "/health")}
+PUBLIC = {("GET", "/health"), ("HEAD", "/health"), ("GET", "/ready"), ("HEAD", "/ready")}
 
 
 def routes(app):

@@ -1,5 +1,6 @@
 """The FastAPI application: ``create_app()`` builds it on an engine (migrated
-on start), with problem-detail errors, a body-size bound and the /v1 routes."""
+on start, or checked current in read-only mode), with problem-detail errors, a
+body-size bound and the /v1 routes."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api import problems
 from service.api.ratelimit import TokenBuckets, WriteRateLimit
+from service.api.read_only import ReadOnlyGate
 from service.api.routes import members, pairs, rounds, system
 from service.config import Settings, get_settings
-from service.store.db import make_engine, migrate
+from service.store.db import make_engine, prepare
 from service.usecases import NetworkCache
 
 
@@ -89,10 +91,13 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The service on ``settings`` (default: from the environment); the
-    database is created and migrated to the newest schema here."""
+    database is created and migrated to the newest schema here. A database
+    that refuses writes stops it (``DatabaseNotWritable``) unless
+    ``settings.read_only``; read-only, its schema must be current
+    (``SchemaNotCurrent``); see ``service.store.db.prepare``."""
     settings = settings or get_settings()
     engine = make_engine(settings.url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    migrate(engine)
+    prepare(engine, read_only=settings.read_only)
     app = FastAPI(
         title="peermatch",
         version="1",
@@ -124,4 +129,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             rate=settings.write_rate, burst=settings.write_burst
         )
         app.add_middleware(WriteRateLimit, buckets=app.state.write_buckets)
+    if settings.read_only:
+        app.add_middleware(ReadOnlyGate)
     return app

@@ -4,20 +4,28 @@ Every error a client can cause has a ``type``, a ``title``, the ``status``, a
 ``detail`` saying how to fix it and, for bad input, ``errors``: one entry per
 problem with ``where`` (member id, row or position), ``field``, ``value`` and
 ``message``. Nothing a client sends produces a 500.
+
+The database's state is not the client's fault either: unavailable or
+read-only gives 503 with ``Retry-After``, full storage 507
+(``service.store.faults`` tells which); any other error is a 500 problem
+document, never Starlette's plain text.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.safe_text import escape_controls
+from service.store.faults import Fault, classify
 from service.usecases.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
 PROBLEM_JSON = "application/problem+json"
@@ -32,7 +40,17 @@ _TITLES = {
     415: "Unsupported media type",
     429: "Too many requests",
     422: "Invalid input",
+    500: "Internal server error",
+    503: "Service unavailable",
+    507: "Insufficient storage",
 }
+RETRY_AFTER_UNAVAILABLE = 5
+"""Seconds a client waits before retrying when the database is unavailable
+(a restart, a failover, a lock) or the service is not ready."""
+RETRY_AFTER_READ_ONLY = 60
+"""Seconds before retrying a write refused because the database (or the
+service) is read-only: an operator has to act."""
+_log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -84,7 +102,14 @@ _UNREADABLE_BODY = "There was an error parsing the body"
 
 
 def problem_response(
-    request: Request, status: int, detail: str, *, kind: str, errors=None, headers=None
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    kind: str,
+    errors=None,
+    headers=None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://peermatch.example/problems/{kind}",
@@ -95,6 +120,8 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
+    if extensions:
+        body.update({k: v for k, v in extensions.items() if k not in body})
     return SafeJSONResponse(
         _clean(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
     )
@@ -121,6 +148,72 @@ def _field_error(err: dict) -> dict[str, Any]:
     if err.get("type") != "missing" and isinstance(value, str | int | float | bool):
         out["value"] = value
     return out
+
+
+_FAULTS = {
+    Fault.unavailable: (
+        503,
+        "database-unavailable",
+        "the database is unavailable (down, connection lost, or locked by a long "
+        "write); retry after Retry-After seconds",
+        RETRY_AFTER_UNAVAILABLE,
+    ),
+    Fault.read_only: (
+        503,
+        "database-read-only",
+        "the database is read-only, so nothing can be written now (reads still "
+        "work); retry later: an operator has to make it writable",
+        RETRY_AFTER_READ_ONLY,
+    ),
+    Fault.full: (
+        507,
+        "storage-full",
+        "the database's storage is full: nothing was written; an operator has to "
+        "free space (reads still work)",
+        None,
+    ),
+}
+
+
+def fault_response(request: Request, fault: Fault) -> JSONResponse:
+    """The problem document for a database fault."""
+    status, kind, detail, retry = _FAULTS[fault]
+    headers = {"Retry-After": str(retry)} if retry else None
+    return problem_response(request, status, detail, kind=kind, headers=headers)
+
+
+def read_only_mode_response(request: Request) -> JSONResponse:
+    """A write refused because the service was started read-only."""
+    return problem_response(
+        request,
+        503,
+        "the service runs read-only (started with --read-only or "
+        "PEERMATCH_READ_ONLY=true): reads work, writes are refused until it is "
+        "restarted read-write",
+        kind="read-only-mode",
+        headers={"Retry-After": str(RETRY_AFTER_READ_ONLY)},
+    )
+
+
+def not_ready_response(request: Request, detail: str, checks: dict[str, Any]) -> JSONResponse:
+    """/ready's answer when a check fails; ``checks`` names each one's state."""
+    return problem_response(
+        request,
+        503,
+        detail,
+        kind="not-ready",
+        headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
+        extensions={"checks": checks},
+    )
+
+
+def _internal_error(request: Request) -> JSONResponse:
+    return problem_response(
+        request,
+        500,
+        "an unexpected error on the server (it is logged); retry, or report it if it persists",
+        kind="internal-error",
+    )
 
 
 _DOMAIN_STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403, DomainError: 400}
@@ -170,6 +263,28 @@ def install(app: FastAPI) -> None:
             "a value cannot be stored (e.g. text with a NUL character); nothing was written",
             kind="validation",
         )
+
+    @app.exception_handler(SQLAlchemyError)
+    @app.exception_handler(sqlite3.Error)
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        fault = classify(exc)
+        if fault is None:
+            raise exc  # a bug: the 500 handler below answers, and the server logs it
+        _log.warning(
+            "database %s: %s %s: %s",
+            fault.value,
+            request.method,
+            request.url.path,
+            getattr(exc, "orig", None) or exc,
+        )
+        return fault_response(request, fault)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette's last resort (its ServerErrorMiddleware), which re-raises
+        # to the server afterwards, so the traceback is logged.
+        fault = classify(exc)
+        return _internal_error(request) if fault is None else fault_response(request, fault)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

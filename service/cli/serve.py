@@ -6,6 +6,7 @@ commands only: every other command then starts ~1.4 s sooner."""
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from typing import Annotated
 
@@ -21,13 +22,19 @@ class Role(StrEnum):
     member = "member"
 
 
-def _open_engine():
+def _open_engine(*, writes: bool = False):
     from service.usecases import setup
 
     try:
-        return setup.open_engine()
+        engine = setup.open_engine()
     except setup.ConfigurationError as exc:
         raise fail(str(exc)) from None
+    if writes:
+        from service.config import get_settings
+
+        if get_settings().read_only:
+            raise fail("this command writes to the database: unset PEERMATCH_READ_ONLY")
+    return engine
 
 
 def register(app: typer.Typer) -> None:
@@ -52,18 +59,37 @@ def register(app: typer.Typer) -> None:
                 "Default: $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1 (a proxy on this machine).",
             ),
         ] = None,
+        read_only: Annotated[
+            bool,
+            typer.Option(
+                "--read-only",
+                help="Serve reads only (writes get 503), e.g. on a read-only database "
+                "or replica; nothing is migrated, the schema must be current. "
+                "Also PEERMATCH_READ_ONLY=true.",
+            ),
+        ] = False,
     ) -> None:
         """Start the HTTP service (SQLite in the data directory by default;
         PEERMATCH_DATABASE_URL for PostgreSQL). The database is created and
-        migrated on start."""
+        migrated on start; one that cannot be written is refused unless
+        --read-only."""
         import uvicorn
 
         from service.api.app import create_app
         from service.config import get_settings
         from service.usecases import keys, setup
 
+        if read_only:
+            # In the environment: the app's settings, in any process, say so too.
+            os.environ["PEERMATCH_READ_ONLY"] = "true"
+            get_settings.cache_clear()
         engine = _open_engine()
         typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}", err=True)
+        read_only = get_settings().read_only
+        if read_only:
+            if demo:
+                raise fail("--demo writes the demo network: it cannot run read-only")
+            typer.echo("read-only: reads are served, writes get 503", err=True)
         if demo:
             n = setup.load_demo(engine)
             typer.echo(
@@ -72,7 +98,7 @@ def register(app: typer.Typer) -> None:
                 else "demo network: database not empty, kept as it is",
                 err=True,
             )
-        key = keys.bootstrap_key(engine)
+        key = None if read_only else keys.bootstrap_key(engine)
         if key:
             typer.echo(
                 "no admin key existed: created one named 'admin' (shown only now; keep it):",
@@ -114,7 +140,9 @@ def register(app: typer.Typer) -> None:
         if (role is Role.member) != (member is not None):
             raise fail("--member is required for a member key, and only for one")
         try:
-            key = keys.create_api_key(_open_engine(), name=name, role=role.value, member=member)
+            key = keys.create_api_key(
+                _open_engine(writes=True), name=name, role=role.value, member=member
+            )
         except ValueError as exc:
             raise fail(str(exc)) from None
         typer.echo(f"created {role.value} key '{name}'; it is shown only once:", err=True)
@@ -125,7 +153,7 @@ def register(app: typer.Typer) -> None:
         """Revoke a key at once."""
         from service.usecases import keys
 
-        if not keys.revoke_api_key(_open_engine(), name=name):
+        if not keys.revoke_api_key(_open_engine(writes=True), name=name):
             raise fail(f"no active key named '{name}'")
         typer.echo(f"revoked key '{name}'")
 

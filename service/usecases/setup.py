@@ -10,7 +10,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import select
 
 from service.config import get_settings
-from service.store.db import make_engine, migrate, write_session
+from service.store.db import make_engine, prepare, write_session
+from service.store.faults import DatabaseNotWritable, SchemaNotCurrent
 from service.store.models import Member
 from service.usecases.access import cli_actor
 from service.usecases.imports import import_network
@@ -32,12 +33,15 @@ def configured_settings():
 
 
 def open_engine():
-    """The configured database, created and migrated; a
-    :class:`ConfigurationError` says what to fix when it cannot be opened."""
+    """The configured database, created and migrated (in read-only mode:
+    checked current, not written); a :class:`ConfigurationError` says what to
+    fix when it cannot be opened, written or (read-only) used as it is."""
     settings = configured_settings()
     try:
         engine = make_engine(settings.url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-        migrate(engine)
+        prepare(engine, read_only=settings.read_only)
+    except (DatabaseNotWritable, SchemaNotCurrent) as exc:
+        raise ConfigurationError(str(exc)) from None
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise ConfigurationError(
             f"PEERMATCH_DATABASE_URL cannot be used ({exc}); write e.g. "
