@@ -4,6 +4,7 @@ worker's requests, with recommendations memoised per version."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from matcher import (
     recommend,
 )
 from matcher.scoring import BlockScorer
+from service import metrics
 from service.usecases.errors import not_found
 from service.usecases.network import network_document, network_version, validated_network
 
@@ -57,6 +59,7 @@ class NetworkCache:
             current = self._snapshot
             if current is None or current.version < version:
                 # Version and members from one transaction: consistent.
+                started = time.perf_counter()
                 fresh_version = network_version(session)
                 network = validated_network(network_document(session))
                 arrays = network_arrays(network, default_taxonomy())
@@ -65,6 +68,7 @@ class NetworkCache:
                 current = Snapshot(fresh_version, network, arrays, frozenset(names), names, scorer)
                 self._snapshot = current
                 self._recs.clear()
+                metrics.snapshot_rebuilt(time.perf_counter() - started)
             return current
 
     def peek(self, version: int, member: str, *, k: int, direction: str):
