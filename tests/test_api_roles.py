@@ -16,6 +16,7 @@ MATRIX = {
     ("GET", "/v1/taxonomy"): {A, H, M},
     ("GET", "/v1/capacity-map"): {A, H},
     ("GET", "/v1/audit"): {A},
+    ("GET", "/metrics"): {A},
     ("GET", "/v1/members"): {A, H},
     ("POST", "/v1/members"): {A},
     ("POST", "/v1/members/import"): {A},

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.api import problems
+from service.api import observability, problems
 from service.api.routes import members, pairs, rounds, system
 from service.config import Settings, get_settings
 from service.store.db import make_engine, migrate
@@ -118,4 +118,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rounds.router)
     app.include_router(pairs.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    observability.install(app)  # last: its middleware is the outermost
     return app

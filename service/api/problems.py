@@ -94,6 +94,12 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
+    # The request's id (service.api.observability), also for answers that
+    # bypass the request middleware's header, such as a 500.
+    request_id = request.scope.get("state", {}).get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+        headers = {**(headers or {}), "X-Request-ID": request_id}
     return SafeJSONResponse(
         _clean(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
     )
