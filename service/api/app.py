@@ -1,5 +1,6 @@
 """The FastAPI application: ``create_app()`` builds it on an engine (migrated
-on start), with problem-detail errors, a body-size bound and the /v1 routes."""
+on start), with problem-detail errors, a body-size bound and the /v1 routes;
+``app_from_environment()`` is each ``peermatch serve`` worker's factory."""
 
 from __future__ import annotations
 
@@ -86,12 +87,15 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, migrate_schema: bool = True) -> FastAPI:
     """The service on ``settings`` (default: from the environment); the
-    database is created and migrated to the newest schema here."""
+    database is created and migrated to the newest schema here unless
+    ``migrate_schema`` is false (``peermatch serve`` migrates once, before
+    its workers start)."""
     settings = settings or get_settings()
     engine = make_engine(settings.url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    migrate(engine)
+    if migrate_schema:
+        migrate(engine)
     app = FastAPI(
         title="peermatch",
         version="1",
@@ -120,3 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     observability.install(app)  # last: its middleware is the outermost
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of each ``peermatch serve`` worker process (a uvicorn factory):
+    settings from the environment the workers inherit; the parent process
+    migrated the database, loaded the demo and made the first key."""
+    return create_app(get_settings(), migrate_schema=False)
