@@ -78,10 +78,22 @@ def _create() -> SimpleNamespace:
     )
 
 
+_per_request: dict[tuple[str, str, int], tuple] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    m = _metrics()
-    m.requests.labels(method, route, str(status)).inc()
-    m.latency.labels(method, route, str(status)).observe(seconds)
+    """A request answered; the labels are bounded (the API passes route
+    templates and a known method), so their series are kept."""
+    series = _per_request.get((method, route, status))
+    if series is None:
+        m = _metrics()
+        labels = (method, route, str(status))
+        series = _per_request[method, route, status] = (
+            m.requests.labels(*labels),
+            m.latency.labels(*labels),
+        )
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def observe_round(operation: str, kind: str, seconds: float) -> None:

@@ -78,6 +78,17 @@ def test_one_log_line_per_request_with_the_key_name_never_the_key(svc, request_l
     assert {"time", "level", "pid", "request_id", "route", "status"} <= set(line)
 
 
+def test_an_error_escaping_the_app_is_logged_and_counted_as_a_500(svc, request_log):
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    svc.app.add_api_route("/boom", boom)
+    response = svc.client.get("/boom", headers={"X-Request-ID": "b1"})
+    assert response.status_code == 500
+    [line] = _lines(request_log)
+    assert (line["request_id"], line["route"], line["status"]) == ("b1", "/boom", 500)
+
+
 def test_the_request_log_is_off_unless_configured(svc, caplog):
     svc.client.get("/health")
     assert logging.getLogger(REQUEST_LOG).getEffectiveLevel() > logging.INFO
