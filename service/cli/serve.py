@@ -54,7 +54,9 @@ def register(app: typer.Typer) -> None:
         ] = 1,
         request_log: Annotated[
             bool,
-            typer.Option("--request-log/--no-request-log", help="One JSON line per request."),
+            typer.Option(
+                "--request-log/--no-request-log", help="One JSON line per request on stderr."
+            ),
         ] = True,
     ) -> None:
         """Start the HTTP service (SQLite in the data directory by default;
