@@ -10,6 +10,7 @@ so chmod would not stop a write) and PostgreSQL's
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 
 import pytest
@@ -119,7 +120,14 @@ def peermatch(monkeypatch, tmp_path):
     from service.config import get_settings
 
     started = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **_: started.append(app))
+    def run_stub(app, *, factory=False, **_):
+        # `serve` hands uvicorn the workers' factory by name.
+        if factory:
+            module, name = app.split(":")
+            app = getattr(importlib.import_module(module), name)()
+        started.append(app)
+
+    monkeypatch.setattr(uvicorn, "run", run_stub)
 
     def run(url, *args, read_only=False):
         monkeypatch.setenv("PEERMATCH_DATABASE_URL", url)

@@ -1,7 +1,10 @@
-"""Every route × every role: a route denies unless its role is granted, and no
-hub or member response carries another member's contact person."""
+"""Every operation × every caller, generated from the OpenAPI document: each
+operation is allowed exactly for the roles one table declares, an operation
+without a declaration fails (so a new route is covered as soon as it exists),
+and no hub or member response carries another member's contact person."""
 
 import json
+from typing import Any, NamedTuple
 
 import pytest
 from fastapi.routing import APIRoute
@@ -10,33 +13,91 @@ from tests.service_env import MEMBER
 
 OTHER = "af-coalition"
 A, H, M = "admin", "hub", "member"
-# (method, path template) → roles granted. Paths are filled with MEMBER (the
-# member key's own id) unless the template says {other}.
-MATRIX = {
-    ("GET", "/v1/taxonomy"): {A, H, M},
-    ("GET", "/v1/capacity-map"): {A, H},
-    ("GET", "/v1/audit"): {A},
-    ("GET", "/v1/members"): {A, H},
-    ("POST", "/v1/members"): {A},
-    ("POST", "/v1/members/import"): {A},
-    ("GET", "/v1/members/export"): {A},
-    ("GET", "/v1/members/{member_id}"): {A, H, M},
-    ("PATCH", "/v1/members/{member_id}"): {A, M},
-    ("DELETE", "/v1/members/{member_id}"): {A},
-    ("GET", "/v1/members/{member_id}/recommendations"): {A, H, M},
-    ("GET", "/v1/members/{member_id}/published"): {A, H, M},
-    ("POST", "/v1/rounds"): {A},
-    ("GET", "/v1/rounds"): {A},
-    ("GET", "/v1/rounds/{round_id}"): {A},
-    ("POST", "/v1/rounds/{round_id}/proposals/{proposal_id}/decision"): {A},
-    ("POST", "/v1/rounds/{round_id}/rerun"): {A},
-    ("POST", "/v1/rounds/{round_id}/publish"): {A},
-    ("GET", "/v1/published"): {A, H},
-    ("POST", "/v1/proposals/{proposal_id}/feedback"): {A, M},
-    ("DELETE", "/v1/locks/{mentor}/{mentee}"): {A},
-    ("DELETE", "/v1/exclusions/{member_a}/{member_b}"): {A},
+PUBLIC = frozenset({A, H, M, None, "revoked"})
+"""Every caller, with or without a key."""
+CALLERS = [A, H, M, None, "revoked"]
+
+
+class Allow(NamedTuple):
+    roles: frozenset
+    body: Any = None
+    """A JSON body, or bytes sent as ``content_type``."""
+    content_type: str = "application/json"
+
+
+def allow(*roles, body=None, content_type="application/json") -> Allow:
+    return Allow(frozenset(roles), body, content_type)
+
+
+def public() -> Allow:
+    return Allow(PUBLIC)
+
+
+# (method, path template) → who may call it (and a body that lets them).
+EXPECTED = {
+    ("GET", "/health"): public(),
+    ("HEAD", "/health"): public(),
+    ("GET", "/ready"): public(),
+    ("HEAD", "/ready"): public(),
+    ("GET", "/metrics"): allow(A),
+    ("GET", "/v1/taxonomy"): allow(A, H, M),
+    ("GET", "/v1/capacity-map"): allow(A, H),
+    ("GET", "/v1/audit"): allow(A),
+    ("GET", "/v1/members"): allow(A, H),
+    ("POST", "/v1/members"): allow(
+        A, body={"id": "zz", "name": "Z", "kind": "national_coalition", "languages": ["en"]}
+    ),
+    ("POST", "/v1/members/import"): allow(A, body=b'{"schema_version":1,"members":[]}'),
+    ("GET", "/v1/members/export"): allow(A),
+    ("GET", "/v1/members/{member_id}"): allow(A, H, M),
+    ("PATCH", "/v1/members/{member_id}"): allow(A, M, body={"description": "x"}),
+    ("DELETE", "/v1/members/{member_id}"): allow(A),
+    ("GET", "/v1/members/{member_id}/recommendations"): allow(A, H, M),
+    ("GET", "/v1/members/{member_id}/published"): allow(A, H, M),
+    ("POST", "/v1/rounds"): allow(A, body={"kind": "mentoring"}),
+    ("GET", "/v1/rounds"): allow(A),
+    ("GET", "/v1/rounds/{round_id}"): allow(A),
+    ("POST", "/v1/rounds/{round_id}/proposals/{proposal_id}/decision"): allow(
+        A, body={"decision": "approve"}
+    ),
+    ("POST", "/v1/rounds/{round_id}/rerun"): allow(A),
+    ("POST", "/v1/rounds/{round_id}/publish"): allow(A),
+    ("GET", "/v1/published"): allow(A, H),
+    ("POST", "/v1/proposals/{proposal_id}/feedback"): allow(
+        A, M, body={"met": True, "usefulness": 3}
+    ),
+    ("DELETE", "/v1/locks/{mentor}/{mentee}"): allow(A),
+    ("DELETE", "/v1/exclusions/{member_a}/{member_b}"): allow(A),
 }
-PUBLIC = {("GET", "/health"), ("HEAD", "/health"), ("GET", "/ready"), ("HEAD", "/ready")}
+UNDOCUMENTED = {("HEAD", "/health"), ("HEAD", "/ready")}
+"""Routes left out of the OpenAPI document on purpose; any other is an error."""
+NOT_YET: set[tuple[str, str]] = set()
+"""Declared here, added by a branch not merged yet: remove once it is."""
+
+
+def path_values(svc) -> dict[str, str]:
+    """Each path parameter's value, from the demo data: the member key's own
+    member (so a member may pass), another member, and a draft round with
+    its first proposal."""
+    draft = svc.client.post("/v1/rounds", json={"kind": "mentoring"}, headers=svc.as_(A)).json()
+    return {
+        "member_id": MEMBER,
+        "mentor": MEMBER,
+        "mentee": OTHER,
+        "member_a": MEMBER,
+        "member_b": OTHER,
+        "round_id": str(draft["id"]),
+        "proposal_id": str(draft["proposals"][0]["id"]),
+    }
+
+
+def documented(app) -> dict[tuple[str, str], list[str]]:
+    """Every operation of the OpenAPI document and its path parameters."""
+    return {
+        (method.upper(), path): [p["name"] for p in op.get("parameters", []) if p["in"] == "path"]
+        for path, item in app.openapi()["paths"].items()
+        for method, op in item.items()
+    }
 
 
 def routes(app):
@@ -51,45 +112,27 @@ def routes(app):
     return found
 
 
-def test_the_matrix_covers_every_route(svc):
-    assert routes(svc.app) == set(MATRIX) | PUBLIC
+def test_every_operation_has_a_declared_expectation(svc):
+    operations = set(documented(svc.app)) | UNDOCUMENTED
+    missing = sorted(operations - set(EXPECTED))
+    assert not missing, f"declare who may call these in EXPECTED: {missing}"
+    assert set(EXPECTED) - operations == NOT_YET
 
 
-def _request(svc, method, path, headers):
-    filled = path.format(
-        member_id=MEMBER,
-        round_id=1,
-        proposal_id=1,
-        mentor=MEMBER,
-        mentee=OTHER,
-        member_a=MEMBER,
-        member_b=OTHER,
-    )
-    body = {
-        "POST /v1/members": {
-            "id": "zz",
-            "name": "Z",
-            "kind": "national_coalition",
-            "languages": ["en"],
-        },
-        "POST /v1/rounds": {"kind": "mentoring"},
-        "PATCH /v1/members/{member_id}": {"description": "x"},
-        "POST /v1/rounds/{round_id}/proposals/{proposal_id}/decision": {"decision": "approve"},
-        "POST /v1/proposals/{proposal_id}/feedback": {"met": True, "usefulness": 3},
-    }.get(f"{method} {path}")
-    if path.endswith("/import"):
-        return svc.client.request(
-            method,
-            filled,
-            content=b'{"schema_version":1,"members":[]}',
-            headers={**headers, "content-type": "application/json"},
-        )
-    return svc.client.request(method, filled, json=body, headers=headers)
+def test_no_route_escapes_the_openapi_document(svc):
+    assert routes(svc.app) - set(documented(svc.app)) == UNDOCUMENTED
 
 
-@pytest.mark.parametrize("role", [A, H, M, None, "revoked"])
-def test_every_route_denies_unless_granted(svc, role, tmp_path):
-    if role == "revoked":
+def _order(operation):
+    # Reads first, deletions last: each runs on the demo data, not on what
+    # an earlier call removed.
+    method, path = operation
+    return ({"GET": 0, "HEAD": 0, "DELETE": 2}.get(method, 1), path, method)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_every_operation_allows_exactly_the_declared_callers(svc, caller):
+    if caller == "revoked":
         from sqlmodel import Session
 
         from service.usecases.keys import create_key, revoke_key
@@ -100,18 +143,28 @@ def test_every_route_denies_unless_granted(svc, role, tmp_path):
             session.commit()
         headers = {"X-API-Key": key}
     else:
-        headers = svc.as_(role) if role else {}
-    svc.client.post("/v1/rounds", json={"kind": "mentoring"}, headers=svc.as_(A))
-    for (method, path), granted in sorted(MATRIX.items()):
-        response = _request(svc, method, path, headers)
-        if role in (None, "revoked"):
-            expected = {401}
-        elif role in granted:
-            expected = set(range(200, 300)) | {404, 409}
+        headers = svc.as_(caller) if caller else {}
+    values = path_values(svc)
+    operations = documented(svc.app) | {op: [] for op in UNDOCUMENTED}
+    wrong = []
+    for method, path in sorted(operations, key=_order):
+        expected = EXPECTED[method, path]
+        url = path.format(**{name: values[name] for name in operations[method, path]})
+        if isinstance(expected.body, bytes):
+            sent = {"content": expected.body}
+            sent["headers"] = {**headers, "content-type": expected.content_type}
         else:
-            expected = {403}
-        assert response.status_code in expected, (role, method, path, response.text)
-        assert response.status_code < 500
+            sent = {"json": expected.body, "headers": headers}
+        response = svc.client.request(method, url, **sent)
+        if caller in expected.roles:
+            allowed = set(range(200, 300)) | {404, 409}
+        elif caller in (None, "revoked"):
+            allowed = {401}
+        else:
+            allowed = {403}
+        if response.status_code not in allowed:
+            wrong.append((method, path, response.status_code, response.text[:200]))
+    assert wrong == [], caller
 
 
 def test_member_asking_for_another_member_gets_404(svc):
@@ -139,12 +192,12 @@ def test_no_hub_or_member_response_holds_anothers_contact(svc):
             headers=admin,
         )
     svc.client.post(f"/v1/rounds/{draft['id']}/publish", headers=admin)
+    reads = [(p, names) for (m, p), names in documented(svc.app).items() if m == "GET"]
     for role in (H, M):
-        for method, path in MATRIX:
-            if method != "GET":
-                continue
+        for path, names in reads:
             for member_id in (MEMBER, OTHER):
-                url = path.format(member_id=member_id, round_id=draft["id"], proposal_id=1)
+                values = {"member_id": member_id, "round_id": draft["id"], "proposal_id": 1}
+                url = path.format(**{name: values[name] for name in names})
                 text = svc.client.get(url, headers=svc.as_(role)).text
                 assert f"{OTHER}-{secret}" not in text, (role, url)
                 if role == H:

@@ -16,6 +16,7 @@ LAYERS = {
     "config": 1,
     "safe_text": 1,
     "gc_pause": 1,
+    "metrics": 1,
     "translations": 1,
 }
 """Each part of service/ and its floor: a part imports parts on lower floors

@@ -1,5 +1,6 @@
 """Quick start command 1 end to end: `peermatch serve --demo` on a fresh data
-directory starts, prints a first admin key once, and answers with it."""
+directory starts, prints a first admin key once, and answers with it; it logs
+each request and counts it in /metrics (several workers: test_workers.py)."""
 
 import json
 import os
@@ -16,10 +17,12 @@ import pytest
 CLI = [sys.executable, "-c", "from service.cli import app; app()"]
 
 
-def _get(url, key=None):
-    request = urllib.request.Request(url, headers={"X-API-Key": key} if key else {})
+def _get(url, key=None, request_id="r"):
+    headers = {"X-Request-ID": request_id, **({"X-API-Key": key} if key else {})}
+    request = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
-        return response.status, json.loads(response.read())
+        text = response.read().decode()
+        return response.status, json.loads(text) if text.startswith("{") else text
 
 
 @pytest.mark.slow
@@ -54,8 +57,20 @@ def test_serve_demo_from_scratch(tmp_path):
         text = "".join(seen)
         assert "demo network: 126 members loaded" in text
         key = re.search(r"PEERMATCH_API_KEY=(pm_[A-Za-z0-9_-]+)", text)[1]
-        status, body = _get(f"http://127.0.0.1:{port}/v1/members?limit=1", key)
+        status, body = _get(f"http://127.0.0.1:{port}/v1/members?limit=1", key, "first")
         assert status == 200 and body["total"] == 126
+        # One JSON line per request on stderr, by default; it is written after
+        # the request is counted, so /metrics then shows it.
+        while not seen[-1].startswith("{") or json.loads(seen[-1])["request_id"] != "first":
+            line = lines.get(timeout=90)
+            assert line is not None, "".join(seen)
+            seen.append(line)
+        logged = json.loads(seen[-1])
+        assert logged["route"] == "/v1/members" and logged["key_name"] == "admin"
+        status, text = _get(f"http://127.0.0.1:{port}/metrics", key)
+        counted = 'peermatch_http_requests_total{method="GET",route="/v1/members",status="200"}'
+        assert f"{counted} 1.0" in text.splitlines()
+        assert "peermatch_workers 1.0" in text.splitlines()
         assert (tmp_path / "peermatch.db").exists()
     finally:
         proc.terminate()

@@ -1,6 +1,7 @@
 """The FastAPI application: ``create_app()`` builds it on an engine (migrated
 on start, or checked current in read-only mode), with problem-detail errors, a
-body-size bound and the /v1 routes."""
+body-size bound and the /v1 routes; ``app_from_environment()`` is each
+``peermatch serve`` worker's factory."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.api import problems
+from service.api import observability, problems
 from service.api.ratelimit import TokenBuckets, WriteRateLimit
 from service.api.read_only import ReadOnlyGate
 from service.api.routes import members, pairs, rounds, system
@@ -89,15 +90,18 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, migrate_schema: bool = True) -> FastAPI:
     """The service on ``settings`` (default: from the environment); the
-    database is created and migrated to the newest schema here. A database
-    that refuses writes stops it (``DatabaseNotWritable``) unless
-    ``settings.read_only``; read-only, its schema must be current
-    (``SchemaNotCurrent``); see ``service.store.db.prepare``."""
+    database is created and migrated to the newest schema here, unless
+    ``migrate_schema`` is false (``peermatch serve`` prepares it once, before
+    its workers start). A database that refuses writes stops it
+    (``DatabaseNotWritable``) unless ``settings.read_only``; read-only, its
+    schema must be current (``SchemaNotCurrent``); see
+    ``service.store.db.prepare``."""
     settings = settings or get_settings()
     engine = make_engine(settings.url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    prepare(engine, read_only=settings.read_only)
+    if migrate_schema:
+        prepare(engine, read_only=settings.read_only)
     app = FastAPI(
         title="peermatch",
         version="1",
@@ -131,4 +135,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(WriteRateLimit, buckets=app.state.write_buckets)
     if settings.read_only:
         app.add_middleware(ReadOnlyGate)
+    observability.install(app)  # last: its middleware is the outermost
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of each ``peermatch serve`` worker process (a uvicorn factory):
+    settings from the environment the workers inherit; the parent process
+    migrated the database, loaded the demo and made the first key."""
+    return create_app(get_settings(), migrate_schema=False)

@@ -37,6 +37,7 @@ async def principal(
     if row is None:
         raise ApiError(401, "unknown or revoked API key", kind="unauthorized")
     request.state.network_version = row.version
+    request.state.key_name = row.name  # for the request log (never the key)
     return Principal(name=row.name, role=row.role, member_id=row.member_id)
 
 

@@ -122,6 +122,12 @@ def problem_response(
         body["errors"] = errors
     if extensions:
         body.update({k: v for k, v in extensions.items() if k not in body})
+    # The request's id (service.api.observability), also for answers that
+    # bypass the request middleware's header, such as a 500.
+    request_id = request.scope.get("state", {}).get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+        headers = {**(headers or {}), "X-Request-ID": request_id}
     return SafeJSONResponse(
         _clean(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
     )

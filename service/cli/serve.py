@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--demo", help="Load the bundled demo network into an empty database."),
         ] = False,
         access_log: Annotated[
-            bool, typer.Option("--access-log", help="Log every request (costs throughput).")
+            bool, typer.Option("--access-log", hidden=True, help="Same as --request-log.")
         ] = False,
         forwarded_allow_ips: Annotated[
             str | None,
@@ -68,15 +68,34 @@ def register(app: typer.Typer) -> None:
                 "Also PEERMATCH_READ_ONLY=true.",
             ),
         ] = False,
+        workers: Annotated[
+            int,
+            typer.Option(
+                help="Worker processes; each has its own cache, recommendation memo "
+                "and rate limits; they share the database and the metrics.",
+                min=1,
+            ),
+        ] = 1,
+        request_log: Annotated[
+            bool,
+            typer.Option(
+                "--request-log/--no-request-log", help="One JSON line per request on stderr."
+            ),
+        ] = True,
     ) -> None:
         """Start the HTTP service (SQLite in the data directory by default;
         PEERMATCH_DATABASE_URL for PostgreSQL). The database is created and
         migrated on start; one that cannot be written is refused unless
-        --read-only."""
+        --read-only. Workers start after that."""
+        from service import metrics
+        from service.config import get_settings
+
+        # First, before anything is measured in this process: the workers
+        # inherit the directory where they write their metrics.
+        metrics.multiprocess_directory()
         import uvicorn
 
-        from service.api.app import create_app
-        from service.config import get_settings
+        from service.api import observability
         from service.usecases import keys, setup
 
         if read_only:
@@ -107,13 +126,18 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"  export PEERMATCH_API_KEY={key}", err=True)
         engine.dispose()
         typer.echo(f"API docs: http://{host}:{port}/docs", err=True)
+        # Each worker builds the app from the environment it inherits (the
+        # settings, the metrics directory): workers need an import string.
         uvicorn.run(
-            create_app(get_settings()),
+            "service.api.app:app_from_environment",
+            factory=True,
+            workers=workers,
             host=host,
             port=port,
             log_level="info",
-            access_log=access_log,
             forwarded_allow_ips=forwarded_allow_ips,
+            log_config=observability.log_config(request_log=request_log or access_log),
+            access_log=False,  # the request log replaces uvicorn's, with more in one line
         )
 
     keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)

@@ -23,6 +23,7 @@ from matcher import (
     recommend,
 )
 from matcher.scoring import BlockScorer
+from service import metrics
 from service.usecases.network import network_document, network_version, validated_network
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ class NetworkCache:
                 previous, self._snapshot = self._snapshot, fresh
                 self._recs = _still_valid(self._recs, previous, fresh)
                 self._built_at, self._build_seconds = time.monotonic(), time.monotonic() - started
+            metrics.snapshot_rebuilt(self._build_seconds)
             return fresh
 
     def peek(self, version: int, member: str, *, k: int, direction: str):

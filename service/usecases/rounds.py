@@ -3,6 +3,7 @@ around the secretariat's decisions."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -19,6 +20,7 @@ from matcher import (
 from matcher.circles import MAX_SIZE as MAX_CIRCLE_SIZE
 from matcher.circles import Circle
 from matcher.rounds import MatchedPair
+from service import metrics
 from service.contract import (
     UNLOCK_OR_FIX,
     Problem,
@@ -209,6 +211,7 @@ def create_round(engine: Engine, *, spec: RoundCreate, who: Principal) -> int:
     """Compute a round on the current network and store it as a draft. The
     computation reads a snapshot; the write is one short transaction, so two
     rounds created at once are two valid drafts."""
+    started = time.perf_counter()
     _check_round_options(spec)
     with read_session(engine) as session:
         document = network_document(session)
@@ -229,7 +232,9 @@ def create_round(engine: Engine, *, spec: RoundCreate, who: Principal) -> int:
         for p in proposals:
             session.add(Proposal(round_id=row.id, revision=1, **p))
         audit(session, who, "round.create", "round", row.id, kind=spec.kind, seed=spec.seed)
-        return row.id
+        round_id = row.id
+    metrics.observe_round("create", spec.kind, time.perf_counter() - started)
+    return round_id
 
 
 def locked_round(session: Session, round_id: int) -> Round:
@@ -260,6 +265,7 @@ def rerun_round(engine: Engine, *, round_id: int, who: Principal) -> None:
     """Re-optimise a draft: approved and pinned proposals are kept (as locked
     pairs), declined ones are never proposed again (as exclusions), the rest is
     proposed anew. If the round is decided on meanwhile, 409: run it again."""
+    started = time.perf_counter()
     with read_session(engine) as session:
         row = session.get(Round, round_id)
         if row is None:
@@ -315,6 +321,7 @@ def rerun_round(engine: Engine, *, round_id: int, who: Principal) -> None:
         row.summary, row.input_sha256 = summary, sha
         session.add(row)
         audit(session, who, "round.rerun", "round", round_id, revision=row.revision)
+    metrics.observe_round("rerun", spec.kind, time.perf_counter() - started)
 
 
 def _identity(kind, mentor, mentee, theme, members) -> tuple:
