@@ -39,6 +39,7 @@ EXPECTED = {
     ("HEAD", "/health"): public(),
     ("GET", "/ready"): public(),
     ("HEAD", "/ready"): public(),
+    ("GET", "/problems/{kind}"): public(),
     ("GET", "/metrics"): allow(A),
     ("GET", "/v1/taxonomy"): allow(A, H, M),
     ("GET", "/v1/capacity-map"): allow(A, H),
@@ -88,6 +89,7 @@ def path_values(svc) -> dict[str, str]:
         "member_b": OTHER,
         "round_id": str(draft["id"]),
         "proposal_id": str(draft["proposals"][0]["id"]),
+        "kind": "validation",
     }
 
 
@@ -196,7 +198,12 @@ def test_no_hub_or_member_response_holds_anothers_contact(svc):
     for role in (H, M):
         for path, names in reads:
             for member_id in (MEMBER, OTHER):
-                values = {"member_id": member_id, "round_id": draft["id"], "proposal_id": 1}
+                values = {
+                    "member_id": member_id,
+                    "round_id": draft["id"],
+                    "proposal_id": 1,
+                    "kind": "not-found",
+                }
                 url = path.format(**{name: values[name] for name in names})
                 text = svc.client.get(url, headers=svc.as_(role)).text
                 assert f"{OTHER}-{secret}" not in text, (role, url)

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.api import observability, problems
 from service.api.ratelimit import TokenBuckets, WriteRateLimit
 from service.api.read_only import ReadOnlyGate
-from service.api.routes import members, pairs, rounds, system
+from service.api.routes import members, pairs, problem_pages, rounds, system
 from service.config import Settings, get_settings
 from service.store.db import make_engine, prepare
 from service.usecases import NetworkCache
@@ -33,7 +33,11 @@ class BodyLimit:
         length = headers.get(b"content-length")
         if length is not None and not length.isdigit():
             await self._refuse(
-                scope, send, 400, "Content-Length must be a whole number of bytes", "bad-request"
+                scope,
+                send,
+                400,
+                "Content-Length must be a whole number of bytes",
+                kind="bad-request",
             )
             return
         if length is not None and int(length) > self.limit:
@@ -72,10 +76,10 @@ class BodyLimit:
             f"the request body is larger than {self.limit} bytes; split it "
             "(or raise PEERMATCH_MAX_BODY_BYTES)"
         )
-        await self._refuse(scope, send, 413, detail, "too-large")
+        await self._refuse(scope, send, 413, detail, kind="too-large")
 
     @staticmethod
-    async def _refuse(scope: Scope, send: Send, status: int, detail: str, kind: str) -> None:
+    async def _refuse(scope: Scope, send: Send, status: int, detail: str, *, kind: str) -> None:
         from starlette.requests import Request
 
         response = problems.problem_response(Request(scope), status, detail, kind=kind)
@@ -127,6 +131,7 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     app.include_router(members.router)
     app.include_router(rounds.router)
     app.include_router(pairs.router)
+    app.include_router(problem_pages.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if settings.write_rate > 0:
         app.state.write_buckets = TokenBuckets(

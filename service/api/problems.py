@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.api.problem_kinds import kind_for_status, problem_type
 from service.safe_text import escape_controls
 from service.store.faults import Fault, classify
 from service.usecases.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -66,7 +67,7 @@ class ApiError(Exception):
     ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.errors = status, detail, errors
-        self.kind = kind or _TITLES.get(status, "error").lower().replace(" ", "-")
+        self.kind = kind or kind_for_status(status)
 
 
 class SafeJSONResponse(JSONResponse):
@@ -112,7 +113,7 @@ def problem_response(
     extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
-        "type": f"https://peermatch.example/problems/{kind}",
+        "type": problem_type(request, kind),
         "title": _TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
@@ -304,6 +305,6 @@ def install(app: FastAPI) -> None:
             request,
             exc.status_code,
             detail,
-            kind=_TITLES.get(exc.status_code, "error").lower().replace(" ", "-"),
+            kind=kind_for_status(exc.status_code),
             headers=getattr(exc, "headers", None),
         )

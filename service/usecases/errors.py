@@ -12,7 +12,7 @@ from service.contract import NetworkError
 
 
 class DomainError(Exception):
-    kind = "error"
+    kind = "bad-request"
 
     def __init__(
         self, detail: str, errors: list[dict[str, Any]] | None = None, *, kind: str | None = None
