@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.api import observability, problems
+from service.api import observability, openapi, problems
 from service.api.ratelimit import TokenBuckets, WriteRateLimit
 from service.api.read_only import ReadOnlyGate
 from service.api.routes import members, pairs, problem_pages, rounds, system
@@ -141,6 +141,7 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     if settings.read_only:
         app.add_middleware(ReadOnlyGate)
     observability.install(app)  # last: its middleware is the outermost
+    openapi.install(app)
     return app
 
 

@@ -53,6 +53,7 @@ def require(*roles: str):
             )
         return who
 
+    check.roles = frozenset(roles)  # type: ignore[attr-defined]  # read by service.api.openapi
     return check
 
 

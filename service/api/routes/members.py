@@ -97,7 +97,11 @@ _IMPORT_BODY = {
 }
 
 
-@router.post("/import", openapi_extra=_IMPORT_BODY)
+@router.post(
+    "/import",
+    openapi_extra=_IMPORT_BODY,
+    responses={415: {"description": "Neither application/json nor text/csv"}},
+)
 async def import_members(
     who: Admin, engine: EngineDep, settings: SettingsDep, request: Request
 ) -> ImportReport:
