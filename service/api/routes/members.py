@@ -19,6 +19,7 @@ from service.api.auth import (
     Anyone,
 )
 from service.api.deps import CacheDep, EngineDep, SessionDep, SettingsDep
+from service.api.etag import NOT_MODIFIED, conditional
 from service.api.problems import ApiError
 from service.contract import (
     MEMBER_ID_PATTERN,
@@ -220,7 +221,12 @@ def delete_member(who: Admin, engine: EngineDep, member_id: MemberPath) -> Respo
     return Response(status_code=204)
 
 
-@router.get("/{member_id}/recommendations", response_model_exclude_none=True)
+@router.get(
+    "/{member_id}/recommendations",
+    response_model=Recommendations,
+    response_model_exclude_none=True,
+    responses=NOT_MODIFIED,
+)
 async def get_recommendations(
     who: Anyone,
     request: Request,
@@ -229,9 +235,11 @@ async def get_recommendations(
     member_id: MemberPath,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     direction: Direction = Direction.mentors,
-) -> Recommendations:
+) -> Response:
     """The ``k`` best peers: who can help the member (``mentors``), whom it can
-    help (``mentees``) or with whom it can exchange (``exchanges``)."""
+    help (``mentees``) or with whom it can exchange (``exchanges``). The
+    ``ETag`` is a hash of the answer: send it back in ``If-None-Match`` to get
+    304 (no body) while it would be the same."""
     _own(who, member_id)
     version = request.state.network_version
     # The Hub's hot path: a memoised answer is served on the event loop; a
@@ -254,7 +262,7 @@ async def get_recommendations(
         found = await run_in_threadpool(compute)
     snap, recs = found
     exchanges = direction is Direction.exchanges
-    return Recommendations(
+    answer = Recommendations(
         member=member_id,
         direction=direction.value,
         k=k,
@@ -272,6 +280,7 @@ async def get_recommendations(
             for r in recs
         ],
     )
+    return conditional(request, answer, exclude_none=True)
 
 
 @router.get("/{member_id}/published")
