@@ -156,6 +156,7 @@ def update_member(
         return row
     for field in fields:
         setattr(row, field, values[field])
+    row.updated_at = utcnow()
     session.add(row)
     check_member_locks(session, member_id)
     bump_version(session)
