@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -71,9 +72,19 @@ def list_members(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    updated_since: Annotated[
+        datetime | None,
+        Query(
+            description="only members whose profile changed (created, updated or "
+            "imported with changes) after this ISO 8601 time; without an offset, UTC",
+            examples=["2026-12-01T00:00:00Z"],
+        ),
+    ] = None,
 ) -> MemberList:
     """Members by id; contact persons for the secretariat only."""
-    total, rows = usecases.list_members(session, limit=limit, offset=offset)
+    total, rows = usecases.list_members(
+        session, limit=limit, offset=offset, updated_since=updated_since
+    )
     return MemberList(
         total=total, limit=limit, offset=offset, members=[_view(r, who) for r in rows]
     )
