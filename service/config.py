@@ -43,6 +43,15 @@ class Settings(BaseSettings):
         description="serve reads only: writes get 503, the database is neither "
         "written nor migrated (its schema must be current); `serve --read-only`",
     )
+    cors_origins: str = Field(
+        default="",
+        description="comma-separated origins whose web pages may call the API "
+        "from a browser (CORS), e.g. https://hub.example.org; empty: none",
+    )
+
+    def cors_origin_list(self) -> list[str]:
+        """The origins of ``cors_origins``, without blanks or trailing slashes."""
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     def url(self) -> str:
         if self.database_url:

@@ -4,6 +4,7 @@ key per role."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -67,6 +68,24 @@ def _worker_database(url: str | None) -> str:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def fill_as_an_old_release(engine) -> None:
+    """The demo members, written as a release before the newest migrations
+    did: into the columns the member table has (the models may have more)."""
+    from fixtures import demo_network_path
+    from service.contract import MemberCreate
+    from service.usecases.members import member_columns
+
+    document = json.loads(demo_network_path().read_bytes())
+    member = sa.Table("member", sa.MetaData(), autoload_with=engine)
+    rows = [
+        member_columns(MemberCreate.model_validate(m).model_dump()) for m in document["members"]
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            member.insert(), [{k: v for k, v in row.items() if k in member.c} for row in rows]
+        )
 
 
 def start_service(backend: str, tmp_path, *, demo: bool = True, **settings) -> Service:

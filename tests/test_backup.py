@@ -28,7 +28,7 @@ from service.store.db import MIGRATIONS, make_engine, migrate
 from service.usecases.network import network_document, network_version
 from service.usecases.setup import load_demo
 from tests.api import NEW
-from tests.service_env import PG_URL, LiveServer, start_service
+from tests.service_env import PG_URL, LiveServer, fill_as_an_old_release, start_service
 
 runner = CliRunner()
 MEMBERS = ["af-coalition", "ke-coalition", "bd-coalition", "br-coalition"]
@@ -119,8 +119,8 @@ def test_a_backup_taken_during_writes_restores_one_moment(svc, tmp_path, configu
     assert min(seen) < version < max(seen)  # writes went on before and after it
     assert document == seen[version]
     members = len(document["members"])
-    assert f": {members} members, schema revision 0004" in made.stdout
-    assert f": {members} members, schema revision 0004" in restored.stdout
+    assert f": {members} members, schema revision 0005" in made.stdout
+    assert f": {members} members, schema revision 0005" in restored.stdout
 
 
 def _sqlite_service_db(tmp_path, name="live.db"):
@@ -233,14 +233,14 @@ def test_restore_brings_an_older_backup_up_to_date(tmp_path, configure):
     with old.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0003")  # as the release before 0004 left it
-    load_demo(old)
+    fill_as_an_old_release(old)
     out = tmp_path / "old-backup.db"
     assert store.backup(_url(old), out).revision == "0003"
     old.dispose()
     configure(f"sqlite:///{tmp_path / 'new' / 'peermatch.db'}")  # a new machine
     restored = runner.invoke(cli, ["restore", str(out), "--yes"])
     assert restored.exit_code == 0, restored.output
-    assert "126 members, schema revision 0004 (migrated from 0003)" in restored.stdout
+    assert "126 members, schema revision 0005 (migrated from 0003)" in restored.stdout
 
 
 def test_missing_postgresql_tools_say_how_to_install_them(tmp_path, configure, monkeypatch):

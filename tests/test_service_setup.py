@@ -1,5 +1,7 @@
 """Settings, migrations and the `serve` / `keys` commands."""
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -14,7 +16,7 @@ from service.config import Settings
 from service.store.db import MIGRATIONS, make_engine, migrate
 from service.store.models import ApiKey, AuditRecord, Member
 from service.usecases.setup import load_demo
-from tests.service_env import BACKENDS, database_url
+from tests.service_env import BACKENDS, database_url, fill_as_an_old_release
 
 runner = CliRunner()
 
@@ -107,7 +109,7 @@ def _migrate_to(engine, revision: str) -> None:
 def test_migration_0003_cleans_what_the_contract_now_refuses(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     _migrate_to(engine, "0002")
-    load_demo(engine)
+    fill_as_an_old_release(engine)
     with engine.begin() as connection:
         connection.execute(
             sa.text(
@@ -143,7 +145,7 @@ def test_migration_0003_cleans_what_the_contract_now_refuses(tmp_path):
 def test_migration_0004_removes_control_characters_stored_earlier(backend, tmp_path):
     engine = make_engine(database_url(backend, tmp_path))
     _migrate_to(engine, "0003")
-    load_demo(engine)
+    fill_as_an_old_release(engine)
     with engine.begin() as connection:
         connection.execute(
             sa.text(
@@ -196,7 +198,32 @@ def test_key_names_refuse_control_characters(tmp_path, monkeypatch):
     assert "\u009b" not in made.output
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0005_dates_the_members_stored_earlier(backend, tmp_path):
+    engine = make_engine(database_url(backend, tmp_path))
+    _migrate_to(engine, "0004")
+    fill_as_an_old_release(engine)
+    before = datetime.now(UTC)
+    migrate(engine)
+    after = datetime.now(UTC)
+    with Session(engine) as session:
+        members = session.exec(select(Member)).all()
+        assert len(members) == 126
+        assert {m.updated_at for m in members} == {members[0].updated_at}
+        assert before <= members[0].updated_at <= after
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == []
+    engine.dispose()
+
+
 def test_the_member_table_stores_exactly_the_declared_member_fields():
     from service.contract import MEMBER_FIELDS
+    from service.store.models import MEMBER_BOOKKEEPING_COLUMNS
 
-    assert sorted(Member.__table__.columns.keys()) == sorted(MEMBER_FIELDS)
+    # The profile is declared once (the contract); the table adds only
+    # bookkeeping columns, which no document or answer shows as a field.
+    assert not set(MEMBER_BOOKKEEPING_COLUMNS) & set(MEMBER_FIELDS)
+    assert sorted(Member.__table__.columns.keys()) == sorted(
+        [*MEMBER_FIELDS, *MEMBER_BOOKKEEPING_COLUMNS]
+    )

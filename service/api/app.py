@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api import observability, openapi, problems
@@ -90,6 +91,12 @@ class _TooLarge(Exception):
     pass
 
 
+CORS_METHODS = ["GET", "HEAD", "POST", "PATCH", "DELETE"]
+CORS_REQUEST_HEADERS = ["X-API-Key", "Content-Type", "If-None-Match", "X-Request-ID"]
+CORS_EXPOSED_HEADERS = ["ETag", "Retry-After", "X-Request-ID"]
+"""What a browser page on an allowed origin may send and read (CORS)."""
+
+
 def _operation_id(route: APIRoute) -> str:
     return route.name
 
@@ -140,6 +147,18 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         app.add_middleware(WriteRateLimit, buckets=app.state.write_buckets)
     if settings.read_only:
         app.add_middleware(ReadOnlyGate)
+    if origins := settings.cors_origin_list():
+        # Outside the gates (a preflight is answered before a rate limit or
+        # read-only mode sees it, and their refusals carry the CORS headers),
+        # inside the request log and ids.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=CORS_METHODS,
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_EXPOSED_HEADERS,
+            max_age=600,
+        )
     observability.install(app)  # last: its middleware is the outermost
     openapi.install(app)
     return app

@@ -39,6 +39,13 @@ class Member(SQLModel, table=True):
     description: str = ""
     contact_name: str | None = DbField(default=None, max_length=200)
     contact_email: str | None = DbField(default=None, max_length=254)
+    # Bookkeeping, not part of the profile: when a create, update or import
+    # last changed the profile (a write that changes nothing leaves it).
+    updated_at: datetime = DbField(default_factory=utcnow, index=True)
+
+
+MEMBER_BOOKKEEPING_COLUMNS = ("updated_at",)
+"""The member table's columns that are not declared member fields."""
 
 
 class Relation(SQLModel, table=True):

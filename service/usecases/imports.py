@@ -18,7 +18,7 @@ from service.contract import (
     Problem,
     validate_network,
 )
-from service.store.models import Member, Relation
+from service.store.models import Member, Relation, utcnow
 from service.usecases.access import Principal
 from service.usecases.audit import audit
 from service.usecases.errors import Invalid
@@ -144,11 +144,12 @@ def import_network(
             [p.to_dict() for p in problems],
         )
     created = updated = unchanged = 0
+    now = utcnow()  # one time for the whole import: it is one write
     for profile, contact in zip(profiles, contacts, strict=True):
         values = member_columns(MemberCreate.model_validate({**profile, **contact}).model_dump())
         row = session.get(Member, values["id"])
         if row is None:
-            session.add(Member(**values))
+            session.add(Member(**values, updated_at=now))
             created += 1
             continue
         before = member_document(row, contacts=True)
@@ -160,6 +161,7 @@ def import_network(
             unchanged += 1
         else:
             updated += 1
+            row.updated_at = now
             session.add(row)
     added = _add_relations(session, document)
     if created or updated or added:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,10 +46,30 @@ def member_view(m: Member, *, contacts: bool) -> dict[str, Any]:
     return view
 
 
-def list_members(session: Session, *, limit: int, offset: int) -> tuple[int, list[Member]]:
-    total = session.exec(select(func.count()).select_from(Member)).one()
-    rows = session.exec(select(Member).order_by(Member.id).limit(limit).offset(offset)).all()
+def list_members(
+    session: Session, *, limit: int, offset: int, updated_since: datetime | None = None
+) -> tuple[int, list[Member]]:
+    """A page of the members by id, and how many there are; with
+    ``updated_since``, only those whose profile changed after that moment (a
+    time without an offset is UTC)."""
+    where = []
+    if updated_since is not None:
+        where.append(col(Member.updated_at) > _utc(updated_since))
+    total = session.exec(select(func.count()).select_from(Member).where(*where)).one()
+    rows = session.exec(
+        select(Member).where(*where).order_by(Member.id).limit(limit).offset(offset)
+    ).all()
     return total, list(rows)
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # an offset pushes it past year 1 or 9999
+        extreme = datetime.max if moment.year > 1 else datetime.min
+        return extreme.replace(tzinfo=UTC)
 
 
 def get_member(session: Session, member_id: str) -> Member:
@@ -156,6 +177,7 @@ def update_member(
         return row
     for field in fields:
         setattr(row, field, values[field])
+    row.updated_at = utcnow()
     session.add(row)
     check_member_locks(session, member_id)
     bump_version(session)

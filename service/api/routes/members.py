@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from service.api.auth import (
     Anyone,
 )
 from service.api.deps import CacheDep, EngineDep, SessionDep, SettingsDep
+from service.api.etag import NOT_MODIFIED, conditional
 from service.api.problems import ApiError
 from service.contract import (
     MEMBER_ID_PATTERN,
@@ -70,9 +72,19 @@ def list_members(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    updated_since: Annotated[
+        datetime | None,
+        Query(
+            description="only members whose profile changed (created, updated or "
+            "imported with changes) after this ISO 8601 time; without an offset, UTC",
+            examples=["2026-12-01T00:00:00Z"],
+        ),
+    ] = None,
 ) -> MemberList:
     """Members by id; contact persons for the secretariat only."""
-    total, rows = usecases.list_members(session, limit=limit, offset=offset)
+    total, rows = usecases.list_members(
+        session, limit=limit, offset=offset, updated_since=updated_since
+    )
     return MemberList(
         total=total, limit=limit, offset=offset, members=[_view(r, who) for r in rows]
     )
@@ -224,7 +236,12 @@ def delete_member(who: Admin, engine: EngineDep, member_id: MemberPath) -> Respo
     return Response(status_code=204)
 
 
-@router.get("/{member_id}/recommendations", response_model_exclude_none=True)
+@router.get(
+    "/{member_id}/recommendations",
+    response_model=Recommendations,
+    response_model_exclude_none=True,
+    responses=NOT_MODIFIED,
+)
 async def get_recommendations(
     who: Anyone,
     request: Request,
@@ -233,9 +250,11 @@ async def get_recommendations(
     member_id: MemberPath,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     direction: Direction = Direction.mentors,
-) -> Recommendations:
+) -> Response:
     """The ``k`` best peers: who can help the member (``mentors``), whom it can
-    help (``mentees``) or with whom it can exchange (``exchanges``)."""
+    help (``mentees``) or with whom it can exchange (``exchanges``). The
+    ``ETag`` is a hash of the answer: send it back in ``If-None-Match`` to get
+    304 (no body) while it would be the same."""
     _own(who, member_id)
     version = request.state.network_version
     # The Hub's hot path: a memoised answer is served on the event loop; a
@@ -258,7 +277,7 @@ async def get_recommendations(
         found = await run_in_threadpool(compute)
     snap, recs = found
     exchanges = direction is Direction.exchanges
-    return Recommendations(
+    answer = Recommendations(
         member=member_id,
         direction=direction.value,
         k=k,
@@ -276,6 +295,7 @@ async def get_recommendations(
             for r in recs
         ],
     )
+    return conditional(request, answer, exclude_none=True)
 
 
 @router.get("/{member_id}/published")

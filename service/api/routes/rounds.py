@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlmodel import Session
 
 from service import usecases
 from service.api.auth import Admin, AdminOrHub, AdminOrMember
 from service.api.deps import EngineDep, SessionDep
+from service.api.etag import NOT_MODIFIED, conditional
 from service.contract import (
     DecisionIn,
     FeedbackIn,
@@ -88,10 +89,12 @@ def publish_round(who: Admin, engine: EngineDep, round_id: Id) -> RoundPublic:
         return usecases.round_view(session, round_id, proposals=True)
 
 
-@router.get("/published")
-def get_published(_: AdminOrHub, session: SessionDep) -> Published:
-    """What the Hub shows: the pairs and circles of the published rounds."""
-    return usecases.published_results(session)
+@router.get("/published", response_model=Published, responses=NOT_MODIFIED)
+def get_published(_: AdminOrHub, session: SessionDep, request: Request) -> Response:
+    """What the Hub shows: the pairs and circles of the published rounds.
+    The ``ETag`` is a hash of the answer: send it back in ``If-None-Match``
+    to get 304 (no body) while nothing has changed."""
+    return conditional(request, usecases.published_results(session))
 
 
 @router.post(
