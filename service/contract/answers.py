@@ -25,10 +25,6 @@ class MemberList(BaseModel):
     members: list[MemberPrivate] | list[MemberPublic]
 
 
-Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
-"""Whom recommendations are about: the engine's directions."""
-
-
 class ImportReport(BaseModel):
     members: int
     created: int
@@ -37,18 +33,10 @@ class ImportReport(BaseModel):
     relations_added: int
 
 
-Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
-"""Whom recommendations are about: the engine's directions."""
-
-
 class ReasonOut(BaseModel):
     kind: str
     key: str
     contribution: float
-
-
-Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
-"""Whom recommendations are about: the engine's directions."""
 
 
 class RecommendationOut(BaseModel):
@@ -59,10 +47,6 @@ class RecommendationOut(BaseModel):
     reasons: list[ReasonOut]
     gives: list[ReasonOut] | None = None
     receives: list[ReasonOut] | None = None
-
-
-Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
-"""Whom recommendations are about: the engine's directions."""
 
 
 class Recommendations(BaseModel):
@@ -76,10 +60,6 @@ class Recommendations(BaseModel):
     recommendations: list[RecommendationOut]
 
 
-Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
-"""Whom recommendations are about: the engine's directions."""
-
-
 class AuditPublic(BaseModel):
     id: int
     at: datetime
@@ -89,10 +69,6 @@ class AuditPublic(BaseModel):
     object_type: str
     object_id: str
     detail: dict[str, Any]
-
-
-Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
-"""Whom recommendations are about: the engine's directions."""
 
 
 class AuditList(BaseModel):
