@@ -179,3 +179,24 @@ def test_openapi_marks_the_aliases_deprecated_and_points_to_items(lists):
         for alias in aliases:
             assert properties[alias]["description"].startswith("Deprecated")
             assert "`items`" in properties[alias]["description"]
+
+
+def test_each_page_of_published_results_has_its_own_etag(lists):
+    svc, _ = lists
+    pages = [{}, {"limit": 1}, {"limit": 1, "offset": 1}, {"limit": 2}]
+    tags = []
+    for params in pages:
+        first = svc.client.get("/v1/published", params=params, headers=svc.as_("hub"))
+        tags.append(first.headers["etag"])
+        again = svc.client.get(
+            "/v1/published", params=params, headers={**svc.as_("hub"), "If-None-Match": tags[-1]}
+        )
+        assert again.status_code == 304
+    assert len(set(tags)) == len(pages)
+
+
+def test_the_secretariat_sees_contacts_in_the_items_and_the_hub_does_not(lists):
+    svc, _ = lists
+    for role, contacts in (("admin", True), ("hub", False)):
+        page = svc.client.get("/v1/members", params={"limit": 3}, headers=svc.as_(role)).json()
+        assert all(("contact_email" in m) is contacts for m in page["items"])
