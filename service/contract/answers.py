@@ -28,7 +28,7 @@ class Page(BaseModel, Generic[T]):
     """A page of a list: every list the API answers has this shape, and takes
     ``limit`` and ``offset`` query parameters. Walking the pages (``offset``
     += ``limit`` while ``offset`` < ``total``) gives each item once, in the
-    list's order."""
+    list's order, as long as the list does not change meanwhile."""
 
     total: int = Field(description="how many items the whole list has")
     limit: int = Field(description="the most items a page holds: `limit`, or its default")
