@@ -1,9 +1,11 @@
 """Helpers for the HTTP tests: a member to create, problem-document checks,
-imports, and requests released at the same moment."""
+imports, a published round, and requests released at the same moment."""
 
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+
+from tests.service_env import MEMBER
 
 NEW = {
     "id": "zz-new-coalition",
@@ -44,6 +46,23 @@ def csv_import(svc, text: bytes | str):
 def json_import(svc, doc):
     admin = {**svc.as_("admin"), "content-type": "application/json"}
     return svc.client.post("/v1/members/import", content=json.dumps(doc), headers=admin)
+
+
+def publish_round(svc, kind, approve):
+    """Publish a new round of ``kind`` (seed 1) with its first ``approve``
+    proposals and those of the member key's member; return its id and those."""
+    admin = svc.as_("admin")
+    draft = svc.client.post("/v1/rounds", json={"kind": kind, "seed": 1}, headers=admin).json()
+    chosen = [
+        p
+        for n, p in enumerate(draft["proposals"])
+        if n < approve or MEMBER in {m["member"] for m in p["members"]}
+    ]
+    for proposal in chosen:
+        url = f"/v1/rounds/{draft['id']}/proposals/{proposal['id']}/decision"
+        assert svc.client.post(url, json={"decision": "approve"}, headers=admin).status_code == 200
+    assert svc.client.post(f"/v1/rounds/{draft['id']}/publish", headers=admin).status_code == 200
+    return draft["id"], chosen
 
 
 def run_together(n, work):

@@ -1,6 +1,6 @@
 """Conditional GETs on what the Hub polls: published results and
-recommendations carry a strong ETag (a hash of the answer's bytes), and a
-matching If-None-Match gets 304 without a body."""
+recommendations carry a strong ETag (a hash of the answer's bytes and its
+language), and a matching If-None-Match gets 304 without a body."""
 
 import hashlib
 import time
@@ -38,7 +38,8 @@ def test_the_etag_is_a_hash_of_the_answer_and_if_none_match_gets_304(svc, url):
     first = _get(svc, url)
     assert first.status_code == 200
     etag = first.headers["etag"]
-    assert etag == '"' + hashlib.sha256(first.content).hexdigest()[:32] + '"'
+    assert first.headers["content-language"] == "en"
+    assert etag == '"' + hashlib.sha256(b"en\n" + first.content).hexdigest()[:32] + '"'
     assert first.headers["cache-control"] == "private, no-cache"
     assert _get(svc, url).headers["etag"] == etag  # the same answer, the same tag
     for header in (etag, f"W/{etag}", f'"other", {etag}', "*"):

@@ -58,6 +58,8 @@ EXPECTED = {
     ("POST", "/v1/rounds"): allow(A, body={"kind": "mentoring"}),
     ("GET", "/v1/rounds"): allow(A),
     ("GET", "/v1/rounds/{round_id}"): allow(A),
+    ("GET", "/v1/rounds/{round_id}/proposals"): allow(A),
+    ("GET", "/v1/rounds/{round_id}/feedback"): allow(A),
     ("POST", "/v1/rounds/{round_id}/proposals/{proposal_id}/decision"): allow(
         A, body={"decision": "approve"}
     ),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -36,3 +37,48 @@ EngineDep = Annotated[Engine, Depends(_engine)]
 SessionDep = Annotated[Session, Depends(_session)]
 CacheDep = Annotated[NetworkCache, Depends(_cache)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a list to answer."""
+
+    limit: int | None
+    offset: int
+
+
+MAX_OFFSET = 2**31 - 1
+
+
+def _offset() -> Any:
+    return Query(0, ge=0, le=MAX_OFFSET, description="how many items of the list to skip")
+
+
+def paging(default: int, most: int) -> Any:
+    """The ``limit`` and ``offset`` query parameters of a list, as a dependency:
+    ``Annotated[Paging, paging(50, 500)]``."""
+
+    async def page(
+        limit: int = Query(
+            default, ge=1, le=most, description=f"the most items to answer, 1–{most}"
+        ),
+        offset: int = _offset(),
+    ) -> Paging:
+        return Paging(limit, offset)
+
+    return Depends(page)
+
+
+def paging_or_all(most: int) -> Any:
+    """Like :func:`paging`, for a list answered whole before it was paged:
+    without ``limit``, the page is the whole list."""
+
+    async def page(
+        limit: int | None = Query(
+            None, ge=1, le=most, description=f"the most items to answer, 1–{most}; none: all"
+        ),
+        offset: int = _offset(),
+    ) -> Paging:
+        return Paging(limit, offset)
+
+    return Depends(page)

@@ -1,10 +1,11 @@
 """Conditional GETs: a strong ``ETag`` computed from the answer's bytes, and
 ``If-None-Match`` answered 304 Not Modified without a body.
 
-The tag is a hash of exactly the bytes the client would receive, so two
-answers share a tag if and only if they are byte for byte the same: on any
-worker, across restarts and upgrades (a change of scoring changes the bytes,
-hence the tag), and whatever the answer is computed from."""
+The tag is a hash of exactly the bytes the client would receive and of their
+``Content-Language``, so two answers share a tag if and only if they are byte
+for byte the same, in the same language: on any worker, across restarts and
+upgrades (a change of scoring changes the bytes, hence the tag), and whatever
+the answer is computed from."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.api.language import Language
 from service.api.problems import SafeJSONResponse
 
 _TAG = re.compile(r'(?:W/)?"([\x21\x23-\x7e\x80-\xff]*)"')
@@ -32,8 +34,14 @@ CACHE_CONTROL = "private, no-cache"
 """Per key (never a shared cache), and revalidated with the ETag before reuse."""
 
 
-def strong_etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+def strong_etag(body: bytes, language: str) -> str:
+    """The tag of ``body`` in ``language`` (its Content-Language).
+
+    >>> strong_etag(b"{}", "fr") != strong_etag(b"{}", "en")
+    True
+    """
+    digest = hashlib.sha256(language.encode("ascii") + b"\n" + body)
+    return '"' + digest.hexdigest()[:32] + '"'
 
 
 def none_match(header: str | None, etag: str) -> bool:
@@ -59,13 +67,16 @@ def none_match(header: str | None, etag: str) -> bool:
     return opaque in tags
 
 
-def conditional(request: Request, content: BaseModel, *, exclude_none: bool = False) -> Response:
-    """``content`` as the JSON answer the route would give, with its ETag; or
-    304 with the ETag alone when the request's If-None-Match matches it."""
+def conditional(
+    request: Request, content: BaseModel, language: Language, *, exclude_none: bool = False
+) -> Response:
+    """``content`` as the JSON answer the route would give (its labels in
+    ``language``), with its ETag; or 304 without a body when the request's
+    If-None-Match matches it."""
     data = content.model_dump(mode="json", exclude_none=exclude_none)
     response = SafeJSONResponse(data)
-    tag = strong_etag(response.body)
-    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
+    tag = strong_etag(response.body, language.headers["Content-Language"])
+    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL, **language.headers}
     if none_match(", ".join(request.headers.getlist("if-none-match")) or None, tag):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)

@@ -1,14 +1,17 @@
-"""What the HTTP API answers about members, recommendations and the audit."""
+"""What the HTTP API answers about members, recommendations and the audit,
+and the one shape of every list it answers (:class:`Page`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import (
     BaseModel,
     Field,
+    computed_field,
 )
 
 from matcher.recommend import DIRECTIONS
@@ -18,11 +21,41 @@ Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
 """Whom recommendations are about: the engine's directions."""
 
 
-class MemberList(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    members: list[MemberPrivate] | list[MemberPublic]
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a list: every list the API answers has this shape, and takes
+    ``limit`` and ``offset`` query parameters. Walking the pages (``offset``
+    += ``limit`` while ``offset`` < ``total``) gives each item once, in the
+    list's order, as long as the list does not change meanwhile."""
+
+    total: int = Field(description="how many items the whole list has")
+    limit: int = Field(description="the most items a page holds: `limit`, or its default")
+    offset: int = Field(description="how many items of the list come before this page")
+    items: list[T] = Field(description="this page's items, in the list's order")
+
+
+def deprecated_alias(
+    item: Any, keep: Callable[[Any], bool] | None = None, *, what: str = "The same list as"
+) -> Any:
+    """A field of a page kept under the name it had before ``items``: the page's
+    items (those ``keep`` accepts), marked deprecated in the OpenAPI document.
+    It stays until /v2 (docs/api-versioning.md)."""
+
+    def alias(page: Page) -> list:
+        return page.items if keep is None else [x for x in page.items if keep(x)]
+
+    return computed_field(
+        property(alias),
+        return_type=list[item],
+        description=f"Deprecated (until /v2): {what} `items`; read `items`.",
+        json_schema_extra={"deprecated": True},
+    )
+
+
+class MemberList(Page[MemberPrivate | MemberPublic]):
+    members = deprecated_alias(MemberPrivate | MemberPublic)
 
 
 class ImportReport(BaseModel):
@@ -37,6 +70,12 @@ class ReasonOut(BaseModel):
     kind: str
     key: str
     contribution: float
+    label: str | None = Field(
+        default=None,
+        description="what the reason is about, in the answer's language (`Content-Language`): "
+        "a theme's label or the name of a score's other term; null for another `kind` "
+        "(a circle's `learner`, whose `key` is the member)",
+    )
 
 
 class RecommendationOut(BaseModel):
@@ -71,6 +110,7 @@ class AuditPublic(BaseModel):
     detail: dict[str, Any]
 
 
-class AuditList(BaseModel):
-    total: int
-    records: list[AuditPublic]
+class AuditList(Page[AuditPublic]):
+    """Who did what, newest first."""
+
+    records = deprecated_alias(AuditPublic)

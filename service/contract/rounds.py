@@ -16,7 +16,7 @@ from pydantic import (
 from matcher.circles import DEFAULT_MAX_PER_MEMBER, DEFAULT_SIZE
 from matcher.pairing import OBJECTIVES
 from matcher.scoring import ScoringPolicy
-from service.contract.answers import ReasonOut
+from service.contract.answers import Page, ReasonOut, deprecated_alias
 from service.contract.fields import MultiLine, Seed
 
 _BODY = ConfigDict(extra="forbid", strict=True)
@@ -50,6 +50,9 @@ class CircleMemberOut(BaseModel):
     role: str
 
 
+_THEME_LABEL = "the theme's label in the answer's language (`Content-Language`)"
+
+
 class ProposalPublic(BaseModel):
     id: int
     round_id: int
@@ -59,6 +62,7 @@ class ProposalPublic(BaseModel):
     mentor: str | None
     mentee: str | None
     theme: str | None
+    theme_label: str | None = Field(default=None, description=_THEME_LABEL)
     language: str | None
     members: list[dict[str, Any]]
     languages: list[str]
@@ -92,8 +96,10 @@ class RoundPublic(BaseModel):
     proposals: list[ProposalPublic] | None = None
 
 
-class RoundList(BaseModel):
-    rounds: list[RoundPublic]
+class RoundList(Page[RoundPublic]):
+    """Rounds, newest first, without their proposals."""
+
+    rounds = deprecated_alias(RoundPublic)
 
 
 class DecisionIn(BaseModel):
@@ -115,9 +121,12 @@ class FeedbackPublic(BaseModel):
     met: bool
     usefulness: int
     comment: str
+    author: str = Field(description="the name of the API key that gave it")
+    created_at: datetime
 
 
 class PublishedPair(BaseModel):
+    type: Literal["pair"] = "pair"
     proposal_id: int
     round_id: int
     mentor: str
@@ -130,14 +139,29 @@ class PublishedPair(BaseModel):
 
 
 class PublishedCircle(BaseModel):
+    type: Literal["circle"] = "circle"
     proposal_id: int
     round_id: int
     theme: str
+    theme_label: str = Field(description=_THEME_LABEL)
     language: str | None
     members: list[dict[str, Any]]
     score: float
 
 
-class Published(BaseModel):
-    pairs: list[PublishedPair]
-    circles: list[PublishedCircle]
+PublishedItem = Annotated[PublishedPair | PublishedCircle, Field(discriminator="type")]
+
+
+class Published(Page[PublishedItem]):
+    """Published pairs and circles, by round and proposal."""
+
+    limit: int | None = Field(  # type: ignore[assignment]
+        description="the most items a page holds: `limit`; null without `limit`, when the "
+        "page is the whole list (as before this list was paged)"
+    )
+    pairs = deprecated_alias(
+        PublishedPair, lambda x: x.type == "pair", what="The pairs (`type` pair) among"
+    )
+    circles = deprecated_alias(
+        PublishedCircle, lambda x: x.type == "circle", what="The circles (`type` circle) among"
+    )

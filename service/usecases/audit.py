@@ -35,11 +35,14 @@ def audit(
 
 
 def list_audit(session: Session, *, limit: int, offset: int) -> AuditList:
-    """Who did what, when: newest first."""
+    """A page of who did what, when: newest first."""
     total = session.exec(select(func.count()).select_from(AuditRecord)).one()
     rows = session.exec(
         select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit).offset(offset)
     ).all()
     return AuditList(
-        total=total, records=[AuditPublic.model_validate(r.model_dump()) for r in rows]
+        total=total,
+        limit=limit,
+        offset=offset,
+        items=[AuditPublic.model_validate(r.model_dump()) for r in rows],
     )

@@ -9,6 +9,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.contract import (
+    FeedbackPublic,
+    Page,
     ProposalPublic,
     Published,
     PublishedCircle,
@@ -16,6 +18,7 @@ from service.contract import (
     RoundList,
     RoundPublic,
 )
+from service.documents.labels import labelled_reasons, theme_label
 from service.store.models import (
     Feedback,
     Member,
@@ -201,43 +204,111 @@ def add_feedback(
     return row, created
 
 
-def round_view(session: Session, round_id: int, *, proposals: bool) -> RoundPublic:
+def round_view(session: Session, round_id: int, *, proposals: bool, lang: str) -> RoundPublic:
     """A round as the API shows it: its row, counts, outcomes and (with
-    ``proposals``) its proposals."""
-    row = session.get(Round, round_id)
-    if row is None:
-        raise not_found("round", round_id)
-    return _round_view(session, row, proposals=proposals)
-
-
-def list_rounds(session: Session, *, limit: int, offset: int) -> RoundList:
-    """Rounds, newest first, without their proposals."""
-    rows = session.exec(select(Round).order_by(Round.id.desc()).limit(limit).offset(offset)).all()
-    return RoundList(rounds=[_round_view(session, r, proposals=False) for r in rows])
-
-
-def _round_view(session: Session, row: Round, *, proposals: bool) -> RoundPublic:
-    view = RoundPublic(
-        **row.model_dump(),
-        counts=round_counts(session, row.id),
-        outcomes=round_outcomes(session, row.id),
-    )
+    ``proposals``) its proposals, labels in ``lang``."""
+    row = _round(session, round_id)
+    view = _round_view(session, row)
     if proposals:
         rows = session.exec(
             select(Proposal).where(Proposal.round_id == row.id).order_by(Proposal.id)
         ).all()
-        view.proposals = [ProposalPublic.model_validate(p.model_dump()) for p in rows]
+        view.proposals = [proposal_view(p, lang) for p in rows]
     return view
 
 
-def published_results(session: Session, *, member_id: str | None = None) -> Published:
-    """What the Hub shows (of ``member_id`` only, if given): the pairs and
-    circles of the published rounds, with the members' names."""
+def _round(session: Session, round_id: int) -> Round:
+    row = session.get(Round, round_id)
+    if row is None:
+        raise not_found("round", round_id)
+    return row
+
+
+def list_rounds(session: Session, *, limit: int, offset: int) -> RoundList:
+    """A page of the rounds, newest first, without their proposals."""
+    total = session.exec(select(func.count()).select_from(Round)).one()
+    rows = session.exec(select(Round).order_by(Round.id.desc()).limit(limit).offset(offset)).all()
+    return RoundList(
+        total=total,
+        limit=limit,
+        offset=offset,
+        items=[_round_view(session, r) for r in rows],
+    )
+
+
+def _round_view(session: Session, row: Round) -> RoundPublic:
+    return RoundPublic(
+        **row.model_dump(),
+        counts=round_counts(session, row.id),
+        outcomes=round_outcomes(session, row.id),
+    )
+
+
+def proposal_view(row: Proposal, lang: str) -> ProposalPublic:
+    """A proposal as the API shows it, labels in ``lang``."""
+    return ProposalPublic.model_validate(
+        {
+            **row.model_dump(),
+            "reasons": labelled_reasons(row.reasons, lang),
+            "theme_label": None if row.theme is None else theme_label(row.theme, lang),
+        }
+    )
+
+
+def list_proposals(
+    session: Session, *, round_id: int, limit: int, offset: int, lang: str
+) -> Page[ProposalPublic]:
+    """A page of a round's proposals by id, as the round's view shows them."""
+    _round(session, round_id)
+    where = Proposal.round_id == round_id
+    total = session.exec(select(func.count()).select_from(Proposal).where(where)).one()
+    rows = session.exec(
+        select(Proposal).where(where).order_by(Proposal.id).limit(limit).offset(offset)
+    ).all()
+    return Page[ProposalPublic](
+        total=total, limit=limit, offset=offset, items=[proposal_view(p, lang) for p in rows]
+    )
+
+
+def list_feedback(
+    session: Session, *, round_id: int, limit: int, offset: int
+) -> Page[FeedbackPublic]:
+    """A page of the feedback on a round's proposals, oldest first."""
+    _round(session, round_id)
+    query = (
+        select(Feedback)
+        .join(Proposal, Proposal.id == Feedback.proposal_id)
+        .where(Proposal.round_id == round_id)
+    )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(Feedback.id).limit(limit).offset(offset)).all()
+    return Page[FeedbackPublic](
+        total=total,
+        limit=limit,
+        offset=offset,
+        items=[FeedbackPublic.model_validate(f.model_dump()) for f in rows],
+    )
+
+
+def published_results(
+    session: Session,
+    *,
+    lang: str,
+    member_id: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Published:
+    """What the Hub shows (of ``member_id`` only, if given): a page of the
+    pairs and circles of the published rounds (the whole list without
+    ``limit``), by round and proposal, with the members' names and the
+    labels in ``lang``."""
     names = {m.id: m.name for m in session.exec(select(Member)).all()}
-    pairs, circles = [], []
-    for p, r in published(session, member_id=member_id):
+    rows = published(session, member_id=member_id)
+    end = None if limit is None else offset + limit
+    items: list[PublishedPair | PublishedCircle] = []
+    for p, r in rows[offset:end]:
         if p.kind == "pair":
-            pairs.append(
+            items.append(
                 PublishedPair(
                     proposal_id=p.id,
                     round_id=r.id,
@@ -247,18 +318,19 @@ def published_results(session: Session, *, member_id: str | None = None) -> Publ
                     mentee_name=names.get(p.mentee),
                     languages=p.languages,
                     score=p.score,
-                    reasons=p.reasons,
+                    reasons=labelled_reasons(p.reasons, lang),
                 )
             )
         else:
-            circles.append(
+            items.append(
                 PublishedCircle(
                     proposal_id=p.id,
                     round_id=r.id,
                     theme=p.theme,
+                    theme_label=theme_label(p.theme, lang),
                     language=p.language,
                     members=[{**m, "name": names.get(m["member"])} for m in p.members],
                     score=p.score,
                 )
             )
-    return Published(pairs=pairs, circles=circles)
+    return Published(total=len(rows), limit=limit, offset=offset, items=items)

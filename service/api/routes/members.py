@@ -19,8 +19,17 @@ from service.api.auth import (
     AdminOrMember,
     Anyone,
 )
-from service.api.deps import CacheDep, EngineDep, SessionDep, SettingsDep
+from service.api.deps import (
+    CacheDep,
+    EngineDep,
+    Paging,
+    SessionDep,
+    SettingsDep,
+    paging,
+    paging_or_all,
+)
 from service.api.etag import NOT_MODIFIED, conditional
+from service.api.language import LanguageDep
 from service.api.problems import ApiError
 from service.contract import (
     MEMBER_ID_PATTERN,
@@ -36,6 +45,7 @@ from service.contract import (
     Recommendations,
 )
 from service.documents import members_csv
+from service.documents.labels import labelled_reasons
 from service.safe_text import escape_controls
 from service.store.db import write_session
 from service.usecases.access import Principal, may_see_contact, may_see_member
@@ -70,8 +80,7 @@ def _own(who: Principal, member_id: str) -> None:
 def list_members(
     who: AdminOrHub,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    page: Annotated[Paging, paging(200, 1000)],
     updated_since: Annotated[
         datetime | None,
         Query(
@@ -83,10 +92,10 @@ def list_members(
 ) -> MemberList:
     """Members by id; contact persons for the secretariat only."""
     total, rows = usecases.list_members(
-        session, limit=limit, offset=offset, updated_since=updated_since
+        session, limit=page.limit, offset=page.offset, updated_since=updated_since
     )
     return MemberList(
-        total=total, limit=limit, offset=offset, members=[_view(r, who) for r in rows]
+        total=total, limit=page.limit, offset=page.offset, items=[_view(r, who) for r in rows]
     )
 
 
@@ -248,12 +257,13 @@ async def get_recommendations(
     engine: EngineDep,
     cache: CacheDep,
     member_id: MemberPath,
+    language: LanguageDep,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     direction: Direction = Direction.mentors,
 ) -> Response:
     """The ``k`` best peers: who can help the member (``mentors``), whom it can
     help (``mentees``) or with whom it can exchange (``exchanges``). The
-    ``ETag`` is a hash of the answer: send it back in ``If-None-Match`` to get
+    ``ETag`` is a hash of the answer and its language: send it back in ``If-None-Match`` to get
     304 (no body) while it would be the same."""
     _own(who, member_id)
     version = request.state.network_version
@@ -276,7 +286,7 @@ async def get_recommendations(
 
         found = await run_in_threadpool(compute)
     snap, recs = found
-    exchanges = direction is Direction.exchanges
+    exchanges, lang = direction is Direction.exchanges, language.code
     answer = Recommendations(
         member=member_id,
         direction=direction.value,
@@ -288,19 +298,28 @@ async def get_recommendations(
                 name=snap.names[r.member],
                 score=r.score,
                 languages=list(r.languages),
-                reasons=[x.__dict__ for x in r.reasons],
-                gives=[x.__dict__ for x in r.gives] if exchanges else None,
-                receives=[x.__dict__ for x in r.receives] if exchanges else None,
+                reasons=labelled_reasons(r.reasons, lang),
+                gives=labelled_reasons(r.gives, lang) if exchanges else None,
+                receives=labelled_reasons(r.receives, lang) if exchanges else None,
             )
             for r in recs
         ],
     )
-    return conditional(request, answer, exclude_none=True)
+    return conditional(request, answer, language, exclude_none=True)
 
 
 @router.get("/{member_id}/published")
-def get_member_published(who: Anyone, session: SessionDep, member_id: MemberPath) -> Published:
-    """The member's published mentors, mentees and circles."""
+def get_member_published(
+    who: Anyone,
+    session: SessionDep,
+    member_id: MemberPath,
+    language: LanguageDep,
+    page: Annotated[Paging, paging_or_all(10_000)],
+) -> Published:
+    """The member's published mentors, mentees and circles (all of them
+    without ``limit``)."""
     _own(who, member_id)
     usecases.get_member(session, member_id)
-    return usecases.published_results(session, member_id=member_id)
+    return usecases.published_results(
+        session, member_id=member_id, lang=language.code, limit=page.limit, offset=page.offset
+    )

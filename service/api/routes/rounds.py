@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from sqlmodel import Session
 
 from service import usecases
 from service.api.auth import Admin, AdminOrHub, AdminOrMember
-from service.api.deps import EngineDep, SessionDep
+from service.api.deps import EngineDep, Paging, SessionDep, paging, paging_or_all
 from service.api.etag import NOT_MODIFIED, conditional
+from service.api.language import LanguageDep
 from service.contract import (
     DecisionIn,
     FeedbackIn,
     FeedbackPublic,
+    Page,
     ProposalPublic,
     Published,
     RoundCreate,
@@ -25,37 +27,65 @@ from service.store.db import write_session
 
 router = APIRouter(prefix="/v1", tags=["rounds"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PublishedPaging = Annotated[Paging, paging_or_all(10_000)]
+"""Published results: without ``limit``, all of them (as before they were paged)."""
 
 
 @router.post("/rounds", status_code=201)
-def create_round(who: Admin, engine: EngineDep, body: RoundCreate) -> RoundPublic:
+def create_round(
+    who: Admin, engine: EngineDep, body: RoundCreate, language: LanguageDep
+) -> RoundPublic:
     """Compute a mentoring round or learning circles on the current members
     and store it as a draft with its proposals, each with reasons."""
     round_id = usecases.create_round(engine, spec=body, who=who)
     with Session(engine) as session:
-        return usecases.round_view(session, round_id, proposals=True)
+        return usecases.round_view(session, round_id, proposals=True, lang=language.code)
 
 
 @router.get("/rounds")
 def list_rounds(
-    _: Admin,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    _: Admin, session: SessionDep, page: Annotated[Paging, paging(50, 500)]
 ) -> RoundList:
     """Rounds, newest first, without their proposals."""
-    return usecases.list_rounds(session, limit=limit, offset=offset)
+    return usecases.list_rounds(session, limit=page.limit, offset=page.offset)
 
 
 @router.get("/rounds/{round_id}")
-def get_round(_: Admin, session: SessionDep, round_id: Id) -> RoundPublic:
+def get_round(_: Admin, session: SessionDep, round_id: Id, language: LanguageDep) -> RoundPublic:
     """A round with its proposals, their review status and outcome figures."""
-    return usecases.round_view(session, round_id, proposals=True)
+    return usecases.round_view(session, round_id, proposals=True, lang=language.code)
+
+
+@router.get("/rounds/{round_id}/proposals")
+def list_proposals(
+    _: Admin,
+    session: SessionDep,
+    round_id: Id,
+    language: LanguageDep,
+    page: Annotated[Paging, paging(200, 1000)],
+) -> Page[ProposalPublic]:
+    """A round's proposals by id, as `GET /v1/rounds/{round_id}` shows them."""
+    return usecases.list_proposals(
+        session, round_id=round_id, limit=page.limit, offset=page.offset, lang=language.code
+    )
+
+
+@router.get("/rounds/{round_id}/feedback")
+def list_feedback(
+    _: Admin, session: SessionDep, round_id: Id, page: Annotated[Paging, paging(200, 1000)]
+) -> Page[FeedbackPublic]:
+    """The feedback given on a round's proposals, oldest first."""
+    return usecases.list_feedback(session, round_id=round_id, limit=page.limit, offset=page.offset)
 
 
 @router.post("/rounds/{round_id}/proposals/{proposal_id}/decision")
 def decide_proposal(
-    who: Admin, engine: EngineDep, round_id: Id, proposal_id: Id, body: DecisionIn
+    who: Admin,
+    engine: EngineDep,
+    round_id: Id,
+    proposal_id: Id,
+    body: DecisionIn,
+    language: LanguageDep,
 ) -> ProposalPublic:
     """Approve, decline or pin a proposal of a draft (409 if approving would
     exceed a member's capacity)."""
@@ -68,33 +98,45 @@ def decide_proposal(
             note=body.note,
             who=who,
         )
-        return ProposalPublic.model_validate(row.model_dump())
+        return usecases.proposal_view(row, language.code)
 
 
 @router.post("/rounds/{round_id}/rerun")
-def rerun_round(who: Admin, engine: EngineDep, round_id: Id) -> RoundPublic:
+def rerun_round(who: Admin, engine: EngineDep, round_id: Id, language: LanguageDep) -> RoundPublic:
     """Re-optimise a draft: keeps approved and pinned proposals, never proposes
     a declined one again."""
     usecases.rerun_round(engine, round_id=round_id, who=who)
     with Session(engine) as session:
-        return usecases.round_view(session, round_id, proposals=True)
+        return usecases.round_view(session, round_id, proposals=True, lang=language.code)
 
 
 @router.post("/rounds/{round_id}/publish")
-def publish_round(who: Admin, engine: EngineDep, round_id: Id) -> RoundPublic:
+def publish_round(
+    who: Admin, engine: EngineDep, round_id: Id, language: LanguageDep
+) -> RoundPublic:
     """Publish the approved and pinned proposals (one transaction)."""
     with write_session(engine) as session:
         usecases.publish(session, round_id=round_id, who=who)
     with Session(engine) as session:
-        return usecases.round_view(session, round_id, proposals=True)
+        return usecases.round_view(session, round_id, proposals=True, lang=language.code)
 
 
 @router.get("/published", response_model=Published, responses=NOT_MODIFIED)
-def get_published(_: AdminOrHub, session: SessionDep, request: Request) -> Response:
-    """What the Hub shows: the pairs and circles of the published rounds.
-    The ``ETag`` is a hash of the answer: send it back in ``If-None-Match``
-    to get 304 (no body) while nothing has changed."""
-    return conditional(request, usecases.published_results(session))
+def get_published(
+    _: AdminOrHub,
+    session: SessionDep,
+    request: Request,
+    language: LanguageDep,
+    page: PublishedPaging,
+) -> Response:
+    """What the Hub shows: the pairs and circles of the published rounds, by
+    round and proposal (all of them without ``limit``). The ``ETag`` is a
+    hash of the answer and its language: send it back in ``If-None-Match`` to
+    get 304 (no body) while nothing has changed."""
+    answer = usecases.published_results(
+        session, lang=language.code, limit=page.limit, offset=page.offset
+    )
+    return conditional(request, answer, language)
 
 
 @router.post(

@@ -6,28 +6,21 @@ import logging
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from matcher import default_taxonomy
 from service import usecases
 from service.api.auth import Admin, AdminOrHub, Anyone
-from service.api.deps import CacheDep, SessionDep
+from service.api.deps import CacheDep, Paging, SessionDep, paging
+from service.api.language import LanguageDep
 from service.api.problems import PROBLEM_JSON, not_ready_response
 from service.contract import AuditList
 from service.store.db import readiness
 from service.usecases import capacity_map_document
 
 router = APIRouter()
-
-
-class Lang(StrEnum):
-    en = "en"
-    fr = "fr"
-    es = "es"
-    pt = "pt"
-    ar = "ar"
 
 
 class Grouping(StrEnum):
@@ -101,12 +94,12 @@ def ready(request: Request) -> Ready | JSONResponse:
 
 
 @router.get("/v1/taxonomy", tags=["system"])
-def get_taxonomy(_: Anyone, lang: Lang = Lang.en) -> dict:
-    """The theme taxonomy, with each theme's label in ``lang``."""
+def get_taxonomy(_: Anyone, language: LanguageDep) -> dict:
+    """The theme taxonomy, with each theme's label in the answer's language."""
     tax = default_taxonomy()
     doc = tax.to_dict()
     for theme in doc["themes"]:
-        theme["label"] = theme["labels"][lang.value]
+        theme["label"] = theme["labels"][language.code]
     return doc
 
 
@@ -115,20 +108,17 @@ def get_capacity_map(
     _: AdminOrHub,
     session: SessionDep,
     cache: CacheDep,
+    language: LanguageDep,
     by: Grouping = Grouping.region,
-    lang: Lang = Lang.en,
 ) -> dict:
     """Supply and demand per theme broken down ``by`` region, North/South or
     kind; unmet needs, single points of failure, brokers."""
-    return capacity_map_document(session, cache, by=by.value, lang=lang.value)
+    return capacity_map_document(session, cache, by=by.value, lang=language.code)
 
 
 @router.get("/v1/audit", tags=["system"])
 def list_audit(
-    _: Admin,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    _: Admin, session: SessionDep, page: Annotated[Paging, paging(100, 1000)]
 ) -> AuditList:
     """Who did what, when: newest first."""
-    return usecases.list_audit(session, limit=limit, offset=offset)
+    return usecases.list_audit(session, limit=page.limit, offset=page.offset)
