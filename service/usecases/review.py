@@ -232,10 +232,13 @@ def _round_view(session: Session, row: Round, *, proposals: bool) -> RoundPublic
 
 def published_results(session: Session, *, member_id: str | None = None) -> Published:
     """What the Hub shows (of ``member_id`` only, if given): the pairs and
-    circles of the published rounds, with the members' names."""
+    circles of the published rounds, with the members' names. A deleted
+    member is left out: its pairs, and its place in circles."""
     names = {m.id: m.name for m in session.exec(select(Member)).all()}
     pairs, circles = [], []
     for p, r in published(session, member_id=member_id):
+        if p.kind == "pair" and not {p.mentor, p.mentee} <= names.keys():
+            continue
         if p.kind == "pair":
             pairs.append(
                 PublishedPair(
@@ -257,7 +260,9 @@ def published_results(session: Session, *, member_id: str | None = None) -> Publ
                     round_id=r.id,
                     theme=p.theme,
                     language=p.language,
-                    members=[{**m, "name": names.get(m["member"])} for m in p.members],
+                    members=[
+                        {**m, "name": names[m["member"]]} for m in p.members if m["member"] in names
+                    ],
                     score=p.score,
                 )
             )
