@@ -270,3 +270,23 @@ def test_the_pseudonym_prefix_is_not_a_member_id(svc):
         svc.client.post("/v1/members", json={**NEW, "id": "deleted-0a1b2c3d"}, headers=admin), 422
     )
     assert "deleted members" in json.dumps(body)
+
+
+def test_a_published_circle_is_shown_without_a_deleted_member(svc):
+    admin, hub = svc.as_("admin"), svc.as_("hub")
+    draft = svc.client.post("/v1/rounds", json={"kind": "circles", "seed": 1}, headers=admin)
+    draft = draft.json()
+    circle = draft["proposals"][0]
+    svc.client.post(
+        f"/v1/rounds/{draft['id']}/proposals/{circle['id']}/decision",
+        json={"decision": "approve"},
+        headers=admin,
+    )
+    assert svc.client.post(f"/v1/rounds/{draft['id']}/publish", headers=admin).status_code == 200
+    gone, *staying = [m["member"] for m in circle["members"]]
+    assert _delete(svc, gone).status_code == 204
+    (shown,) = svc.client.get("/v1/published", headers=hub).json()["circles"]
+    assert [m["member"] for m in shown["members"]] == staying
+    assert all(m["name"] for m in shown["members"])
+    stored = svc.client.get(f"/v1/rounds/{draft['id']}", headers=admin).json()["proposals"][0]
+    assert stored["members"][0]["member"] == _pseudonym(svc)["object_id"]
