@@ -38,6 +38,8 @@ def world(svc):
     assert svc.client.patch(f"/v1/members/{target}", json=CONTACT, headers=admin).status_code == 200
     for p in draft["proposals"]:
         note = f"{name} ({target}) asked for this" if p["id"] == first["id"] else "fine"
+        if p["id"] == other["id"]:
+            note = f"better than with {target}"
         svc.client.post(
             f"/v1/rounds/{draft['id']}/proposals/{p['id']}/decision",
             json={"decision": "approve", "note": note},
@@ -63,7 +65,7 @@ def world(svc):
     ):
         body = {"met": True, "usefulness": 4, "comment": comment}
         assert svc.client.post(url, json=body, headers=headers).status_code == 201
-    body = {"met": False, "usefulness": 2, "comment": "kept: not about the target"}
+    body = {"met": False, "usefulness": 2, "comment": f"kept, though {name} is named"}
     response = svc.client.post(f"/v1/proposals/{other['id']}/feedback", json=body, headers=admin)
     assert response.status_code == 201
     later = svc.client.post("/v1/rounds", json={"kind": "mentoring", "seed": 2}, headers=admin)
@@ -139,8 +141,10 @@ def test_deletion_erases_comments_and_pseudonymises_the_records(svc, world):
         (world["proposal"], f"{pseudonym}-key1"): "",
         (world["proposal"], "partner-key"): "",
         (world["proposal"], "test-admin"): "",
-        (world["other_proposal"], "test-admin"): "kept: not about the target",
+        (world["other_proposal"], "test-admin"): f"kept, though {pseudonym} is named",
     }
+    other = next(p for p in data["proposals"] if p["id"] == world["other_proposal"])
+    assert other["note"] == f"better than with {pseudonym}"
     audit = svc.client.get("/v1/audit?limit=1000", headers=admin).json()["records"]
     by_key = [r for r in audit if r["action"] == "feedback.create" and "key1" in r["actor"]]
     assert [r["actor"] for r in by_key] == [f"{pseudonym}-key1"]
@@ -258,6 +262,13 @@ def test_export_holds_everything_about_the_member_then_404(svc, world):
     assert "key_hash" not in json.dumps(doc)
     actions = {r["action"] for r in doc["audit"]}
     assert {"member.update", "feedback.create"} <= actions
+    assert doc["named_in"] == [
+        {"proposal_id": world["other_proposal"], "note": f"better than with {target}"},
+        {
+            "feedback_id": doc["named_in"][1]["feedback_id"],
+            "comment": f"kept, though {world['name']} is named",
+        },
+    ]
     assert "recommendations" in doc["not_stored"]
 
     _delete(svc, target)

@@ -7,8 +7,9 @@ the secretariat's records, which stay: proposals (``mentor``, ``mentee``,
 ``members``, a ``note``), round summaries (``unmatched``, ``left_out``),
 feedback on its proposals and feedback its keys wrote, its API keys (their
 ``member_id`` and name, the actor of its audit lines and the author of its
-feedback) and audit records (actor, object id, detail). Recommendations are
-computed on request and never stored.
+feedback), audit records (actor, object id, detail), and the notes and
+comments on other pairs that name it. Recommendations are computed on
+request and never stored.
 """
 
 from __future__ import annotations
@@ -116,6 +117,10 @@ class Traces:
     keys: list[ApiKey] = field(default_factory=list)
     feedback_given: list[Feedback] = field(default_factory=list)
     feedback_received: list[Feedback] = field(default_factory=list)
+    noted_in: list[Proposal] = field(default_factory=list)
+    """Other members' proposals whose note names it."""
+    commented_in: list[Feedback] = field(default_factory=list)
+    """Feedback on other members' proposals whose comment names it."""
     audit: list[AuditRecord] = field(default_factory=list)
 
 
@@ -161,6 +166,21 @@ def traces(session: Session, member: Member) -> Traces:
         .order_by(Feedback.id)
     ).all():
         (found.feedback_given if f.author in key_names else found.feedback_received).append(f)
+    found.noted_in = [
+        p
+        for p in session.exec(
+            select(Proposal).where(needles.like(Proposal.note)).order_by(Proposal.id)
+        ).all()
+        if p.id not in proposal_ids and needles.found(p.note)
+    ]
+    seen = {f.id for f in found.feedback_given + found.feedback_received}
+    found.commented_in = [
+        f
+        for f in session.exec(
+            select(Feedback).where(needles.like(Feedback.comment)).order_by(Feedback.id)
+        ).all()
+        if f.id not in seen and needles.found(f.comment)
+    ]
     found.audit = [
         a
         for a in session.exec(
@@ -208,7 +228,8 @@ def new_pseudonym(session: Session) -> str:
 
 def pseudonymise(session: Session, found: Traces, pseudonym: str) -> dict[str, int]:
     """Replace the member by ``pseudonym`` in every trace that stays, erase
-    the feedback comments, delete its pairs; returns what it changed, by kind.
+    the feedback comments on its pairs (on other pairs, only the words naming
+    it are replaced), delete its pairs; returns what it changed, by kind.
     Its keys are renamed ``<pseudonym>-key<n>`` (names are unique), wherever
     a key name is stored."""
     member_id, needles = found.member.id, found.needles
@@ -237,6 +258,13 @@ def pseudonymise(session: Session, found: Traces, pseudonym: str) -> dict[str, i
     renamed = {k.name: f"{pseudonym}-key{n}" for n, k in enumerate(found.keys, start=1)}
     # Feedback rows are unique per author: rename keys' feedback and keys
     # before any row could clash with an old name.
+    # Others' words about it stay, without naming it.
+    for p in found.noted_in:
+        p.note = needles.replace(p.note, pseudonym)
+        session.add(p)
+    for f in found.commented_in:
+        f.comment = needles.replace(f.comment, pseudonym)
+        session.add(f)
     for f in found.feedback_given + found.feedback_received:
         f.comment = ""
         f.author = renamed.get(f.author, f.author)
@@ -256,6 +284,7 @@ def pseudonymise(session: Session, found: Traces, pseudonym: str) -> dict[str, i
         "relations_deleted": len(found.relations),
         "proposals": len(found.proposals),
         "feedback_erased": len(found.feedback_given) + len(found.feedback_received),
+        "texts_naming_it": len(found.noted_in) + len(found.commented_in),
         "audit_records": len(found.audit),
     }
 
@@ -269,8 +298,9 @@ def member_data(session: Session, member: Member) -> dict[str, Any]:
     """Everything stored about ``member``, as one JSON-ready document: its
     profile and contact, its pairs, the proposals and round summaries that
     name it, the feedback it gave and received, its API keys (never their
-    hashes) and the audit records about it. Feedback others gave on its
-    proposals is shown without their names."""
+    hashes), the audit records about it and the notes and comments on other
+    pairs that name it. Feedback others gave on its proposals is shown
+    without their names."""
     found = traces(session, member)
     rounds = {r.id: r for r in found.rounds}
     relations = found.relations
@@ -323,6 +353,8 @@ def member_data(session: Session, member: Member) -> dict[str, Any]:
         ],
         "feedback_given": [{**_feedback(f), "author": f.author} for f in found.feedback_given],
         "feedback_received": [_feedback(f) for f in found.feedback_received],
+        "named_in": [{"proposal_id": p.id, "note": p.note} for p in found.noted_in]
+        + [{"feedback_id": f.id, "comment": f.comment} for f in found.commented_in],
         "api_keys": [
             {
                 "name": k.name,
