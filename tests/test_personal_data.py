@@ -301,3 +301,24 @@ def test_a_published_circle_is_shown_without_a_deleted_member(svc):
     assert all(m["name"] for m in shown["members"])
     stored = svc.client.get(f"/v1/rounds/{draft['id']}", headers=admin).json()["proposals"][0]
     assert stored["members"][0]["member"] == _pseudonym(svc)["object_id"]
+
+
+def test_the_cli_prints_the_same_document(svc, world, monkeypatch):
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli
+    from service.config import get_settings
+
+    url = svc.app.state.engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("PEERMATCH_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        printed = runner.invoke(cli, ["member-data", world["target"]])
+        missing = runner.invoke(cli, ["member-data", "zz-nobody"])
+    finally:
+        get_settings.cache_clear()
+    assert printed.exit_code == 0, printed.output
+    answer = svc.client.get(f"/v1/members/{world['target']}/data", headers=svc.as_("admin"))
+    assert json.loads(printed.stdout) == answer.json()
+    assert missing.exit_code == 2 and "zz-nobody" in missing.output
