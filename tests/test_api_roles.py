@@ -53,6 +53,7 @@ EXPECTED = {
     ("GET", "/v1/members/{member_id}"): allow(A, H, M),
     ("PATCH", "/v1/members/{member_id}"): allow(A, M, body={"description": "x"}),
     ("DELETE", "/v1/members/{member_id}"): allow(A),
+    ("GET", "/v1/members/{member_id}/data"): allow(A),
     ("GET", "/v1/members/{member_id}/recommendations"): allow(A, H, M),
     ("GET", "/v1/members/{member_id}/published"): allow(A, H, M),
     ("POST", "/v1/rounds"): allow(A, body={"kind": "mentoring"}),

@@ -11,7 +11,7 @@ import typer
 
 from matcher import ScoringPolicy, default_taxonomy, mentoring_round, network_arrays
 from matcher import recommend as recommend_peers
-from service.cli import backup, capacity_map, circles, exchanges, report, serve
+from service.cli import backup, capacity_map, circles, exchanges, personal_data, report, serve
 from service.cli.support import (
     Demo,
     Fmt,
@@ -172,7 +172,7 @@ def generate(
     sys.stdout.write(json.dumps(generate_network(members, seed=seed), ensure_ascii=False) + "\n")
 
 
-for module in (capacity_map, exchanges, circles, serve, report, backup):
+for module in (capacity_map, exchanges, circles, serve, report, backup, personal_data):
     module.register(app)
 
 

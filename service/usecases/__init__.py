@@ -16,6 +16,7 @@ from service.usecases.members import (
     delete_relation,
     get_member,
     list_members,
+    member_data,
     member_view,
     update_member,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "list_rounds",
     "may_see_contact",
     "may_see_member",
+    "member_data",
     "member_document",
     "member_view",
     "network_document",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -21,17 +20,16 @@ from service.contract import (
     MemberCreate,
 )
 from service.store.models import (
-    ApiKey,
     Member,
-    Proposal,
     Relation,
-    Round,
     utcnow,
 )
+from service.usecases import personal_data
 from service.usecases.access import Principal
 from service.usecases.audit import audit
 from service.usecases.errors import Conflict, Forbidden, Invalid, NotFound, not_found
 from service.usecases.network import bump_version, check_member_locks, member_document
+from service.usecases.personal_data import PSEUDONYM_PREFIX
 
 
 def derived_side(m: Member) -> tuple[str, bool]:
@@ -106,6 +104,9 @@ def reserved_id_problem(member_id: Any) -> str | None:
         return (
             f"'{member_id}' is reserved (GET /v1/members/{member_id} is a route); choose another id"
         )
+    if isinstance(member_id, str) and member_id.lower().startswith(PSEUDONYM_PREFIX):
+        # A pseudonym in the records must never name a live member.
+        return f"ids starting with '{PSEUDONYM_PREFIX}' name deleted members; choose another id"
     return None
 
 
@@ -185,28 +186,28 @@ def update_member(
     return row
 
 
-def delete_member(session: Session, *, member_id: str, who: Principal) -> None:
+def delete_member(session: Session, *, member_id: str, who: Principal) -> str:
+    """Delete a member in one transaction: its row, its pairs (exclusions,
+    locks, history) and its keys' access go; in the records that stay
+    (proposals, round summaries, feedback, keys, the audit trail) a random
+    pseudonym replaces it and feedback comments on its pairs are erased;
+    its proposals in draft rounds are withdrawn. Returns the pseudonym."""
     row = get_member(session, member_id)
-    session.exec(
-        sa.delete(Relation).where(sa.or_(Relation.a == member_id, Relation.b == member_id))
-    )
-    drafts = select(Round.id).where(Round.status == "draft")
-    proposals = session.exec(
-        select(Proposal).where(col(Proposal.round_id).in_(drafts), Proposal.status != "withdrawn")
-    ).all()
+    found = personal_data.traces(session, row)
+    pseudonym = personal_data.new_pseudonym(session)
+    drafts = {r.id for r in found.rounds if r.status == "draft"}
     withdrawn = 0
-    for p in proposals:
-        if member_id in {m["member"] for m in p.members}:
+    for p in found.proposals:
+        if p.round_id in drafts and p.status != "withdrawn":
             p.status, p.note = "withdrawn", f"member {member_id} was deleted"
-            session.add(p)
             withdrawn += 1
-    keys = session.exec(
-        select(ApiKey).where(ApiKey.member_id == member_id, ApiKey.revoked_at.is_(None))
-    ).all()
-    for key in keys:
-        # A member created later with the same id must not inherit its keys.
-        key.revoked_at = utcnow()
-        session.add(key)
+    revoked = 0
+    for key in found.keys:
+        if key.revoked_at is None:
+            # A member created later with the same id must not inherit its keys.
+            key.revoked_at = utcnow()
+            revoked += 1
+    changed = personal_data.pseudonymise(session, found, pseudonym)
     session.delete(row)
     bump_version(session)
     audit(
@@ -214,7 +215,14 @@ def delete_member(session: Session, *, member_id: str, who: Principal) -> None:
         who,
         "member.delete",
         "member",
-        member_id,
+        pseudonym,
         proposals_withdrawn=withdrawn,
-        keys_revoked=len(keys),
+        keys_revoked=revoked,
+        **changed,
     )
+    return pseudonym
+
+
+def member_data(session: Session, *, member_id: str) -> dict[str, Any]:
+    """Everything stored about one member, as one document (404 if none)."""
+    return personal_data.member_data(session, get_member(session, member_id))

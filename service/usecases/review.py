@@ -301,9 +301,14 @@ def published_results(
     """What the Hub shows (of ``member_id`` only, if given): a page of the
     pairs and circles of the published rounds (the whole list without
     ``limit``), by round and proposal, with the members' names and the
-    labels in ``lang``."""
+    labels in ``lang``. A deleted member is left out: its pairs, and its
+    place in circles."""
     names = {m.id: m.name for m in session.exec(select(Member)).all()}
-    rows = published(session, member_id=member_id)
+    rows = [
+        (p, r)
+        for p, r in published(session, member_id=member_id)
+        if p.kind != "pair" or {p.mentor, p.mentee} <= names.keys()
+    ]
     end = None if limit is None else offset + limit
     items: list[PublishedPair | PublishedCircle] = []
     for p, r in rows[offset:end]:
@@ -329,7 +334,9 @@ def published_results(
                     theme=p.theme,
                     theme_label=theme_label(p.theme, lang),
                     language=p.language,
-                    members=[{**m, "name": names.get(m["member"])} for m in p.members],
+                    members=[
+                        {**m, "name": names[m["member"]]} for m in p.members if m["member"] in names
+                    ],
                     score=p.score,
                 )
             )

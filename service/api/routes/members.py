@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
@@ -239,10 +239,21 @@ def update_member(
 @router.delete("/{member_id}", status_code=204)
 def delete_member(who: Admin, engine: EngineDep, member_id: MemberPath) -> Response:
     """Remove a member, its pairs (exclusions, locks, history) and its personal
-    data; its proposals in draft rounds are withdrawn."""
+    data: in the records that stay (proposals, round summaries, feedback, the
+    audit trail) a pseudonym replaces it and feedback comments on its pairs
+    are erased; it leaves the published results; its proposals in draft
+    rounds are withdrawn. All or nothing (docs/personal-data.md)."""
     with write_session(engine) as session:
         usecases.delete_member(session, member_id=member_id, who=who)
     return Response(status_code=204)
+
+
+@router.get("/{member_id}/data")
+def get_member_data(_: Admin, session: SessionDep, member_id: MemberPath) -> dict[str, Any]:
+    """Everything stored about one member, as one JSON document: profile and
+    contact, pairs, proposals, round summaries, feedback given and received,
+    API keys (never their hashes) and audit records (docs/personal-data.md)."""
+    return usecases.member_data(session, member_id=member_id)
 
 
 @router.get(
