@@ -5,7 +5,8 @@ directions are allowed pairs with a positive score, under the same scores and
 hard constraints as a mentoring round (``candidate_matrix`` with every allowed
 pair). Its reciprocal score is the harmonic mean ``2xy / (x + y)`` of the two
 directional scores, as in the RECON reciprocal recommender (Pizzato et al.,
-2010): an exchange is only as good as its weaker direction lets it be.
+2010): an exchange is only as good as its weaker direction lets it be. Its
+reasons sum to it (:func:`reciprocal_reasons`).
 
 :func:`exchange_pairs` picks disjoint exchanges (each member in at most one)
 of the largest total reciprocal score. Small connected components of the
@@ -25,15 +26,23 @@ import scipy.sparse as sp
 from matcher.candidates import BLOCK_ELEMENTS
 from matcher.matching import BLOSSOM_NODES, MAX_EXACT_EDGES, best_matching
 from matcher.ranking import best_first
-from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, pair_scores
+from matcher.scoring import (
+    SOFT_TERMS,
+    BlockScorer,
+    Reason,
+    ScoringPolicy,
+    explain_pairs,
+    pair_scores,
+)
 from matcher.vectors import NetworkArrays
 
 
 @dataclass(frozen=True)
 class Exchange:
     """Two members who help each other: ``a`` teaches ``b`` (``a_to_b``, score
-    of ``a`` as mentor of ``b``, and its reasons) and ``b`` teaches ``a``.
-    ``score`` is the harmonic mean of the two directions.
+    of ``a`` as mentor of ``b``, and its reasons, which sum to it) and ``b``
+    teaches ``a``. ``score`` is the harmonic mean of the two directions and
+    ``reasons`` its reasons, which sum to it (:func:`reciprocal_reasons`).
 
     >>> from matcher.examples import example_arrays
     >>> e = exchange_pairs(example_arrays()).pairs[0]
@@ -41,6 +50,9 @@ class Exchange:
     ('ke-coalition', 'sn-coalition', 0.8667, 1.2, 1.0065, ('en',))
     >>> e.a_to_b_reasons[0]  # ke teaches sn campaigning
     Reason(kind='theme', key='campaigning_mobilisation', contribution=0.6666666666666666)
+    >>> [(r.key, round(r.contribution, 4)) for r in e.reasons]
+    [('budget_tracking', 0.4194), ('campaigning_mobilisation', 0.3871),
+     ('south_south', 0.15), ('same_region', 0.05)]
     """
 
     a: str
@@ -51,6 +63,7 @@ class Exchange:
     languages: tuple[str, ...]
     a_to_b_reasons: tuple[Reason, ...]
     b_to_a_reasons: tuple[Reason, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
@@ -245,6 +258,49 @@ def recommend_exchanges(
     return _exchanges(arrays, np.full(len(order), me), peers[order], policy=policy)
 
 
+def reciprocal_reasons(
+    a_to_b: float, a_to_b_reasons, b_to_a: float, b_to_a_reasons
+) -> tuple[Reason, ...]:
+    """The reasons of a reciprocal score, summing to it: each direction's
+    reasons weighted by the other direction's share of the two scores.
+
+    With x = ``a_to_b`` and y = ``b_to_a`` (each the sum of its reasons), the
+    harmonic mean is ``2xy / (x + y) = x · y/(x + y) + y · x/(x + y)``: every
+    reason of a→b counts ``y/(x + y)`` of its contribution and every reason of
+    b→a ``x/(x + y)``, so each direction makes up half of the score and the
+    weaker direction's reasons weigh more. A reason both directions have (a
+    soft term such as ``south_south``) is listed once, with the sum; a
+    symmetric term (same value both ways) thus counts in full. A theme is never
+    in both (one member cannot be the stronger of the two both ways). Order as
+    for a pair's reasons: themes by contribution (largest first) then key,
+    then the soft terms in ``SOFT_TERMS`` order.
+
+    >>> from matcher.terms import Reason
+    >>> region = Reason("same_region", "same_region", 0.15)
+    >>> why = reciprocal_reasons(
+    ...     1.0, [Reason("theme", "tax_justice", 0.85), region],
+    ...     0.25, [Reason("theme", "legal_action", 0.1), region],
+    ... )
+    >>> [(r.key, round(r.contribution, 4)) for r in why]
+    [('tax_justice', 0.17), ('legal_action', 0.08), ('same_region', 0.15)]
+    >>> round(sum(r.contribution for r in why), 12), 2 * 1.0 * 0.25 / 1.25
+    (0.4, 0.4)
+    """
+    weights = (b_to_a / (a_to_b + b_to_a), a_to_b / (a_to_b + b_to_a))
+    merged: dict[tuple[str, str], float] = {}
+    for weight, reasons in zip(weights, (a_to_b_reasons, b_to_a_reasons), strict=True):
+        for r in reasons:
+            merged[r.kind, r.key] = merged.get((r.kind, r.key), 0.0) + weight * r.contribution
+    soft = {kind: rank for rank, kind in enumerate(SOFT_TERMS)}
+    order = sorted(
+        merged.items(),
+        key=lambda item: (
+            (0, -item[1], item[0][1]) if item[0][0] == "theme" else (1, soft[item[0][0]], "")
+        ),
+    )
+    return tuple(Reason(kind, key, contribution) for (kind, key), contribution in order)
+
+
 def _harmonic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return 2 * x * y / (x + y)
 
@@ -290,6 +346,7 @@ def _exchanges(
             languages=arrays.shared_languages(int(i), int(j)),
             a_to_b_reasons=gives,
             b_to_a_reasons=gets,
+            reasons=reciprocal_reasons(float(x), gives, float(y), gets),
         )
         for i, j, x, y, gives, gets in zip(a, b, a_to_b, b_to_a, teaches, learns, strict=True)
     )

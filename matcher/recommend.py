@@ -20,19 +20,23 @@ DIRECTIONS = ("mentors", "mentees", "exchanges")
 class Recommendation:
     """A recommended peer (``member``) for the member asked about.
 
-    For ``"exchanges"``, ``gives`` are the reasons of what the member asked
-    about teaches the peer and ``receives`` what the peer teaches it;
-    ``reasons`` is both, in that order, and ``score`` their harmonic mean
-    (so the reasons sum to the two directions' scores, not to it). Both are
-    empty for the other directions.
+    ``reasons`` always sum to ``score``. For ``"exchanges"``, ``score`` is
+    the harmonic mean of the two directions' scores and ``reasons`` are both
+    directions' reasons weighted as :func:`~matcher.exchanges.reciprocal_reasons`
+    says; ``gives`` are the unweighted reasons of what the member asked about
+    teaches the peer (they sum to that direction's score) and ``receives``
+    those of what the peer teaches it. Both are empty for the other
+    directions.
 
     >>> from matcher.examples import example_arrays
     >>> best = recommend(example_arrays(), "ke-coalition", direction="exchanges")[0]
-    >>> best.member, round(best.score, 4)
-    ('sn-coalition', 1.0065)
+    >>> best.member, round(best.score, 4), round(sum(r.contribution for r in best.reasons), 4)
+    ('sn-coalition', 1.0065, 1.0065)
     >>> [r.key for r in best.gives], [r.key for r in best.receives]  # ke teaches, ke learns
     (['campaigning_mobilisation', 'south_south', 'same_region'],
      ['budget_tracking', 'south_south', 'same_region'])
+    >>> round(sum(r.contribution for r in best.gives), 4)  # ke as sn's mentor
+    0.8667
     """
 
     member: str
@@ -80,7 +84,7 @@ def recommend(
                 member=e.b,
                 score=e.score,
                 languages=e.languages,
-                reasons=e.a_to_b_reasons + e.b_to_a_reasons,
+                reasons=e.reasons,
                 gives=e.a_to_b_reasons,
                 receives=e.b_to_a_reasons,
             )

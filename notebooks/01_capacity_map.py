@@ -35,7 +35,9 @@
 # `PEERMATCH_NETWORK` to the path of a network JSON file before starting
 # Jupyter (`PEERMATCH_NETWORK=~/network.json jupyter lab`), or set
 # `PEERMATCH_URL` and `PEERMATCH_API_KEY` to read it from a running peermatch
-# service. The first cell below says which one it read.
+# service: a *hub* key is enough (ask the secretariat for one; it reads the
+# network without contact persons, and changes nothing). The first cell below
+# says which one it read.
 #
 # **Which language?** `LANG` in the first cell translates the labels in the
 # tables and figures (themes, regions, reasons); the notebook's own text and

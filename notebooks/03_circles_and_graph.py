@@ -31,8 +31,8 @@
 # and the named members the main brokers.
 #
 # **Which network?** The demo network by default; set `PEERMATCH_NETWORK` to a
-# network JSON file, or `PEERMATCH_URL` and `PEERMATCH_API_KEY` to read from a
-# running peermatch service (see `01_capacity_map`).
+# network JSON file, or `PEERMATCH_URL` and `PEERMATCH_API_KEY` (a hub key) to
+# read from a running peermatch service (see `01_capacity_map`).
 #
 # **Which language?** `LANG` in the first cell translates the labels in the
 # tables and figures (themes, reasons, legend); the notebook's own text and

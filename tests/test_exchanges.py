@@ -12,10 +12,18 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from fixtures import load_demo_network
-from matcher import ScoringPolicy, candidate_matrix, default_taxonomy, network_arrays, recommend
+from matcher import (
+    Reason,
+    ScoringPolicy,
+    candidate_matrix,
+    default_taxonomy,
+    network_arrays,
+    recommend,
+)
 from matcher.exchanges import (
     exchange_pairs,
     is_exchange_set,
+    reciprocal_reasons,
     reciprocal_scores,
     recommend_exchanges,
 )
@@ -150,6 +158,51 @@ def test_both_solvers_match_brute_force_on_tiny_graphs(graph, k, blossom):
     assert math.fsum(w[chosen].tolist()) == pytest.approx(best, abs=1e-6)
 
 
+def contributions(reasons) -> float:
+    return math.fsum(r.contribution for r in reasons)
+
+
+@settings(max_examples=60, deadline=None)
+@given(doc=network_docs(min_members=3), policy=policies, data=st.data())
+def test_every_score_is_the_sum_of_its_reasons(doc, policy, data):
+    arrays = arrays_of(doc)
+    for e in exchange_pairs(arrays, policy=policy).pairs:
+        assert contributions(e.reasons) == pytest.approx(e.score, abs=1e-9)
+        assert contributions(e.a_to_b_reasons) == pytest.approx(e.a_to_b, abs=1e-9)
+        assert contributions(e.b_to_a_reasons) == pytest.approx(e.b_to_a, abs=1e-9)
+        assert len({(r.kind, r.key) for r in e.reasons}) == len(e.reasons)
+    me = arrays.ids[data.draw(st.integers(0, arrays.n - 1))]
+    for direction in ("mentors", "mentees", "exchanges"):
+        for rec in recommend(arrays, me, k=arrays.n, direction=direction, policy=policy):
+            assert contributions(rec.reasons) == pytest.approx(rec.score, abs=1e-9)
+            if direction == "exchanges":
+                x, y = contributions(rec.gives), contributions(rec.receives)
+                assert rec.score == pytest.approx(2 * x * y / (x + y), rel=1e-12)
+
+
+def test_reciprocal_reasons_known_answer():
+    # a teaches c legal_action (x = 1), c teaches a budget_tracking (y = 3/4):
+    # 6/7 = 1 · (3/4)/(7/4) + 3/4 · 1/(7/4), half of it from each side.
+    (ac, _) = exchange_pairs(arrays_of(exchange_net()), policy=NEUTRAL).pairs
+    assert [(r.key, r.contribution) for r in ac.reasons] == [
+        ("budget_tracking", pytest.approx(3 / 7)),
+        ("legal_action", pytest.approx(3 / 7)),
+    ]
+    # The weaker direction weighs more; a term present both ways is listed once.
+    why = reciprocal_reasons(
+        0.2,
+        [Reason("theme", "legal_action", 0.1), Reason("south_south", "south_south", 0.1)],
+        0.8,
+        [Reason("theme", "tax_justice", 0.7), Reason("south_south", "south_south", 0.1)],
+    )
+    assert [(r.kind, r.key, r.contribution) for r in why] == [
+        ("theme", "tax_justice", pytest.approx(0.14)),
+        ("theme", "legal_action", pytest.approx(0.08)),
+        ("south_south", "south_south", pytest.approx(0.1)),
+    ]
+    assert contributions(why) == pytest.approx(2 * 0.2 * 0.8 / 1.0)
+
+
 def test_known_answer_beats_greedy():
     arrays = arrays_of(exchange_net())
     result = exchange_pairs(arrays, policy=NEUTRAL)
@@ -179,7 +232,7 @@ def test_recommend_exchanges_and_the_exchanges_direction():
     (rec,) = recs
     assert [r.key for r in rec.gives] == ["digital_advocacy"]  # a teaches b
     assert [r.key for r in rec.receives] == ["budget_tracking"]  # b teaches a
-    assert rec.reasons == rec.gives + rec.receives
+    assert rec.reasons == reciprocal_reasons(1.0, rec.gives, 1.0, rec.receives)  # 1 both ways
     mentors = recommend(arrays, "a", k=5)
     assert mentors and all(r.gives == r.receives == () for r in mentors)
     with pytest.raises(ValueError, match="k must be"):
@@ -277,6 +330,9 @@ def test_exchanges_demo_json_and_k(tmp_path):
         x, y = p["a_to_b"]["score"], p["b_to_a"]["score"]
         assert p["score"] == pytest.approx(2 * x * y / (x + y)) and p["languages"]
         assert math.fsum(r["contribution"] for r in p["a_to_b"]["reasons"]) == pytest.approx(x)
+        assert math.fsum(r["contribution"] for r in p["reasons"]) == pytest.approx(
+            p["score"], abs=1e-9
+        )
     out = tmp_path / "ex.json"
     three = invoke("exchanges", "--demo", "-k", 3, "--format", "json", "--out", out)
     assert three.exit_code == 0 and three.stdout == ""
@@ -305,7 +361,11 @@ def test_recommend_direction_exchanges():
     assert doc["direction"] == "exchanges" and doc["recommendations"]
     for rec in doc["recommendations"]:
         assert rec["gives"] and rec["receives"]
-        assert rec["reasons"] == rec["gives"] + rec["receives"]
+        assert math.fsum(r["contribution"] for r in rec["reasons"]) == pytest.approx(
+            rec["score"], abs=1e-9
+        )
+        directions = [math.fsum(r["contribution"] for r in rec[d]) for d in ("gives", "receives")]
+        assert rec["score"] == pytest.approx(2 * math.prod(directions) / sum(directions))
     table = invoke("recommend", "--demo", "-m", me, "--direction", "exchanges", "-k", 3)
     assert table.exit_code == 0 and f"Top exchange partners for {me}" in table.stdout
     assert f"{me} teaches" in table.stdout and f"{me} learns" in table.stdout

@@ -6,6 +6,7 @@ by nbclient in the installed ``python3`` kernel and checked for errors.
 Outputs are never written back.
 """
 
+import json
 import os
 import re
 import socket
@@ -18,6 +19,7 @@ import pytest
 from nbclient import NotebookClient
 
 from fixtures import demo_network_path
+from service.contract import CONTACT_FIELDS, parse_network
 from service.usecases.notebook_source import (
     ENV_API_KEY,
     ENV_NETWORK,
@@ -26,6 +28,7 @@ from service.usecases.notebook_source import (
     load_network_for_notebook,
     network_source,
 )
+from tests.service_env import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
@@ -75,14 +78,14 @@ def test_notebook_runs_on_the_demo_network(path, monkeypatch):
 
 @pytest.fixture
 def service_url():
-    """A tiny stand-in for the peermatch service: the members export of the
+    """A tiny stand-in for the peermatch service: the network document of the
     demo network behind key ``secret``, a broken document behind ``broken``."""
     demo = demo_network_path().read_bytes()
 
     class Export(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's name)
             key = self.headers.get("X-API-Key")
-            if self.path != "/v1/members/export?format=json":
+            if self.path != "/v1/network":
                 status, body = 404, b'{"detail": "not found"}'
             elif key == "secret":
                 status, body = 200, demo
@@ -147,14 +150,14 @@ def test_invalid_file_lists_its_problems(tmp_path):
 
 def test_reads_from_the_service(service_url):
     env = service_env(service_url + "/")  # a trailing slash is fine
-    assert network_source(env).location == service_url + "/v1/members/export?format=json"
+    assert network_source(env).location == service_url + "/v1/network"
     assert len(load_network_for_notebook(env).members) == 126
 
 
 @pytest.mark.parametrize("suffix", ["/v1", "/v1/"])
 def test_base_url_with_the_api_prefix_is_not_doubled(service_url, suffix):
     env = service_env(service_url + suffix)
-    assert network_source(env).location == service_url + "/v1/members/export?format=json"
+    assert network_source(env).location == service_url + "/v1/network"
     assert len(load_network_for_notebook(env).members) == 126
 
 
@@ -199,3 +202,36 @@ def test_unreachable_service():
 def test_ambiguous_or_incomplete_settings(env, message):
     with pytest.raises(NotebookSourceError, match=re.escape(message)):
         load_network_for_notebook(env)
+
+
+# ------------------------------------------------ against the real service
+
+
+def test_a_hub_key_reads_the_network_without_contacts(svc):
+    contact = {"contact_name": "Wanjiru K.", "contact_email": "wanjiru@example.org"}
+    changed = svc.client.patch("/v1/members/ke-coalition", headers=svc.as_("admin"), json=contact)
+    assert changed.status_code == 200, changed.text
+    full = svc.client.get("/v1/network?contacts=true", headers=svc.as_("admin")).json()
+    (ke,) = [m for m in full["members"] if m["id"] == "ke-coalition"]
+    assert {k: ke[k] for k in contact} == contact
+    public = {
+        **full,
+        "members": [
+            {k: v for k, v in m.items() if k not in CONTACT_FIELDS} for m in full["members"]
+        ],
+    }
+    with LiveServer(svc.app) as server:
+        hub = service_env(server.url, key=svc.keys["hub"])
+        network = load_network_for_notebook(hub)
+        assert network == parse_network(json.dumps(public).encode())
+        assert len(network.members) == 126
+        as_hub = svc.client.get("/v1/network", headers=svc.as_("hub"))
+        assert as_hub.status_code == 200 and as_hub.json() == public
+        assert "wanjiru" not in as_hub.text
+        # What the admin key reads without asking for contacts is the same.
+        assert svc.client.get("/v1/network", headers=svc.as_("admin")).json() == public
+        refused = svc.client.get("/v1/network?contacts=true", headers=svc.as_("hub"))
+        assert refused.status_code == 403 and "admin keys" in refused.json()["detail"]
+        with pytest.raises(NotebookSourceError, match=r"HTTP 403.*to a hub key") as caught:
+            load_network_for_notebook(service_env(server.url, key=svc.keys["member"]))
+        assert svc.keys["member"] not in str(caught.value)

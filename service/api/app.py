@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.api import observability, openapi, problems
 from service.api.ratelimit import TokenBuckets, WriteRateLimit
 from service.api.read_only import ReadOnlyGate
-from service.api.routes import members, pairs, problem_pages, rounds, system
+from service.api.routes import members, network, pairs, problem_pages, rounds, system
 from service.config import Settings, get_settings
 from service.store.db import make_engine, prepare
 from service.usecases import NetworkCache
@@ -136,6 +136,7 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     problems.install(app)
     app.include_router(system.router)
     app.include_router(members.router)
+    app.include_router(network.router)
     app.include_router(rounds.router)
     app.include_router(pairs.router)
     app.include_router(problem_pages.router)

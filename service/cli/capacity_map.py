@@ -14,7 +14,6 @@ from service.cli.support import (
     Format,
     Lang,
     NetworkArg,
-    check_lang,
     check_output,
     load_network,
     write_output,
@@ -47,7 +46,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The network's capacity map: supply and demand per theme, unmet needs
         by language, single points of failure, brokers and South–South potential."""
-        lang = check_lang(lang)
         if out is not None:
             check_output(out, inputs=(network,))
         tax = default_taxonomy()

@@ -15,7 +15,6 @@ from service.cli.support import (
     Format,
     Lang,
     NetworkArg,
-    check_lang,
     check_output,
     load_network,
     write_output,
@@ -94,7 +93,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Form learning circles: 4–8 members on one theme in one shared
         language, around anchors, covering as much need as possible."""
-        lang = check_lang(lang)
         if out is not None:
             check_output(out, inputs=(network,))
         bounds = parse_size(size)

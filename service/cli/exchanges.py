@@ -15,7 +15,6 @@ from service.cli.support import (
     Format,
     Lang,
     NetworkArg,
-    check_lang,
     check_output,
     load_network,
     write_output,
@@ -43,7 +42,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Reciprocal exchanges: disjoint pairs of members who can each teach
         the other, of the largest total score, both directions explained."""
-        lang = check_lang(lang)
         if out is not None:
             check_output(out, inputs=(network,))
         tax = default_taxonomy()

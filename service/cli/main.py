@@ -18,7 +18,6 @@ from service.cli.support import (
     Format,
     Lang,
     NetworkArg,
-    check_lang,
     check_output,
     fail,
     load_network,
@@ -60,7 +59,6 @@ def taxonomy(
     ] = False,
 ) -> None:
     """List the theme taxonomy: keys, families and labels."""
-    lang = check_lang(lang)  # the JSON holds every language, but a typo is still one
     tax = default_taxonomy()
     if as_json:
         typer.echo(json.dumps(tax.to_dict(), ensure_ascii=False, indent=2))
@@ -99,7 +97,6 @@ def recommend(
     lang: Lang = "en",
 ) -> None:
     """Top-k peers for one member, with scores, shared languages and reasons."""
-    lang = check_lang(lang)
     net = load_network(network, demo=demo)
     if member not in net.index():
         guess = closest_id(member, set(net.ids))
@@ -137,7 +134,6 @@ def match(
 ) -> None:
     """Run a mentoring round: the best mentor pairs under capacities, shared
     languages, exclusions and locked pairs, each pair explained."""
-    lang = check_lang(lang)
     if out is not None:
         check_output(out, inputs=(network,))
     tax = default_taxonomy()

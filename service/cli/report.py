@@ -12,7 +12,6 @@ from service.cli.support import (
     Demo,
     Lang,
     NetworkArg,
-    check_lang,
     check_output,
     fail,
     load_network,
@@ -49,7 +48,6 @@ def register(app: typer.Typer) -> None:
         # command starts ~0.5 s sooner.
         from service.report import analyse, render_report
 
-        lang = check_lang(lang)
         # Checked before the work starts, so a typo costs nothing: the HTML
         # (~700 KB with its images) is never wanted in a terminal, and a
         # missing --out directory would only show once everything is drawn.

@@ -32,7 +32,13 @@ def fail(message: str) -> typer.Exit:
 
 
 def check_lang(lang: str) -> str:
-    """``lang`` as a label language code (any case), or exit 2."""
+    """``lang`` as a label language code (any case), or exit 2. The ``Lang``
+    option's callback: it runs while the command line is parsed, so a bad
+    ``--lang`` is refused before any file is read or anything computed.
+
+    >>> check_lang(" FR ")
+    'fr'
+    """
     code = lang.strip().lower()
     if code not in LABEL_LANGUAGES:
         raise fail(f"--lang must be one of {', '.join(LABEL_LANGUAGES)}, got '{lang}'")
@@ -117,5 +123,13 @@ NetworkArg = Annotated[
     typer.Argument(help="Network document (JSON, schema_version 1).", show_default=False),
 ]
 Demo = Annotated[bool, typer.Option("--demo", help="Use the bundled demo network (126 members).")]
-Lang = Annotated[str, typer.Option(help="Language of headings and labels: en, fr, es, pt or ar.")]
+Lang = Annotated[
+    str,
+    typer.Option(
+        help="Language of headings, labels and score terms: en, fr, es, pt or ar.",
+        callback=check_lang,
+        # Eager: checked before the other options and arguments, whatever their order.
+        is_eager=True,
+    ),
+]
 Fmt = Annotated[Format, typer.Option("--format", help="table for people, json for machines.")]

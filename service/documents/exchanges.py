@@ -19,6 +19,7 @@ def _pair_dict(e: Exchange) -> dict:
         "a": e.a,
         "b": e.b,
         "score": e.score,
+        "reasons": [reason_dict(r) for r in e.reasons],
         "languages": list(e.languages),
         "a_to_b": _direction(e.a_to_b, e.a_to_b_reasons),
         "b_to_a": _direction(e.b_to_a, e.b_to_a_reasons),
@@ -26,7 +27,10 @@ def _pair_dict(e: Exchange) -> dict:
 
 
 def exchanges_document(result: ExchangeResult, network: Network) -> dict:
-    """The JSON document of an exchanges run (schema_version 1)."""
+    """The JSON document of an exchanges run (schema_version 1). A pair's
+    ``reasons`` sum to its ``score`` (``matcher.exchanges.reciprocal_reasons``);
+    ``a_to_b`` and ``b_to_a`` each give a direction's score and its own
+    reasons, which sum to it."""
     return {
         "schema_version": SCHEMA_VERSION,
         "pairs": [_pair_dict(e) for e in result.pairs],

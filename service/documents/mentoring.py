@@ -7,7 +7,7 @@ from service.contract import input_sha256
 from service.documents.encoding import SCHEMA_VERSION, reason_dict, reason_text
 from service.documents.tables import render_table
 from service.gc_pause import collector_paused
-from service.translations import gettext_for
+from service.translations import N_, gettext_for
 
 
 def round_summary(result: RoundResult, network: Network, *, seed: int | None) -> dict:
@@ -62,6 +62,10 @@ def round_document(result: RoundResult, network: Network, *, seed: int | None) -
     }
 
 
+OBJECTIVES = {"welfare": N_("welfare"), "stable": N_("stable")}
+"""A round's objective (``--objective``) as its table's title names it."""
+
+
 def round_table(
     result: RoundResult, network: Network, taxonomy: Taxonomy, *, lang: str = "en"
 ) -> str:
@@ -83,7 +87,7 @@ def round_table(
             for p in result.pairs
         ],
         title=_("Mentoring round ({objective}): {pairs} pairs").format(
-            objective=result.objective, pairs=len(result.pairs)
+            objective=_(OBJECTIVES[result.objective]), pairs=len(result.pairs)
         ),
     )
     parts = [pairs]

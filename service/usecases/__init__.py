@@ -20,7 +20,12 @@ from service.usecases.members import (
     member_view,
     update_member,
 )
-from service.usecases.network import member_document, network_document, network_version
+from service.usecases.network import (
+    member_document,
+    network_document,
+    network_version,
+    readable_network_document,
+)
 from service.usecases.recommendations import recommendations
 from service.usecases.review import (
     add_feedback,
@@ -70,6 +75,7 @@ __all__ = [
     "publish",
     "published",
     "published_results",
+    "readable_network_document",
     "recommendations",
     "rerun_round",
     "round_counts",

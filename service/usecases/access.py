@@ -39,4 +39,10 @@ def may_see_member(who: Principal, member_id: str) -> bool:
 
 
 def may_see_contact(who: Principal, member_id: str) -> bool:
-    return who.role == "admin" or (who.role == "member" and who.member_id == member_id)
+    return may_see_all_contacts(who) or (who.role == "member" and who.member_id == member_id)
+
+
+def may_see_all_contacts(who: Principal) -> bool:
+    """Whether ``who`` may read every member's contact person (the whole
+    network with contacts): the secretariat only."""
+    return who.role == "admin"

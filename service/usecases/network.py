@@ -29,7 +29,8 @@ from service.store.models import (
     NetworkState,
     Relation,
 )
-from service.usecases.errors import network_problems
+from service.usecases.access import Principal, may_see_all_contacts
+from service.usecases.errors import Forbidden, network_problems
 
 
 def bump_version(session: Session) -> None:
@@ -79,6 +80,20 @@ def network_document(session: Session, *, contacts: bool = False) -> dict[str, A
             if r.kind == "history"
         ],
     }
+
+
+def readable_network_document(
+    session: Session, who: Principal, *, contacts: bool = False
+) -> dict[str, Any]:
+    """The stored network as ``who`` may read it (:func:`network_document`):
+    contact persons only when asked for, and only for those who may see
+    them all; anyone else asking is refused rather than silently given less."""
+    if contacts and not may_see_all_contacts(who):
+        raise Forbidden(
+            "only admin keys may read contact persons: leave out contacts=true, "
+            "or use an admin key"
+        )
+    return network_document(session, contacts=contacts)
 
 
 def validated_network(document: dict[str, Any], *, relabel=None) -> Network:

@@ -3,8 +3,10 @@
 In order:
 
 1. ``PEERMATCH_URL`` and ``PEERMATCH_API_KEY`` set: a running peermatch
-   service, ``GET {PEERMATCH_URL}/v1/members/export?format=json`` with the
-   key in ``X-API-Key`` (a ``/v1`` at the end of the URL is dropped, not doubled);
+   service, ``GET {PEERMATCH_URL}/v1/network`` (the network document without
+   contact persons, which the notebooks never show) with the key in
+   ``X-API-Key``: a hub key is enough (a ``/v1`` at the end of the URL is
+   dropped, not doubled);
 2. ``PEERMATCH_NETWORK`` set: that network document (JSON file);
 3. neither: the bundled demo network (126 synthetic members).
 
@@ -31,7 +33,7 @@ from service.contract import NetworkError, parse_network
 ENV_NETWORK = "PEERMATCH_NETWORK"
 ENV_URL = "PEERMATCH_URL"
 ENV_API_KEY = "PEERMATCH_API_KEY"
-EXPORT_PATH = "/v1/members/export?format=json"
+NETWORK_PATH = "/v1/network"
 TIMEOUT_SECONDS = 30.0
 
 
@@ -42,7 +44,7 @@ class NotebookSourceError(RuntimeError):
 @dataclass(frozen=True)
 class NetworkSource:
     """Where the network comes from: ``kind`` is ``"service"``, ``"file"`` or
-    ``"demo"``; ``location`` the export URL or the file path."""
+    ``"demo"``; ``location`` the network document's URL or the file path."""
 
     kind: str
     location: str
@@ -78,7 +80,7 @@ def network_source(environ: Mapping[str, str] | None = None) -> NetworkSource:
                 f"{ENV_URL}={url!r} is not an http(s) address; "
                 "set it to the service's base URL, e.g. http://localhost:8000"
             )
-        return NetworkSource("service", _base_url(url) + EXPORT_PATH)
+        return NetworkSource("service", _base_url(url) + NETWORK_PATH)
     if path:
         # Absolute: a relative path is read from the kernel's working
         # directory (the notebook's folder), rarely where the user thinks.
@@ -88,7 +90,7 @@ def network_source(environ: Mapping[str, str] | None = None) -> NetworkSource:
 
 def _base_url(url: str) -> str:
     """The service's base URL: a trailing ``/`` or ``/v1`` (the API prefix,
-    often copied along with the address) dropped, so the export path is not
+    often copied along with the address) dropped, so the network path is not
     doubled into ``/v1/v1/…``."""
     return url.rstrip("/").removesuffix("/v1")
 
@@ -139,8 +141,9 @@ def _fetch(url: str, key: str, *, timeout: float) -> bytes:
     except urllib.error.HTTPError as exc:
         hint = {
             401: f"check {ENV_API_KEY}: the service does not know this key",
-            403: f"set {ENV_API_KEY} to an admin key: only admins may export the network",
-            404: f"check {ENV_URL}: there is no members export there",
+            403: f"set {ENV_API_KEY} to a hub key (or an admin key): a member key cannot "
+            "read the whole network",
+            404: f"check {ENV_URL}: there is no peermatch network document (/v1/network) there",
         }.get(exc.code, "the service failed; see its log")
         detail = _problem_detail(exc.read(2000))
         raise NotebookSourceError(f"GET {url} → HTTP {exc.code}{detail}; {hint}") from None
