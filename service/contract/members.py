@@ -11,17 +11,24 @@ database table (``service.store.models.Member``, checked against
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
     StrictInt,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     create_model,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from matcher import geo
 from matcher.network import KINDS
@@ -32,6 +39,71 @@ _THEME_KEYS = frozenset(default_taxonomy().keys)
 
 
 _LANGUAGE_CODES = frozenset(geo.LANGUAGE_NAMES)
+
+
+HINTS = "hints"
+"""Validation context key: ``{HINTS: [n]}`` guesses what the first ``n``
+misspelt codes and keys meant, no more (a guess takes up to a few
+milliseconds, and a document broken on every line lists only its first
+problems); without it, every one gets a guess."""
+
+
+def _guess(suggest: Callable[[str], str | None], value: str, info: ValidationInfo) -> str | None:
+    budget = info.context.get(HINTS) if isinstance(info.context, dict) else None
+    if budget is not None:
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
+    return suggest(value)
+
+
+def _known_language(code: str, info: ValidationInfo) -> str:
+    lowered = code.lower()
+    # A code whose lower case is a known code passes `geo.is_language` too, so
+    # only the others need the slower look, with a hint.
+    if lowered in _LANGUAGE_CODES or geo.is_language(code):
+        return lowered
+    guess = _guess(geo.suggest_language, code, info)
+    hint = f" (did you mean '{guess}'?)" if guess else ""
+    raise ValueError(f"unknown ISO 639-1 language code{hint}")
+
+
+def _each_language_once(codes: Any, handler: ValidatorFunctionWrapHandler) -> list[str]:
+    """The languages, each once: a repeat is reported at its position
+    together with the problems of the codes themselves (a wrap, because an
+    after-validator would only run once every code is valid)."""
+    repeats = []
+    if isinstance(codes, list):
+        seen: set[str] = set()
+        for k, code in enumerate(codes):
+            if isinstance(code, str):
+                key = code.strip().lower()
+                if key in seen:
+                    repeats.append({"type": _LISTED_TWICE, "loc": (k,), "input": code})
+                seen.add(key)
+    try:
+        languages = handler(codes)
+    except ValidationError as exc:
+        raise ValidationError.from_exception_data(exc.title, [*exc.errors(), *repeats]) from None
+    if repeats:
+        raise ValidationError.from_exception_data("languages", repeats)
+    return languages
+
+
+_LISTED_TWICE = PydanticCustomError("value_error", "a language is listed twice; keep one")
+
+
+def _known_theme(key: str, info: ValidationInfo) -> str:
+    if key in _THEME_KEYS:
+        return key
+    guess = _guess(default_taxonomy().suggest, key, info)
+    hint = f" (did you mean '{guess}'?)" if guess else ""
+    raise ValueError(f"unknown theme key{hint}; `peermatch taxonomy` lists the keys")
+
+
+ThemeKey = Annotated[str, AfterValidator(_known_theme)]
+"""A key of the taxonomy; checked key by key, so that an unknown key and a
+level out of range in the same mapping are both reported."""
 
 
 class MemberDoc(BaseModel):
@@ -45,13 +117,15 @@ class MemberDoc(BaseModel):
     country: Annotated[str, Field(min_length=2, max_length=2)] | None = Field(
         default=None, description="ISO 3166-1 alpha-2; null for international members"
     )
-    languages: Annotated[list[str], Field(min_length=1, max_length=10)] = Field(
-        description="ISO 639-1 working languages, at least one"
-    )
-    expertise: dict[str, Annotated[StrictInt, Field(ge=0, le=4)]] = Field(
+    languages: Annotated[
+        list[Annotated[str, AfterValidator(_known_language)]],
+        Field(min_length=1, max_length=10),
+        WrapValidator(_each_language_once),
+    ] = Field(description="ISO 639-1 working languages, at least one")
+    expertise: dict[ThemeKey, Annotated[StrictInt, Field(ge=0, le=4)]] = Field(
         default_factory=dict, description="theme key -> level 0-4 (4 = can train others)"
     )
-    needs: dict[str, Annotated[StrictInt, Field(ge=0, le=3)]] = Field(
+    needs: dict[ThemeKey, Annotated[StrictInt, Field(ge=0, le=3)]] = Field(
         default_factory=dict, description="theme key -> need 0-3 (0 = none)"
     )
     mentor_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] = Field(
@@ -70,47 +144,20 @@ class MemberDoc(BaseModel):
 
     @field_validator("country")
     @classmethod
-    def _known_country(cls, code: str | None) -> str | None:
+    def _known_country(cls, code: str | None, info: ValidationInfo) -> str | None:
         # Most documents already write the canonical upper-case code.
         if code is None or code in geo.COUNTRIES:
             return code
         if geo.country(code) is None:
-            guess = geo.suggest_country(code)
+            guess = _guess(geo.suggest_country, code, info)
             hint = f"did you mean '{guess}'? " if guess else ""
             raise ValueError(f"unknown ISO 3166-1 alpha-2 country code; {hint}use null for none")
         return code.upper()
 
-    @field_validator("languages")
-    @classmethod
-    def _known_languages(cls, codes: list[str]) -> list[str]:
-        lowered = [c.lower() for c in codes]
-        # A code whose lower case is a known code passes `geo.is_language` too (it has no
-        # whitespace for that to strip), so only the others need the slower look, with hints.
-        if not _LANGUAGE_CODES.issuperset(lowered):
-            bad = [c for c in codes if not geo.is_language(c)]
-            if bad:
-                hints = [
-                    f"'{c}'" + (f" (did you mean '{g}'?)" if (g := geo.suggest_language(c)) else "")
-                    for c in bad
-                ]
-                raise ValueError(f"unknown ISO 639-1 language code {', '.join(hints)}")
-        if len(set(lowered)) != len(lowered):
-            raise ValueError("a language is listed twice")
-        return lowered
-
     @field_validator("expertise", "needs")
     @classmethod
-    def _known_themes(cls, levels: dict[str, int]) -> dict[str, int]:
-        if not _THEME_KEYS.issuperset(levels):
-            taxonomy = default_taxonomy()
-            hints = []
-            for key in levels:
-                if key not in _THEME_KEYS:
-                    guess = taxonomy.suggest(key)
-                    hints.append(f"'{key}'" + (f" (did you mean '{guess}'?)" if guess else ""))
-            raise ValueError(
-                f"unknown theme key {', '.join(hints)}; `peermatch taxonomy` lists the keys"
-            )
+    def _without_zeros(cls, levels: dict[str, int]) -> dict[str, int]:
+        # A level of 0 says "none", as leaving the theme out does.
         return {key: level for key, level in levels.items() if level > 0}
 
 
@@ -159,10 +206,24 @@ MEMBER_EDITABLE_FIELDS = (
 """What a member key may change in its own profile. Kind, country, region and
 North/South set a member's bonuses in rounds: only the secretariat changes them."""
 
+
+def _not_null(cls: type, value: Any) -> Any:
+    # Checked with the field's other problems, so one answer lists them all.
+    if value is None:
+        raise ValueError("cannot be null; leave the field out to keep it, or send its new value")
+    return value
+
+
 MemberUpdate = create_model(
     "MemberUpdate",
     __config__=ConfigDict(extra="forbid", str_strip_whitespace=True),
     __doc__="Fields to change (each as in a member, all optional); the id never changes.",
+    __validators__={
+        "_not_null": field_validator(
+            *(name for name in MEMBER_FIELDS if name != "id" and name not in NULLABLE_FIELDS),
+            mode="before",
+        )(_not_null)
+    },
     **{
         name: (field.rebuild_annotation() | None, None)
         for name, field in MemberCreate.model_fields.items()
