@@ -84,7 +84,8 @@ def _each_language_once(codes: Any, handler: ValidatorFunctionWrapHandler) -> li
     try:
         languages = handler(codes)
     except ValidationError as exc:
-        raise ValidationError.from_exception_data(exc.title, [*exc.errors(), *repeats]) from None
+        errors = sorted([*exc.errors(), *repeats], key=lambda e: e["loc"][:1])
+        raise ValidationError.from_exception_data(exc.title, errors) from None
     if repeats:
         raise ValidationError.from_exception_data("languages", repeats)
     return languages
