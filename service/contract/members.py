@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -57,54 +56,74 @@ def _guess(suggest: Callable[[str], str | None], value: str, info: ValidationInf
     return suggest(value)
 
 
-def _known_language(code: str, info: ValidationInfo) -> str:
-    lowered = code.lower()
-    # A code whose lower case is a known code passes `geo.is_language` too, so
-    # only the others need the slower look, with a hint.
-    if lowered in _LANGUAGE_CODES or geo.is_language(code):
-        return lowered
-    guess = _guess(geo.suggest_language, code, info)
-    hint = f" (did you mean '{guess}'?)" if guess else ""
-    raise ValueError(f"unknown ISO 639-1 language code{hint}")
+def _with_problems(value: Any, handler: ValidatorFunctionWrapHandler, found: list) -> Any:
+    """``value`` validated by ``handler``, or every problem: those the
+    handler finds (types, bounds) and those ``found`` about the same items,
+    in the items' order (a wrap validator, because an after-validator runs
+    only once the handler found nothing)."""
+    try:
+        validated = handler(value)
+    except ValidationError as exc:
+        order = {key: k for k, key in enumerate(value)} if isinstance(value, dict) else {}
+        # An item's position; a mapping's key before its value.
+        errors = sorted(
+            [*exc.errors(), *found],
+            key=lambda e: (
+                (order.get(e["loc"][0], e["loc"][0]), len(e["loc"]) == 1) if e["loc"] else (-1,)
+            ),
+        )
+        raise ValidationError.from_exception_data(exc.title, errors) from None
+    if found:
+        raise ValidationError.from_exception_data("items", found)
+    return validated
 
 
-def _each_language_once(codes: Any, handler: ValidatorFunctionWrapHandler) -> list[str]:
-    """The languages, each once: a repeat is reported at its position
-    together with the problems of the codes themselves (a wrap, because an
-    after-validator would only run once every code is valid)."""
-    repeats = []
+def _problem(loc: tuple, value: Any, message: str) -> dict:
+    # As a template argument: a message is not a format string.
+    error = PydanticCustomError("value_error", "{message}", {"message": message})
+    return {"type": error, "loc": loc, "input": value}
+
+
+def _known_languages(
+    codes: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> list[str]:
+    """Each code known, each once, in lower case; every bad code reported at
+    its position, whatever else is wrong with the list."""
+    found = []
     if isinstance(codes, list):
         seen: set[str] = set()
         for k, code in enumerate(codes):
-            if isinstance(code, str):
-                key = code.strip().lower()
-                if key in seen:
-                    repeats.append({"type": _LISTED_TWICE, "loc": (k,), "input": code})
-                seen.add(key)
-    try:
-        languages = handler(codes)
-    except ValidationError as exc:
-        errors = sorted([*exc.errors(), *repeats], key=lambda e: e["loc"][:1])
-        raise ValidationError.from_exception_data(exc.title, errors) from None
-    if repeats:
-        raise ValidationError.from_exception_data("languages", repeats)
-    return languages
+            if not isinstance(code, str):
+                continue
+            lowered = code.strip().lower()
+            # A code whose lower case is a known code passes `geo.is_language` too,
+            # so only the others need the slower look, with a hint.
+            if lowered not in _LANGUAGE_CODES and not geo.is_language(code):
+                guess = _guess(geo.suggest_language, code, info)
+                hint = f" (did you mean '{guess}'?)" if guess else ""
+                found.append(_problem((k,), code, f"unknown ISO 639-1 language code{hint}"))
+            elif lowered in seen:
+                found.append(_problem((k,), code, "a language is listed twice; keep one"))
+            seen.add(lowered)
+    return [code.lower() for code in _with_problems(codes, handler, found)]
 
 
-_LISTED_TWICE = PydanticCustomError("value_error", "a language is listed twice; keep one")
-
-
-def _known_theme(key: str, info: ValidationInfo) -> str:
-    if key in _THEME_KEYS:
-        return key
-    guess = _guess(default_taxonomy().suggest, key, info)
-    hint = f" (did you mean '{guess}'?)" if guess else ""
-    raise ValueError(f"unknown theme key{hint}; `peermatch taxonomy` lists the keys")
-
-
-ThemeKey = Annotated[str, AfterValidator(_known_theme)]
-"""A key of the taxonomy; checked key by key, so that an unknown key and a
-level out of range in the same mapping are both reported."""
+def _known_themes(
+    levels: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> dict[str, int]:
+    """Theme levels, each key known, without the levels of 0 (none); an
+    unknown key is reported with the levels out of range."""
+    found = []
+    if isinstance(levels, dict) and not _THEME_KEYS.issuperset(levels):
+        for key in levels:
+            if key not in _THEME_KEYS:
+                guess = _guess(default_taxonomy().suggest, key, info)
+                hint = f" (did you mean '{guess}'?)" if guess else ""
+                message = f"unknown theme key{hint}; `peermatch taxonomy` lists the keys"
+                found.append(_problem((key, "[key]"), key, message))
+    valid = _with_problems(levels, handler, found)
+    # A level of 0 says "none", as leaving the theme out does.
+    return {key: level for key, level in valid.items() if level > 0}
 
 
 class MemberDoc(BaseModel):
@@ -119,16 +138,14 @@ class MemberDoc(BaseModel):
         default=None, description="ISO 3166-1 alpha-2; null for international members"
     )
     languages: Annotated[
-        list[Annotated[str, AfterValidator(_known_language)]],
-        Field(min_length=1, max_length=10),
-        WrapValidator(_each_language_once),
+        list[str], Field(min_length=1, max_length=10), WrapValidator(_known_languages)
     ] = Field(description="ISO 639-1 working languages, at least one")
-    expertise: dict[ThemeKey, Annotated[StrictInt, Field(ge=0, le=4)]] = Field(
-        default_factory=dict, description="theme key -> level 0-4 (4 = can train others)"
-    )
-    needs: dict[ThemeKey, Annotated[StrictInt, Field(ge=0, le=3)]] = Field(
-        default_factory=dict, description="theme key -> need 0-3 (0 = none)"
-    )
+    expertise: Annotated[
+        dict[str, Annotated[StrictInt, Field(ge=0, le=4)]], WrapValidator(_known_themes)
+    ] = Field(default_factory=dict, description="theme key -> level 0-4 (4 = can train others)")
+    needs: Annotated[
+        dict[str, Annotated[StrictInt, Field(ge=0, le=3)]], WrapValidator(_known_themes)
+    ] = Field(default_factory=dict, description="theme key -> need 0-3 (0 = none)")
     mentor_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] = Field(
         default=1, description="most mentees it takes in a round (0 = never mentors)"
     )
@@ -154,12 +171,6 @@ class MemberDoc(BaseModel):
             hint = f"did you mean '{guess}'? " if guess else ""
             raise ValueError(f"unknown ISO 3166-1 alpha-2 country code; {hint}use null for none")
         return code.upper()
-
-    @field_validator("expertise", "needs")
-    @classmethod
-    def _without_zeros(cls, levels: dict[str, int]) -> dict[str, int]:
-        # A level of 0 says "none", as leaving the theme out does.
-        return {key: level for key, level in levels.items() if level > 0}
 
 
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$"
