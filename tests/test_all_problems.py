@@ -173,6 +173,25 @@ def test_a_lock_of_a_broken_member_waits_for_it_the_others_do_not():
     assert reported(doc) == [("members[0] (id 'sn')", "languages.0"), ("locked[2]", "")]
 
 
+def test_a_list_too_long_still_names_its_unknown_codes():
+    doc = base()
+    doc["members"][0]["languages"] = [
+        "en",
+        "fr",
+        "es",
+        "de",
+        "it",
+        "pt",
+        "ar",
+        "sw",
+        "xx",
+        "ru",
+        "fr",
+    ]
+    sn = "members[0] (id 'sn')"
+    assert reported(doc) == [(sn, "languages"), (sn, "languages.8"), (sn, "languages.10")]
+
+
 def test_a_huge_broken_document_lists_the_first_problems_and_counts_the_rest():
     doc = base()
     for m in doc["members"]:

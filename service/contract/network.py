@@ -191,13 +191,10 @@ def document_position(loc: tuple | list) -> tuple[int, ...]:
         at.append(rest[0])
         if len(rest) > 1:
             fields, name = _ENTRY_FIELDS.get(head, ()), rest[1]
-            at.append(
-                name
-                if isinstance(name, int)
-                else fields.index(name)
-                if name in fields
-                else len(fields)
-            )
+            if isinstance(name, int):  # an exclusion's member
+                at.append(name)
+            else:  # a field; unknown fields last
+                at.append(fields.index(name) if name in fields else len(fields))
     return tuple(at)
 
 

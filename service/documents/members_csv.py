@@ -128,8 +128,8 @@ def _unformula(cell: str) -> str:
     return cell[1:] if _escaped(cell) else cell
 
 
-def _member(raw: dict[str, str], line: int, k: int) -> tuple[dict[str, Any], list[Problem]]:
-    """The ``k``-th member dict, with the fields of the columns present (an
+def _member(raw: dict[str, str], line: int, position: int) -> tuple[dict[str, Any], list[Problem]]:
+    """The member dict at ``position`` in the document, with the fields of the columns present (an
     absent column keeps the stored value on import; an empty cell means
     none/default); a cell that cannot be read is left out and reported."""
     cells = {k: _unformula(v.strip()) for k, v in raw.items()}
@@ -137,7 +137,7 @@ def _member(raw: dict[str, str], line: int, k: int) -> tuple[dict[str, Any], lis
     problems: list[Problem] = []
 
     def problem(field: str, value: str, message: str) -> None:
-        at = document_position(("members", k, field))
+        at = document_position(("members", position, field))
         problems.append(Problem(where, field, value, message, at=at))
 
     member: dict[str, Any] = {
