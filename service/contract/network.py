@@ -384,8 +384,19 @@ def _locked_problems(
     written = data.get("locked") if isinstance(data.get("locked"), list) else []
     if not written:
         return []
-    counts = Counter(_id_of(m) for m in raw_members)
-    position = {_id_of(m): k for k, m in enumerate(raw_members) if counts[_id_of(m)] == 1}
+    named = {
+        member_id
+        for entry in written
+        if isinstance(entry, dict)
+        for member_id in (entry.get("mentor"), entry.get("mentee"))
+        if isinstance(member_id, str)
+    }
+    # Where each named id is written: a lock naming an id twice waits for the duplicate.
+    found: dict[str, list[int]] = {}
+    for k, m in enumerate(raw_members):
+        if (member_id := _id_of(m)) in named:
+            found.setdefault(member_id, []).append(k)
+    position = {member_id: ks[0] for member_id, ks in found.items() if len(ks) == 1}
     pairs: dict[tuple[str, str], int] = {}
     for k, entry in enumerate(written):
         if isinstance(entry, dict):
