@@ -56,24 +56,30 @@ def _guess(suggest: Callable[[str], str | None], value: str, info: ValidationInf
     return suggest(value)
 
 
-def _with_problems(value: Any, handler: ValidatorFunctionWrapHandler, found: list) -> Any:
-    """``value`` validated by ``handler``, or every problem: those the
-    handler finds (types, bounds) and those ``found`` about the same items,
-    in the items' order (a wrap validator, because an after-validator runs
-    only once the handler found nothing)."""
+def _checked(
+    value: Any,
+    handler: ValidatorFunctionWrapHandler,
+    info: ValidationInfo,
+    fine: Callable[[Any], bool],
+    find: Callable[[Any, ValidationInfo], list[dict]],
+) -> Any:
+    """``value`` validated by ``handler`` (types, bounds) and, unless
+    ``fine`` says at a glance that it is, by ``find`` (the problems of its
+    items): every problem of both, in the items' order. A wrap validator,
+    because an after-validator runs only once the handler found nothing."""
     try:
         validated = handler(value)
     except ValidationError as exc:
         order = {key: k for k, key in enumerate(value)} if isinstance(value, dict) else {}
         # An item's position; a mapping's key before its value.
         errors = sorted(
-            [*exc.errors(), *found],
+            [*exc.errors(), *find(value, info)],
             key=lambda e: (
                 (order.get(e["loc"][0], e["loc"][0]), len(e["loc"]) == 1) if e["loc"] else (-1,)
             ),
         )
         raise ValidationError.from_exception_data(exc.title, errors) from None
-    if found:
+    if not fine(validated) and (found := find(value, info)):
         raise ValidationError.from_exception_data("items", found)
     return validated
 
@@ -84,28 +90,45 @@ def _problem(loc: tuple, value: Any, message: str) -> dict:
     return {"type": error, "loc": loc, "input": value}
 
 
+def _languages_fine(codes: list[str]) -> bool:
+    lowered = {code.lower() for code in codes}
+    return len(lowered) == len(codes) and _LANGUAGE_CODES.issuperset(lowered)
+
+
+def _language_problems(codes: Any, info: ValidationInfo) -> list[dict]:
+    found, seen = [], set()
+    for k, code in enumerate(codes if isinstance(codes, list) else []):
+        if not isinstance(code, str):
+            continue
+        lowered = code.strip().lower()
+        if lowered not in _LANGUAGE_CODES and not geo.is_language(code):
+            guess = _guess(geo.suggest_language, code, info)
+            hint = f" (did you mean '{guess}'?)" if guess else ""
+            found.append(_problem((k,), code, f"unknown ISO 639-1 language code{hint}"))
+        elif lowered in seen:
+            found.append(_problem((k,), code, "a language is listed twice; keep one"))
+        seen.add(lowered)
+    return found
+
+
 def _known_languages(
     codes: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
 ) -> list[str]:
     """Each code known, each once, in lower case; every bad code reported at
     its position, whatever else is wrong with the list."""
+    valid = _checked(codes, handler, info, _languages_fine, _language_problems)
+    return [code.lower() for code in valid]
+
+
+def _theme_problems(levels: Any, info: ValidationInfo) -> list[dict]:
     found = []
-    if isinstance(codes, list):
-        seen: set[str] = set()
-        for k, code in enumerate(codes):
-            if not isinstance(code, str):
-                continue
-            lowered = code.strip().lower()
-            # A code whose lower case is a known code passes `geo.is_language` too,
-            # so only the others need the slower look, with a hint.
-            if lowered not in _LANGUAGE_CODES and not geo.is_language(code):
-                guess = _guess(geo.suggest_language, code, info)
-                hint = f" (did you mean '{guess}'?)" if guess else ""
-                found.append(_problem((k,), code, f"unknown ISO 639-1 language code{hint}"))
-            elif lowered in seen:
-                found.append(_problem((k,), code, "a language is listed twice; keep one"))
-            seen.add(lowered)
-    return [code.lower() for code in _with_problems(codes, handler, found)]
+    for key in levels if isinstance(levels, dict) else []:
+        if key not in _THEME_KEYS:
+            guess = _guess(default_taxonomy().suggest, key, info)
+            hint = f" (did you mean '{guess}'?)" if guess else ""
+            message = f"unknown theme key{hint}; `peermatch taxonomy` lists the keys"
+            found.append(_problem((key, "[key]"), key, message))
+    return found
 
 
 def _known_themes(
@@ -113,15 +136,7 @@ def _known_themes(
 ) -> dict[str, int]:
     """Theme levels, each key known, without the levels of 0 (none); an
     unknown key is reported with the levels out of range."""
-    found = []
-    if isinstance(levels, dict) and not _THEME_KEYS.issuperset(levels):
-        for key in levels:
-            if key not in _THEME_KEYS:
-                guess = _guess(default_taxonomy().suggest, key, info)
-                hint = f" (did you mean '{guess}'?)" if guess else ""
-                message = f"unknown theme key{hint}; `peermatch taxonomy` lists the keys"
-                found.append(_problem((key, "[key]"), key, message))
-    valid = _with_problems(levels, handler, found)
+    valid = _checked(levels, handler, info, _THEME_KEYS.issuperset, _theme_problems)
     # A level of 0 says "none", as leaving the theme out does.
     return {key: level for key, level in valid.items() if level > 0}
 
