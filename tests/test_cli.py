@@ -100,7 +100,7 @@ def test_validate_ok(write):
         (lambda d: d["members"][0]["expertise"].update(teachers=-1), "expertise.teachers = -1"),
         (
             lambda d: d["members"][0].update(languages=["xx"]),
-            "unknown ISO 639-1 language code 'xx'",
+            'languages.0 = "xx": unknown ISO 639-1 language code',
         ),
         (lambda d: d["members"][0].update(country="ZZ"), "unknown ISO 3166-1 alpha-2 country code"),
         (lambda d: d["exclusions"].append(["sn", "nobody"]), 'exclusions[1] · 1 = "nobody"'),

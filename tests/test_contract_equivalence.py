@@ -104,7 +104,9 @@ def test_countries_as_geo_defines_them(code):
 def test_theme_levels_and_hints():
     levels = {"teachers": 0, "fundraising": 2, "budget_traking": 1, "zzz": 3}
     message = reason(expertise=levels)
-    assert "'budget_traking' (did you mean 'budget_tracking'?), 'zzz';" in message
+    hint = "unknown theme key (did you mean 'budget_tracking'?)"
+    assert f"expertise.budget_traking.[key]\n  {hint}" in message
+    assert "expertise.zzz.[key]\n  unknown theme key; `peermatch taxonomy`" in message
     known = {k: v for k, v in levels.items() if k in default_taxonomy()}
     assert member_doc(expertise=known).expertise == {"fundraising": 2}
 

@@ -52,13 +52,17 @@ from service.contract.network import (
     MentorPairDoc,
     NetworkDoc,
     closest_id,
+    document_position,
     network_json_schema,
     parse_network,
     validate_network,
 )
 from service.contract.problems import (
+    MAX_LISTED,
     NetworkError,
     Problem,
+    in_order,
+    listed,
 )
 from service.contract.rounds import (
     Bonus,
@@ -93,6 +97,7 @@ __all__ = [
     "HistoryDoc",
     "ImportReport",
     "MAX_CAPACITY",
+    "MAX_LISTED",
     "MAX_MEMBERS",
     "MAX_SEED",
     "MEMBER_EDITABLE_FIELDS",
@@ -133,7 +138,10 @@ __all__ = [
     "UNLOCK_OR_FIX",
     "canonical_document",
     "closest_id",
+    "document_position",
+    "in_order",
     "input_sha256",
+    "listed",
     "network_json_schema",
     "parse_network",
     "validate_network",

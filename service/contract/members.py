@@ -11,7 +11,8 @@ database table (``service.store.models.Member``, checked against
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -19,9 +20,14 @@ from pydantic import (
     Field,
     StrictBool,
     StrictInt,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     create_model,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from matcher import geo
 from matcher.network import KINDS
@@ -32,6 +38,107 @@ _THEME_KEYS = frozenset(default_taxonomy().keys)
 
 
 _LANGUAGE_CODES = frozenset(geo.LANGUAGE_NAMES)
+
+
+HINTS = "hints"
+"""Validation context key: ``{HINTS: [n]}`` guesses what the first ``n``
+misspelt codes and keys meant, no more (a guess takes up to a few
+milliseconds, and a document broken on every line lists only its first
+problems); without it, every one gets a guess."""
+
+
+def _guess(suggest: Callable[[str], str | None], value: str, info: ValidationInfo) -> str | None:
+    budget = info.context.get(HINTS) if isinstance(info.context, dict) else None
+    if budget is not None:
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
+    return suggest(value)
+
+
+def _checked(
+    value: Any,
+    handler: ValidatorFunctionWrapHandler,
+    info: ValidationInfo,
+    fine: Callable[[Any], bool],
+    find: Callable[[Any, ValidationInfo], list[dict]],
+) -> Any:
+    """``value`` validated by ``handler`` (types, bounds) and, unless
+    ``fine`` says at a glance that it is, by ``find`` (the problems of its
+    items): every problem of both, in the items' order. A wrap validator,
+    because an after-validator runs only once the handler found nothing."""
+    try:
+        validated = handler(value)
+    except ValidationError as exc:
+        order = {key: k for k, key in enumerate(value)} if isinstance(value, dict) else {}
+        # An item's position; a mapping's key before its value.
+        errors = sorted(
+            [*exc.errors(), *find(value, info)],
+            key=lambda e: (
+                (order.get(e["loc"][0], e["loc"][0]), len(e["loc"]) == 1) if e["loc"] else (-1,)
+            ),
+        )
+        raise ValidationError.from_exception_data(exc.title, errors) from None
+    if not fine(validated) and (found := find(value, info)):
+        raise ValidationError.from_exception_data("items", found)
+    return validated
+
+
+def _problem(loc: tuple, value: Any, message: str) -> dict:
+    # As a template argument: a message is not a format string.
+    error = PydanticCustomError("value_error", "{message}", {"message": message})
+    return {"type": error, "loc": loc, "input": value}
+
+
+def _languages_fine(codes: list[str]) -> bool:
+    lowered = {code.lower() for code in codes}
+    return len(lowered) == len(codes) and _LANGUAGE_CODES.issuperset(lowered)
+
+
+def _language_problems(codes: Any, info: ValidationInfo) -> list[dict]:
+    found, seen = [], set()
+    for k, code in enumerate(codes if isinstance(codes, list) else []):
+        if not isinstance(code, str):
+            continue
+        lowered = code.strip().lower()
+        if lowered not in _LANGUAGE_CODES and not geo.is_language(code):
+            guess = _guess(geo.suggest_language, code, info)
+            hint = f" (did you mean '{guess}'?)" if guess else ""
+            found.append(_problem((k,), code, f"unknown ISO 639-1 language code{hint}"))
+        elif lowered in seen:
+            found.append(_problem((k,), code, "a language is listed twice; keep one"))
+        seen.add(lowered)
+    return found
+
+
+def _known_languages(
+    codes: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> list[str]:
+    """Each code known, each once, in lower case; every bad code reported at
+    its position, whatever else is wrong with the list."""
+    valid = _checked(codes, handler, info, _languages_fine, _language_problems)
+    return [code.lower() for code in valid]
+
+
+def _theme_problems(levels: Any, info: ValidationInfo) -> list[dict]:
+    found = []
+    for key in levels if isinstance(levels, dict) else []:
+        if key not in _THEME_KEYS:
+            guess = _guess(default_taxonomy().suggest, key, info)
+            hint = f" (did you mean '{guess}'?)" if guess else ""
+            message = f"unknown theme key{hint}; `peermatch taxonomy` lists the keys"
+            found.append(_problem((key, "[key]"), key, message))
+    return found
+
+
+def _known_themes(
+    levels: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> dict[str, int]:
+    """Theme levels, each key known, without the levels of 0 (none); an
+    unknown key is reported with the levels out of range."""
+    valid = _checked(levels, handler, info, _THEME_KEYS.issuperset, _theme_problems)
+    # A level of 0 says "none", as leaving the theme out does.
+    return {key: level for key, level in valid.items() if level > 0}
 
 
 class MemberDoc(BaseModel):
@@ -45,15 +152,15 @@ class MemberDoc(BaseModel):
     country: Annotated[str, Field(min_length=2, max_length=2)] | None = Field(
         default=None, description="ISO 3166-1 alpha-2; null for international members"
     )
-    languages: Annotated[list[str], Field(min_length=1, max_length=10)] = Field(
-        description="ISO 639-1 working languages, at least one"
-    )
-    expertise: dict[str, Annotated[StrictInt, Field(ge=0, le=4)]] = Field(
-        default_factory=dict, description="theme key -> level 0-4 (4 = can train others)"
-    )
-    needs: dict[str, Annotated[StrictInt, Field(ge=0, le=3)]] = Field(
-        default_factory=dict, description="theme key -> need 0-3 (0 = none)"
-    )
+    languages: Annotated[
+        list[str], Field(min_length=1, max_length=10), WrapValidator(_known_languages)
+    ] = Field(description="ISO 639-1 working languages, at least one")
+    expertise: Annotated[
+        dict[str, Annotated[StrictInt, Field(ge=0, le=4)]], WrapValidator(_known_themes)
+    ] = Field(default_factory=dict, description="theme key -> level 0-4 (4 = can train others)")
+    needs: Annotated[
+        dict[str, Annotated[StrictInt, Field(ge=0, le=3)]], WrapValidator(_known_themes)
+    ] = Field(default_factory=dict, description="theme key -> need 0-3 (0 = none)")
     mentor_capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY)] = Field(
         default=1, description="most mentees it takes in a round (0 = never mentors)"
     )
@@ -70,48 +177,15 @@ class MemberDoc(BaseModel):
 
     @field_validator("country")
     @classmethod
-    def _known_country(cls, code: str | None) -> str | None:
+    def _known_country(cls, code: str | None, info: ValidationInfo) -> str | None:
         # Most documents already write the canonical upper-case code.
         if code is None or code in geo.COUNTRIES:
             return code
         if geo.country(code) is None:
-            guess = geo.suggest_country(code)
+            guess = _guess(geo.suggest_country, code, info)
             hint = f"did you mean '{guess}'? " if guess else ""
             raise ValueError(f"unknown ISO 3166-1 alpha-2 country code; {hint}use null for none")
         return code.upper()
-
-    @field_validator("languages")
-    @classmethod
-    def _known_languages(cls, codes: list[str]) -> list[str]:
-        lowered = [c.lower() for c in codes]
-        # A code whose lower case is a known code passes `geo.is_language` too (it has no
-        # whitespace for that to strip), so only the others need the slower look, with hints.
-        if not _LANGUAGE_CODES.issuperset(lowered):
-            bad = [c for c in codes if not geo.is_language(c)]
-            if bad:
-                hints = [
-                    f"'{c}'" + (f" (did you mean '{g}'?)" if (g := geo.suggest_language(c)) else "")
-                    for c in bad
-                ]
-                raise ValueError(f"unknown ISO 639-1 language code {', '.join(hints)}")
-        if len(set(lowered)) != len(lowered):
-            raise ValueError("a language is listed twice")
-        return lowered
-
-    @field_validator("expertise", "needs")
-    @classmethod
-    def _known_themes(cls, levels: dict[str, int]) -> dict[str, int]:
-        if not _THEME_KEYS.issuperset(levels):
-            taxonomy = default_taxonomy()
-            hints = []
-            for key in levels:
-                if key not in _THEME_KEYS:
-                    guess = taxonomy.suggest(key)
-                    hints.append(f"'{key}'" + (f" (did you mean '{guess}'?)" if guess else ""))
-            raise ValueError(
-                f"unknown theme key {', '.join(hints)}; `peermatch taxonomy` lists the keys"
-            )
-        return {key: level for key, level in levels.items() if level > 0}
 
 
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$"
@@ -159,10 +233,24 @@ MEMBER_EDITABLE_FIELDS = (
 """What a member key may change in its own profile. Kind, country, region and
 North/South set a member's bonuses in rounds: only the secretariat changes them."""
 
+
+def _not_null(cls: type, value: Any) -> Any:
+    # Checked with the field's other problems, so one answer lists them all.
+    if value is None:
+        raise ValueError("cannot be null; leave the field out to keep it, or send its new value")
+    return value
+
+
 MemberUpdate = create_model(
     "MemberUpdate",
     __config__=ConfigDict(extra="forbid", str_strip_whitespace=True),
     __doc__="Fields to change (each as in a member, all optional); the id never changes.",
+    __validators__={
+        "_not_null": field_validator(
+            *(name for name in MEMBER_FIELDS if name != "id" and name not in NULLABLE_FIELDS),
+            mode="before",
+        )(_not_null)
+    },
     **{
         name: (field.rebuild_annotation() | None, None)
         for name, field in MemberCreate.model_fields.items()

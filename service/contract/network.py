@@ -26,8 +26,8 @@ from matcher.suggest import closest
 from matcher.taxonomy import Taxonomy, default_taxonomy
 from matcher.vectors import network_arrays
 from service.contract.fields import MemberId, SingleLine
-from service.contract.members import MemberDoc
-from service.contract.problems import NetworkError, Problem
+from service.contract.members import HINTS, MEMBER_FIELDS, MemberDoc
+from service.contract.problems import MAX_LISTED, NetworkError, Problem, in_order
 from service.gc_pause import collector_paused
 
 SCHEMA_VERSION = 1
@@ -128,18 +128,28 @@ def _parse_network(text: str | bytes, *, source: str) -> Network:
 def validate_network(
     data: Any, *, source: str = "network", taxonomy: Taxonomy | None = None
 ) -> Network:
-    """Validate a decoded network document and build the :class:`Network`."""
+    """Validate a decoded network document and build the :class:`Network`.
+
+    Every check runs whatever the others find: the members, the pairs that
+    name them, the taxonomy version and the locked pairs whose members are
+    valid (a lock with a broken member is checked once that member is fixed),
+    so one answer lists every problem, in the document's order."""
     taxonomy = taxonomy or default_taxonomy()
     if not isinstance(data, dict):
         problem = Problem("document", "", None, "must be a JSON object with a 'members' list")
         raise NetworkError([problem], source=source)
     raw_members = data.get("members") if isinstance(data.get("members"), list) else []
     problems: list[Problem] = []
+    broken: set[int] = set()
     doc = None
     try:
-        doc = NetworkDoc.model_validate(data)
+        doc = NetworkDoc.model_validate(data, context={HINTS: [MAX_LISTED]})
     except ValidationError as exc:
-        problems += [_from_pydantic(err, raw_members) for err in exc.errors()]
+        for err in exc.errors():
+            problems.append(_from_pydantic(err, raw_members))
+            loc = err["loc"]
+            if len(loc) >= 2 and loc[0] == "members" and isinstance(loc[1], int):
+                broken.add(loc[1])
     problems += _reference_problems(raw_members, data)
     version = data.get("taxonomy_version")
     if isinstance(version, str) and version != taxonomy.version:
@@ -150,15 +160,42 @@ def validate_network(
                 version,
                 f"this peermatch knows taxonomy {taxonomy.version}; "
                 "re-map the theme keys or drop the field",
+                at=document_position(("taxonomy_version",)),
             )
         )
+    problems += _locked_problems(data, raw_members, doc, broken, taxonomy)
     if problems or doc is None:
-        raise NetworkError(problems, source=source)
-    network = _build(doc, taxonomy)
-    problems = _locked_problems(network, taxonomy, doc.locked)
-    if problems:
-        raise NetworkError(problems, source=source)
-    return network
+        raise NetworkError(in_order(problems), source=source)
+    return _build(doc, taxonomy)
+
+
+_TOP = ("schema_version", "taxonomy_version", "members", "exclusions", "locked", "history")
+_ENTRY_FIELDS = {
+    "members": MEMBER_FIELDS,
+    "locked": ("mentor", "mentee"),
+    "history": ("mentor", "mentee", "round"),
+}
+
+
+def document_position(loc: tuple | list) -> tuple[int, ...]:
+    """Where ``loc`` (a pydantic location: section, position, field) is in a
+    network document, as a sort key: the top-level fields in the documented
+    order, then each entry by position, then its fields in the contract's order.
+
+    >>> document_position(("members", 3, "languages")) < document_position(("locked", 0))
+    True
+    """
+    head, *rest = loc
+    at = [_TOP.index(head) if head in _TOP else len(_TOP)]
+    if rest and isinstance(rest[0], int):
+        at.append(rest[0])
+        if len(rest) > 1:
+            fields, name = _ENTRY_FIELDS.get(head, ()), rest[1]
+            if isinstance(name, int):  # an exclusion's member
+                at.append(name)
+            else:  # a field; unknown fields last
+                at.append(fields.index(name) if name in fields else len(fields))
+    return tuple(at)
 
 
 def _member_label(member: Any, position: int) -> str:
@@ -182,6 +219,7 @@ _FIXES = {
 
 
 def _from_pydantic(err: dict, raw_members: list) -> Problem:
+    at = document_position(err["loc"]) if err["loc"] else ()
     loc = list(err["loc"])
     where = "document"
     if len(loc) >= 2 and loc[0] == "members" and isinstance(loc[1], int):
@@ -194,6 +232,8 @@ def _from_pydantic(err: dict, raw_members: list) -> Problem:
         loc = loc[2:]
     elif loc and loc[0] in ("exclusions", "locked", "history") and len(loc) >= 2:
         where, loc = f"{loc[0]}[{loc[1]}]", loc[2:]
+    if loc and loc[-1] == "[key]":  # a mapping's key, named as its entry
+        loc = loc[:-1]
     field = ".".join(str(part) for part in loc)
     message = err["msg"].removeprefix("Value error, ")
     fix = _FIXES.get(err["type"])
@@ -202,7 +242,7 @@ def _from_pydantic(err: dict, raw_members: list) -> Problem:
     value = None if err["type"] == "missing" else err.get("input")
     if isinstance(value, dict | list):
         value = None
-    return Problem(where, field, value, message)
+    return Problem(where, field, value, message, at=at)
 
 
 def _reference_problems(members: list, data: dict) -> list[Problem]:
@@ -225,6 +265,7 @@ def _reference_problems(members: list, data: dict) -> list[Problem]:
                             "id",
                             member_id,
                             "duplicate id; every member needs its own id",
+                            at=document_position(("members", k, "id")),
                         )
                     )
                 seen.add(member_id)
@@ -234,7 +275,8 @@ def _reference_problems(members: list, data: dict) -> list[Problem]:
             guess = closest_id(value, known)
             hint = f" (did you mean '{guess}'?)" if guess else ""
             fix = hint or "; add the member or correct the id"
-            problems.append(Problem(where, field, value, f"no member has this id{fix}"))
+            at = document_position((section, k, int(field) if field.isdecimal() else field))
+            problems.append(Problem(where, field, value, f"no member has this id{fix}", at=at))
 
     for section in ("exclusions", "locked", "history"):
         entries = data.get(section) if isinstance(data.get(section), list) else []
@@ -245,7 +287,15 @@ def _reference_problems(members: list, data: dict) -> list[Problem]:
                 for p, value in enumerate(entry):
                     check(where, str(p), value)
                 if len(entry) == 2 and isinstance(entry[0], str) and entry[0] == entry[1]:
-                    problems.append(Problem(where, "", entry[0], "a member cannot exclude itself"))
+                    problems.append(
+                        Problem(
+                            where,
+                            "",
+                            entry[0],
+                            "a member cannot exclude itself",
+                            at=document_position((section, k)),
+                        )
+                    )
             elif isinstance(entry, dict):
                 check(where, "mentor", entry.get("mentor"))
                 check(where, "mentee", entry.get("mentee"))
@@ -257,12 +307,21 @@ def _reference_problems(members: list, data: dict) -> list[Problem]:
                             "mentee",
                             key[1],
                             "a member cannot have mentored itself; remove this entry",
+                            at=document_position((section, k, "mentee")),
                         )
                     )
                 if not all(isinstance(x, str) for x in key):
                     continue
                 if section == "locked" and key in pairs_seen:
-                    problems.append(Problem(where, "", None, "this pair is locked twice; keep one"))
+                    problems.append(
+                        Problem(
+                            where,
+                            "",
+                            None,
+                            "this pair is locked twice; keep one",
+                            at=document_position((section, k)),
+                        )
+                    )
                 pairs_seen.add(key)
     return problems
 
@@ -277,26 +336,26 @@ def closest_id(value: str, known: set[str]) -> str | None:
     return closest(value, known)
 
 
+def _member(m: MemberDoc) -> Member:
+    region, south = geo.region_and_side(m.country, m.region, m.global_south)
+    return Member(
+        id=m.id,
+        name=m.name,
+        kind=m.kind,
+        languages=tuple(m.languages),
+        region=region,
+        global_south=south,
+        country=m.country,
+        expertise=dict(sorted(m.expertise.items())),
+        needs=dict(sorted(m.needs.items())),
+        mentor_capacity=m.mentor_capacity,
+        mentee_capacity=m.mentee_capacity,
+        description=m.description,
+    )
+
+
 def _build(doc: NetworkDoc, taxonomy: Taxonomy) -> Network:
-    members = []
-    for m in doc.members:
-        region, south = geo.region_and_side(m.country, m.region, m.global_south)
-        members.append(
-            Member(
-                id=m.id,
-                name=m.name,
-                kind=m.kind,
-                languages=tuple(m.languages),
-                region=region,
-                global_south=south,
-                country=m.country,
-                expertise=dict(sorted(m.expertise.items())),
-                needs=dict(sorted(m.needs.items())),
-                mentor_capacity=m.mentor_capacity,
-                mentee_capacity=m.mentee_capacity,
-                description=m.description,
-            )
-        )
+    members = [_member(m) for m in doc.members]
     assert set(KINDS) >= {m.kind for m in members}
     return make_network(
         members,
@@ -312,42 +371,77 @@ UNLOCK_OR_FIX = "Remove the lock or fix the profiles"
 from elsewhere say it their way)."""
 
 
-def _locked_problems(network: Network, taxonomy: Taxonomy, written: list) -> list[Problem]:
+def _locked_problems(
+    data: dict, raw_members: list, doc: NetworkDoc | None, broken: set[int], taxonomy: Taxonomy
+) -> list[Problem]:
     """Locked pairs that break a hard constraint or a capacity, each named by
-    its position in the document (``written``, the document's locked list)."""
-    if not network.locked:
+    its position in the document.
+
+    Read from the document as written, so that they are checked whatever
+    else is wrong with it: a pair is checked when both its ids name exactly
+    one member and both members are valid (``broken`` holds the positions of
+    the others); a capacity counts every pair naming its member once."""
+    written = data.get("locked") if isinstance(data.get("locked"), list) else []
+    if not written:
         return []
+    named = {
+        member_id
+        for entry in written
+        if isinstance(entry, dict)
+        for member_id in (entry.get("mentor"), entry.get("mentee"))
+        if isinstance(member_id, str)
+    }
+    # Where each named id is written: a lock naming an id twice waits for the duplicate.
+    found: dict[str, list[int]] = {}
+    for k, m in enumerate(raw_members):
+        if (member_id := _id_of(m)) in named:
+            found.setdefault(member_id, []).append(k)
+    position = {member_id: ks[0] for member_id, ks in found.items() if len(ks) == 1}
+    pairs: dict[tuple[str, str], int] = {}
+    for k, entry in enumerate(written):
+        if isinstance(entry, dict):
+            pair = (entry.get("mentor"), entry.get("mentee"))
+            if all(isinstance(x, str) and x in position for x in pair):
+                pairs.setdefault(pair, k)  # a pair locked twice is reported as such
     # Only the members named in locks matter: scoring them alone keeps this
     # cheap on large networks and uses the very constraints a round applies.
-    named = {member_id for pair in network.locked for member_id in pair}
-    involved = make_network(
-        [m for m in network.members if m.id in named],
-        exclusions=[pair for pair in network.exclusions if set(pair) <= named],
-        taxonomy_version=network.taxonomy_version,
-    )
+    named = {member_id for pair in pairs for member_id in pair}
+    members = [
+        m
+        for member_id in sorted(named)
+        if (m := _valid(member_id, position, raw_members, doc, broken))
+    ]
+    valid = {m.id for m in members}
+    exclusions = [
+        tuple(pair)
+        for pair in (data.get("exclusions") if isinstance(data.get("exclusions"), list) else [])
+        if isinstance(pair, list) and all(isinstance(x, str) and x in valid for x in pair)
+    ]
+    involved = make_network(members, exclusions=exclusions, taxonomy_version=taxonomy.version)
     arrays = network_arrays(involved, taxonomy)
     index = involved.index()
     problems = []
-    position = {}
-    for k, pair in enumerate(written):
-        position.setdefault((pair.mentor, pair.mentee), k)
-    for mentor, mentee in sorted(network.locked, key=lambda pair: position[pair]):
-        k = position[(mentor, mentee)]
-        broken = pair_violations(arrays, index[mentee], index[mentor])
-        if broken:
+    for (mentor, mentee), k in pairs.items():
+        if not {mentor, mentee} <= valid:
+            continue
+        broken_rules = pair_violations(arrays, index[mentee], index[mentor])
+        if broken_rules:
             problems.append(
                 Problem(
                     f"locked[{k}]",
                     "",
                     {"mentor": mentor, "mentee": mentee},
-                    "breaks a hard constraint: " + "; ".join(broken) + f". {UNLOCK_OR_FIX}",
+                    "breaks a hard constraint: " + "; ".join(broken_rules) + f". {UNLOCK_OR_FIX}",
+                    at=document_position(("locked", k)),
                 )
             )
     for role, capacity in (("mentor", "mentor_capacity"), ("mentee", "mentee_capacity")):
-        counts = Counter(pair[0 if role == "mentor" else 1] for pair in network.locked)
-        for member_id, count in sorted(counts.items()):
+        locked_as = Counter(pair[0 if role == "mentor" else 1] for pair in pairs)
+        for member_id, count in sorted(locked_as.items()):
+            if member_id not in valid:
+                continue
             limit = getattr(involved.members[index[member_id]], capacity)
-            # At 0, every one of its locked pairs is reported above already.
+            # At 0, every one of its locked pairs with a valid partner is reported above.
             if count > limit > 0:
                 problems.append(
                     Problem(
@@ -357,6 +451,23 @@ def _locked_problems(network: Network, taxonomy: Taxonomy, written: list) -> lis
                         f"locked in {count} pair{'s' if count != 1 else ''} as {role} but "
                         f"its {capacity} is {limit}; "
                         f"raise {capacity} or unlock a pair",
+                        at=document_position(("locked", len(written))),
                     )
                 )
     return problems
+
+
+def _valid(
+    member_id: str, position: dict, raw_members: list, doc: NetworkDoc | None, broken: set[int]
+) -> Member | None:
+    """The member ``member_id`` names, if it is valid."""
+    k = position[member_id]
+    if k in broken:
+        return None
+    if doc is not None:
+        return _member(doc.members[k])
+    try:
+        # Valid on its own (no problem names it), unless the list as a whole was refused.
+        return _member(MemberDoc.model_validate(raw_members[k]))
+    except ValidationError:
+        return None

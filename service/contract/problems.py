@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from service.safe_text import escape_controls
@@ -20,6 +20,9 @@ class Problem:
     message: str
     line: int | None = None
     column: int | None = None
+    at: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    """Where the problem is, as positions in the input: problems are listed in
+    this order (an input's own order); never shown."""
 
     def __post_init__(self) -> None:
         # A problem echoes what was sent, but a reader needs only its start:
@@ -33,7 +36,7 @@ class Problem:
         return escape_controls(f"{at}{self.where}{field}{value}: {self.message}")
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "at"}
 
 
 _ECHO_ITEMS = 5
@@ -74,11 +77,39 @@ def _already_cut(value: list | tuple | dict) -> bool:
     return "…" in value if isinstance(value, dict) else value[-1] == "…"
 
 
+MAX_LISTED = 200
+"""Problems listed in one answer: enough to fix a file in one go, few enough
+that a file broken on every line still gets a quick, readable answer."""
+
+
+def in_order(problems: list[Problem]) -> list[Problem]:
+    """``problems`` in the input's order (by :attr:`Problem.at`; problems at
+    the same place keep the order they were found in)."""
+    return sorted(problems, key=lambda p: p.at)
+
+
+def listed(problems: list[Problem]) -> list[Problem]:
+    """The first :data:`MAX_LISTED` problems, then one that counts the rest.
+
+    >>> many = [Problem(f"members[{k}]", "name", None, "add it") for k in range(201)]
+    >>> for p in listed(many)[-2:]:
+    ...     print(p)
+    members[199] · name: add it
+    …: and 1 more problem; fix these and check again
+    """
+    if len(problems) <= MAX_LISTED:
+        return problems
+    more = len(problems) - MAX_LISTED
+    rest = f"and {more} more problem{'s' if more != 1 else ''}; fix these and check again"
+    return [*problems[:MAX_LISTED], Problem("…", "", None, rest)]
+
+
 class NetworkError(ValueError):
-    """A network document with problems; ``problems`` lists all of them."""
+    """A network document with problems; ``problems`` lists all of them, in
+    the document's order (a message lists the first :data:`MAX_LISTED`)."""
 
     def __init__(self, problems: list[Problem], *, source: str = "network") -> None:
         self.problems, self.source = problems, source
         plural = "s" if len(problems) != 1 else ""
-        lines = "\n".join(f"  - {p}" for p in problems)
+        lines = "\n".join(f"  - {p}" for p in listed(problems))
         super().__init__(f"{source}: {len(problems)} problem{plural}\n{lines}")

@@ -7,7 +7,8 @@ contact_name, contact_email`` are optional. Lists use ``;``: languages
 ``en;fr``, expertise and needs ``theme_key:level;theme_key:level``.
 
 Reading returns the network document's member dicts plus the CSV line of each,
-so that validation problems name the line; writing neutralises cells that a
+so that validation problems name the line, and the problems of the cells, to be
+reported with those of the members; writing neutralises cells that a
 spreadsheet would run as a formula.
 """
 
@@ -17,7 +18,7 @@ import csv
 import io
 from typing import Any
 
-from service.contract import MEMBER_FIELDS, MemberCreate, Problem
+from service.contract import MEMBER_FIELDS, MemberCreate, Problem, document_position
 
 REQUIRED = tuple(name for name, field in MemberCreate.model_fields.items() if field.is_required())
 OPTIONAL = tuple(name for name in MEMBER_FIELDS if name not in REQUIRED)
@@ -27,6 +28,8 @@ _TRUE, _FALSE = {"true", "yes", "1", "south"}, {"false", "no", "0", "north"}
 
 
 class CsvError(ValueError):
+    """A file whose rows cannot be read at all (encoding, empty, header)."""
+
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems))
@@ -36,10 +39,13 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def read_members(data: bytes) -> tuple[list[dict[str, Any]], list[int]]:
-    """Member dicts (network-contract fields plus contact fields) and the CSV
-    line each came from. Raises :class:`CsvError` listing every problem that
-    is about the CSV itself (encoding, header, cell syntax)."""
+def read_members(data: bytes) -> tuple[list[dict[str, Any]], list[int], list[Problem]]:
+    """Member dicts (network-contract fields plus contact fields), the CSV
+    line each came from, and the problems of the rows and cells (a row with
+    the wrong number of cells gives no member, a cell that cannot be read
+    leaves its field out; the other cells are read and checked all the same).
+    Raises :class:`CsvError` when no row can be read: bad encoding, no header,
+    a required column missing or given twice."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -63,24 +69,23 @@ def read_members(data: bytes) -> tuple[list[dict[str, Any]], list[int]]:
         raise CsvError([Problem("line 1", "", None, "empty file; expected a header row")]) from None
     except csv.Error as exc:
         raise CsvError([Problem("line 1", "", None, f"not valid CSV: {exc}")]) from None
-    problems = []
+    problems, unknown = [], []
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         problems.append(
             Problem("line 1", ",".join(missing), None, "missing required column(s); add them")
         )
-    for name in header:
+    for column, name in enumerate(header):
         if name not in COLUMNS:
-            problems.append(
-                Problem(
-                    "line 1", name, None, f"unknown column; the columns are {', '.join(COLUMNS)}"
-                )
-            )
+            # Reported with the rows' problems: the other columns read all the same.
+            message = f"unknown column; the columns are {', '.join(COLUMNS)}"
+            unknown.append(Problem("line 1", name, None, message, at=(-1, column)))
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
         problems.append(Problem("line 1", ",".join(duplicated), None, "column given twice"))
     if problems:
-        raise CsvError(problems)
+        raise CsvError(problems + unknown)
+    problems = unknown
     members, lines = [], []
     try:
         for row in reader:
@@ -94,18 +99,22 @@ def read_members(data: bytes) -> tuple[list[dict[str, Any]], list[int]]:
                         "",
                         None,
                         f"{len(row)} cells for {len(header)} columns; quote cells with commas",
+                        at=(*document_position(("members", len(members))), -1),
                     )
                 )
                 continue
-            member, cell_problems = _member(dict(zip(header, row, strict=True)), line)
+            cells = {h: c for h, c in zip(header, row, strict=True) if h in COLUMNS}
+            member, cell_problems = _member(cells, line, len(members))
             problems += cell_problems
             members.append(member)
             lines.append(line)
     except csv.Error as exc:
-        problems.append(Problem(f"line {reader.line_num}", "", None, f"not valid CSV: {exc}"))
-    if problems:
-        raise CsvError(problems)
-    return members, lines
+        # The rest of the file cannot be split into cells reliably.
+        at = (*document_position(("members", len(members))), -1)
+        problems.append(
+            Problem(f"line {reader.line_num}", "", None, f"not valid CSV: {exc}", at=at)
+        )
+    return members, lines, problems
 
 
 def _escaped(text: str) -> bool:
@@ -119,12 +128,18 @@ def _unformula(cell: str) -> str:
     return cell[1:] if _escaped(cell) else cell
 
 
-def _member(raw: dict[str, str], line: int) -> tuple[dict[str, Any], list[Problem]]:
-    """A member dict with the fields of the columns present (an absent column
-    keeps the stored value on import; an empty cell means none/default)."""
+def _member(raw: dict[str, str], line: int, position: int) -> tuple[dict[str, Any], list[Problem]]:
+    """The member dict at ``position`` in the document, with the fields of the columns present (an
+    absent column keeps the stored value on import; an empty cell means
+    none/default); a cell that cannot be read is left out and reported."""
     cells = {k: _unformula(v.strip()) for k, v in raw.items()}
     where = f"line {line}" + (f" (id '{cells['id']}')" if cells.get("id") else "")
     problems: list[Problem] = []
+
+    def problem(field: str, value: str, message: str) -> None:
+        at = document_position(("members", position, field))
+        problems.append(Problem(where, field, value, message, at=at))
+
     member: dict[str, Any] = {
         "id": cells["id"],
         "name": cells["name"],
@@ -140,9 +155,7 @@ def _member(raw: dict[str, str], line: int) -> tuple[dict[str, Any], list[Proble
         for part in filter(None, (p.strip() for p in cells[field].split(";"))):
             key, sep, level = part.partition(":")
             if not sep or not level.strip().isdecimal() or len(level.strip()) > 3:
-                problems.append(
-                    Problem(where, field, part, "write theme_key:level, e.g. budget_tracking:3")
-                )
+                problem(field, part, "write theme_key:level, e.g. budget_tracking:3")
                 continue
             levels[key.strip()] = int(level)
         member[field] = levels
@@ -152,7 +165,7 @@ def _member(raw: dict[str, str], line: int) -> tuple[dict[str, Any], list[Proble
             if text.isdecimal() and len(text) <= 6:
                 member[field] = int(text)
             else:
-                problems.append(Problem(where, field, text, "write a whole number"))
+                problem(field, text, "write a whole number")
     if "description" in cells:
         member["description"] = cells["description"]
     for field in ("region", "contact_name", "contact_email"):
@@ -163,9 +176,7 @@ def _member(raw: dict[str, str], line: int) -> tuple[dict[str, Any], list[Proble
         if flag in _TRUE | _FALSE:
             member["global_south"] = flag in _TRUE
         else:
-            problems.append(
-                Problem(where, "global_south", cells["global_south"], "write true or false")
-            )
+            problem("global_south", cells["global_south"], "write true or false")
     elif "global_south" in cells:
         member["global_south"] = None
     return member, problems

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.contract import NetworkError
+from service.contract import NetworkError, listed
 
 
 class DomainError(Exception):
@@ -56,5 +56,5 @@ def network_problems(exc: NetworkError, *, conflict: bool) -> Invalid | Conflict
     for a stored network that a change would break, as a ``Conflict``."""
     n = len(exc.problems)
     detail = f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written"
-    errors = [p.to_dict() for p in exc.problems]
+    errors = [p.to_dict() for p in listed(exc.problems)]
     return Conflict(detail, errors=errors) if conflict else Invalid(detail, errors=errors)

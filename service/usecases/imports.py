@@ -3,6 +3,7 @@ problem named by its line or position."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,6 +17,9 @@ from service.contract import (
     MemberCreate,
     NetworkError,
     Problem,
+    document_position,
+    in_order,
+    listed,
     validate_network,
 )
 from service.store.models import Member, Relation, utcnow
@@ -55,7 +59,8 @@ def _split_contacts(members: list[Any], labels: list[str]) -> tuple[list[Any], l
             continue
         profile = {f: v for f, v in m.items() if f not in CONTACT_FIELDS}
         if reserved := reserved_id_problem(m.get("id")):
-            problems.append(Problem(labels[k], "id", m["id"], reserved))
+            at = document_position(("members", k, "id"))
+            problems.append(Problem(labels[k], "id", m["id"], reserved, at=at))
         # A blank cell (or only spaces) is no contact, as in a CSV.
         contact = {
             f: m[f]
@@ -66,7 +71,9 @@ def _split_contacts(members: list[Any], labels: list[str]) -> tuple[list[Any], l
             Contact.model_validate(contact)
         except ValidationError as exc:
             for e in exc.errors():
-                problems.append(Problem(labels[k], str(e["loc"][0]), e.get("input"), e["msg"]))
+                field = str(e["loc"][0])
+                at = document_position(("members", k, field))
+                problems.append(Problem(labels[k], field, e.get("input"), e["msg"], at=at))
         profiles.append(profile)
         contacts.append(contact)
     return profiles, contacts, problems
@@ -81,11 +88,14 @@ def import_network(
     labels: list[str] | None = None,
     max_members: int,
     partial: bool = False,
+    problems: Sequence[Problem] = (),
 ) -> ImportResult:
     """Upsert a network document's members (by id) and add its pairs, all or
     nothing. ``labels`` names each member's origin (e.g. its CSV line) in
     problems. ``partial``: a field a member leaves out keeps its stored value
     (a CSV without some columns) instead of taking the contract's default.
+    ``problems``: those already found in reading the document (e.g. its CSV
+    cells), listed with the others in the document's order.
     Raises :class:`~service.usecases.errors.Invalid` listing every problem."""
     if not isinstance(document, dict) or not isinstance(document.get("members"), list):
         raise Invalid(
@@ -103,7 +113,8 @@ def import_network(
         for k, m in enumerate(incoming)
     ]
     labels = labels or default_labels
-    profiles, contacts, problems = _split_contacts(incoming, labels)
+    profiles, contacts, found = _split_contacts(incoming, labels)
+    found += problems
     existing = network_document(session, contacts=False)
     incoming_ids = {
         m["id"] for m in profiles if isinstance(m, dict) and isinstance(m.get("id"), str)
@@ -134,14 +145,14 @@ def import_network(
         own_locks = (
             len(document.get("locked", [])) if isinstance(document.get("locked"), list) else 0
         )
-        problems += [
+        found += [
             _stored_lock(_relabel(p, labels, default_labels), own_locks) for p in exc.problems
         ]
-    if problems:
-        n = len(problems)
+    if found:
+        n = len(found)
         raise Invalid(
             f"{n} problem{'s' if n != 1 else ''} in {source}; nothing was written",
-            [p.to_dict() for p in problems],
+            [p.to_dict() for p in listed(in_order(found))],
         )
     created = updated = unchanged = 0
     now = utcnow()  # one time for the whole import: it is one write
@@ -194,7 +205,7 @@ def _relabel(p: Problem, labels: list[str], default_labels: list[str]) -> Proble
         return p
     for k, label in enumerate(default_labels):
         if p.where == label or p.where == f"members[{k}]":
-            return Problem(labels[k], p.field, p.value, p.message)
+            return replace(p, where=labels[k])
     return p
 
 

@@ -131,10 +131,10 @@ async def import_members(
     nothing."""
     data = await request.body()
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    labels = None
+    labels, problems = None, []
     if kind in ("text/csv", "application/csv"):
         try:
-            members, lines = members_csv.read_members(data)
+            members, lines, problems = members_csv.read_members(data)
         except members_csv.CsvError as exc:
             raise Invalid(
                 f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} "
@@ -183,6 +183,7 @@ async def import_members(
                 labels=labels,
                 max_members=settings.max_import_members,
                 partial=partial,
+                problems=problems,
             )
 
     result = await run_in_threadpool(run)
