@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -26,6 +25,7 @@ from service.contract import (
     MEMBER_ID_PATTERN,
     Direction,
     ImportReport,
+    IsoTime,
     MemberCreate,
     MemberList,
     MemberPrivate,
@@ -73,7 +73,7 @@ def list_members(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     updated_since: Annotated[
-        datetime | None,
+        IsoTime | None,
         Query(
             description="only members whose profile changed (created, updated or "
             "imported with changes) after this ISO 8601 time; without an offset, UTC",
