@@ -73,7 +73,7 @@ def _create() -> SimpleNamespace:
         webhooks=Counter(
             "peermatch_webhook_deliveries",
             "Webhook events by outcome: delivered (2xx), rejected (another answer, "
-            "not retried), failed (no answer, 429 or 5xx after the retries), "
+            "not retried), failed (no answer, or 408/425/429/5xx, after the retries), "
             "dropped (the queue was full)",
             ("outcome",),
         ),

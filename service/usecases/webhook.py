@@ -6,11 +6,11 @@ Delivery happens after the publish committed, on a thread of its own: the
 request that published never waits for the receiver, and a receiver that is
 slow, down or failing can neither block nor undo a publish. Each event is
 tried once and retried after each of :attr:`Webhook.delays` on a network
-error, a timeout, a 429 or a 5xx; any other answer ends it. Every outcome is
-counted (``peermatch_webhook_deliveries_total{outcome}``) and a failure is
-logged with the delivery's id. Events still queued when the process exits
-are lost: the event says where to read the state (``GET /v1/published``), so a
-receiver can always catch up.
+error, a timeout, a 408, 425, 429 or 5xx; any other answer ends it. Every
+outcome is counted (``peermatch_webhook_deliveries_total{outcome}``) and a
+failure is logged with the delivery's id. Events still queued when the
+process exits are lost: the event says where to read the state
+(``GET /v1/published``), so a receiver can always catch up.
 """
 
 from __future__ import annotations
