@@ -193,6 +193,21 @@ def test_a_receiver_that_refuses_is_not_retried(tmp_path, receiver):
     dispose(svc)
 
 
+def test_the_publish_answers_while_the_receiver_still_holds_the_event(tmp_path):
+    slow = Receiver(hold=True)
+    svc = hooked(tmp_path, slow.url)
+    svc.app.state.webhook.timeout = IDLE
+    before = deliveries()
+    publish_a_round(svc)  # the receiver answers only after this returned
+    slow.received.get(timeout=IDLE)
+    assert counted_since(before) == {}
+    slow.release.set()
+    assert svc.app.state.webhook.wait_idle(IDLE)
+    assert counted_since(before) == {"delivered": 1}
+    slow.close()
+    dispose(svc)
+
+
 def test_a_receiver_that_is_down_or_hangs_costs_the_publish_nothing(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
