@@ -6,9 +6,13 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WEBHOOK_SECRET_MIN = 16
 
 
 def default_data_dir() -> Path:
@@ -48,6 +52,48 @@ class Settings(BaseSettings):
         description="comma-separated origins whose web pages may call the API "
         "from a browser (CORS), e.g. https://hub.example.org; empty: none",
     )
+
+    webhook_url: str | None = Field(
+        default=None,
+        description="http(s) URL that gets a signed POST when a round is published "
+        "(docs/operations.md, Webhook); unset or empty: no webhook",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        validate_default=True,
+        description=f"the key of the webhook's HMAC-SHA256 signature, at least "
+        f"{WEBHOOK_SECRET_MIN} characters; required with webhook_url",
+    )
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise PydanticCustomError(
+                "webhook_url",
+                "must be an http:// or https:// URL, e.g. https://hub.example.org/hooks/peermatch",
+            )
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            value = None
+        if info.data.get("webhook_url") and (
+            value is None or len(value.get_secret_value()) < WEBHOOK_SECRET_MIN
+        ):
+            raise PydanticCustomError(
+                "webhook_secret",
+                "required when PEERMATCH_WEBHOOK_URL is set: at least {min} characters, "
+                "shared with the receiver, which checks each delivery's signature with it "
+                "(make one with: python -c 'import secrets; print(secrets.token_hex(32))')",
+                {"min": WEBHOOK_SECRET_MIN},
+            )
+        return value
 
     def cors_origin_list(self) -> list[str]:
         """The origins of ``cors_origins``, without blanks or trailing slashes."""

@@ -70,6 +70,13 @@ def _create() -> SimpleNamespace:
             "Rebuilding a worker's network snapshot after a write (_count: rebuilds)",
             buckets=_FAST,
         ),
+        webhooks=Counter(
+            "peermatch_webhook_deliveries",
+            "Webhook events by outcome: delivered (2xx), rejected (another answer, "
+            "not retried), failed (no answer, or 408/425/429/5xx, after the retries), "
+            "dropped (the queue was full)",
+            ("outcome",),
+        ),
         workers=Gauge(
             "peermatch_workers",
             "Worker processes serving requests",
@@ -104,6 +111,22 @@ def observe_round(operation: str, kind: str, seconds: float) -> None:
 def snapshot_rebuilt(seconds: float) -> None:
     """A worker built a fresh network snapshot in ``seconds``."""
     _metrics().snapshots.observe(seconds)
+
+
+WEBHOOK_OUTCOMES = ("delivered", "rejected", "failed", "dropped")
+
+
+def webhook_outcomes_declared() -> None:
+    """Show every webhook outcome from the start (at 0), so an alert on
+    ``failed`` has a series to watch before the first failure."""
+    for outcome in WEBHOOK_OUTCOMES:
+        _metrics().webhooks.labels(outcome)
+
+
+def webhook_delivered(outcome: str) -> None:
+    """A webhook event ended with ``outcome`` (one of :data:`WEBHOOK_OUTCOMES`)."""
+    assert outcome in WEBHOOK_OUTCOMES, outcome
+    _metrics().webhooks.labels(outcome).inc()
 
 
 def worker_started() -> None:

@@ -140,3 +140,18 @@ def test_database_faults_match_the_declared_schema(tmp_path):
 def test_not_ready_matches_the_declared_schema(svc):
     set_revision(url_of(svc), "0003")
     check(svc, "GET", "/ready", svc.client.get("/ready"), 503)
+
+
+def test_a_405_allows_every_method_the_path_documents(svc):
+    document = svc.app.openapi()
+    for path, concrete in (
+        ("/v1/members", "/v1/members"),
+        ("/v1/members/{member_id}", f"/v1/members/{MEMBER}"),
+        ("/v1/members/import", "/v1/members/import"),  # not the template's methods
+        ("/v1/rounds", "/v1/rounds"),
+        ("/health", "/health"),
+    ):
+        refused = svc.client.put(concrete, headers=svc.as_("admin"))
+        assert refused.status_code == 405, path
+        allowed = set(refused.headers["Allow"].split(", "))
+        assert {m.upper() for m in document["paths"][path]} == allowed - {"HEAD"}, path

@@ -17,6 +17,7 @@ from service.api.routes import members, network, pairs, problem_pages, rounds, s
 from service.config import Settings, get_settings
 from service.store.db import make_engine, prepare
 from service.usecases import NetworkCache
+from service.usecases.webhook import Webhook
 
 
 class BodyLimit:
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         max_overflow=1,
     )
     app.state.cache = NetworkCache(engine)
+    app.state.webhook = Webhook.from_settings(settings)
     problems.install(app)
     app.include_router(system.router)
     app.include_router(members.router)

@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from service.api.problem_kinds import kind_for_status, problem_type
 from service.safe_text import escape_controls
@@ -301,10 +302,34 @@ def install(app: FastAPI) -> None:
                 "the request body cannot be read as JSON: send UTF-8 text, numbers "
                 "under 4,300 digits and at most a few hundred levels of nesting"
             )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+            headers = {**(headers or {}), "Allow": allowed}
         return problem_response(
             request,
             exc.status_code,
             detail,
             kind=kind_for_status(exc.status_code),
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
+
+
+def _allowed_methods(request: Request) -> str | None:
+    """The methods of the operations documented at the request's path.
+    Starlette's 405 names only those of the first route on the path (GET of
+    ``/v1/members``, not its POST); where a fixed path and a template both
+    match (``/v1/members/import``, ``/v1/members/{member_id}``), the fixed one
+    is the resource."""
+    found: dict[str, set[str]] = {}
+    routes = list(request.app.router.routes)
+    while routes:
+        route = routes.pop()
+        if route.matches(request.scope)[0] is Match.NONE:
+            continue
+        if hasattr(route, "original_router"):  # an included router (its paths are whole)
+            routes.extend(route.original_router.routes)
+        elif methods := getattr(route, "methods", None):
+            found.setdefault(route.path, set()).update(methods)
+    if not found:
+        return None
+    return ", ".join(sorted(found[min(found, key=lambda path: (path.count("{"), path))]))

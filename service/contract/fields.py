@@ -3,10 +3,13 @@ capacities, e-mail addresses."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Field,
 )
 
@@ -32,3 +35,19 @@ MultiLine = Annotated[str, AfterValidator(check_multi_line)]
 MAX_SEED = 2**31 - 1
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 """A tie-breaking seed: same input and seed, same output."""
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[Tt ]|$)")
+
+
+def _iso_8601(value: object) -> object:
+    # pydantic also reads a number as Unix seconds: 20261201 would be a day of
+    # 1970, silently.
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("not an ISO 8601 date or time; write e.g. 2026-12-01T00:00:00Z")
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_iso_8601)]
+"""A moment given as text (a query parameter): ISO 8601, a date or a date
+and time, with or without an offset; never a bare number."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -35,6 +34,7 @@ from service.contract import (
     MEMBER_ID_PATTERN,
     Direction,
     ImportReport,
+    IsoTime,
     MemberCreate,
     MemberList,
     MemberPrivate,
@@ -82,7 +82,7 @@ def list_members(
     session: SessionDep,
     page: Annotated[Paging, paging(200, 1000)],
     updated_since: Annotated[
-        datetime | None,
+        IsoTime | None,
         Query(
             description="only members whose profile changed (created, updated or "
             "imported with changes) after this ISO 8601 time; without an offset, UTC",

@@ -112,13 +112,19 @@ def rerun_round(who: Admin, engine: EngineDep, round_id: Id, language: LanguageD
 
 @router.post("/rounds/{round_id}/publish")
 def publish_round(
-    who: Admin, engine: EngineDep, round_id: Id, language: LanguageDep
+    who: Admin, engine: EngineDep, round_id: Id, language: LanguageDep, request: Request
 ) -> RoundPublic:
-    """Publish the approved and pinned proposals (one transaction)."""
+    """Publish the approved and pinned proposals (one transaction); then,
+    if the operators set one, the webhook gets a ``round.published`` event."""
     with write_session(engine) as session:
         usecases.publish(session, round_id=round_id, who=who)
     with Session(engine) as session:
-        return usecases.round_view(session, round_id, proposals=True, lang=language.code)
+        view = usecases.round_view(session, round_id, proposals=True, lang=language.code)
+    # After the commit, queued for the webhook's thread: the receiver can
+    # neither undo nor delay the publish.
+    if webhook := request.app.state.webhook:
+        webhook.round_published(view, published_url=str(request.url_for("get_published")))
+    return view
 
 
 @router.get("/published", response_model=Published, responses=NOT_MODIFIED)
