@@ -85,7 +85,10 @@ def list_members(
         IsoTime | None,
         Query(
             description="only members whose profile changed (created, updated or "
-            "imported with changes) after this ISO 8601 time; without an offset, UTC",
+            "imported with changes) after this ISO 8601 time; without an offset, UTC. "
+            "A change is dated when it is written and seen once committed, so poll "
+            "from your previous poll's start minus a margin longer than a write "
+            "(a minute is plenty) and apply answers by id: a member seen twice is harmless",
             examples=["2026-12-01T00:00:00Z"],
         ),
     ] = None,
