@@ -82,8 +82,10 @@ def statuses(route: APIRoute, method: str, operation: dict[str, Any]) -> set[int
     restricted = any(r is not None and r != frozenset(ROLES) for r in roles)
     body = "requestBody" in operation
     write = method in WRITE_METHODS
-    found = {500}
-    found |= {400, 413} if body else set()
+    # The body-size guard sits in front of every route: a malformed
+    # Content-Length gets 400 and an announced or sent body over the limit
+    # 413, whether or not the operation reads a body.
+    found = {400, 413, 500}
     found |= {401} if keyed else set()
     found |= {403} if keyed and restricted else set()
     found |= {404} if route.dependant.path_params else set()
