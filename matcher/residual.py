@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.certificate import solver_grid
 from matcher.pairing import Pairing
 from matcher.problem import PairingProblem, pairing_problem
-from matcher.welfare import budget_exponent, flow_network, to_units
+from matcher.welfare import flow_network, to_units
 
 __all__ = ["ResidualGains", "residual_gains"]
 
@@ -105,11 +106,12 @@ def residual_gains(
     problem = pairing_problem(benefit, mentor_capacity, mentee_capacity, locked)
     n, m, cf = problem.n, problem.m, pairing.coverage_first
     edge = problem.open_edges(cf)
-    top = max(float(np.abs(problem.vals).max(initial=0.0)), max_benefit or 0.0, 1.0)
-    # One grid for the pairs seen and asked about; paths of up to all nodes
-    # stay within int64 (the budget leaves a factor of nodes**2).
-    exponent = budget_exponent(top, problem.solver_nodes)
-    units = to_units(problem.vals[edge], exponent)
+    if max_benefit is None:
+        max_benefit = float(np.abs(problem.vals).max(initial=0.0))
+    # The solver's grid, on which its optimum has no negative cycle; paths
+    # of up to all nodes stay within int64 (the budget leaves a factor of
+    # nodes**2 for them).
+    units, exponent, _ = solver_grid(problem.vals[edge], problem.solver_nodes, max_benefit)
     network = flow_network(problem, edge, units, coverage_first=cf, bonus=0)
     chosen = np.zeros(problem.rows.size, dtype=bool)
     chosen[problem.edge_ids(pairing.pairs)[0]] = True

@@ -20,7 +20,7 @@ from service.usecases.members import (
     update_member,
 )
 from service.usecases.network import member_document, network_document, network_version
-from service.usecases.recommendations import recommendations
+from service.usecases.recommendations import recommendations, why_empty
 from service.usecases.review import (
     add_feedback,
     decide,
@@ -63,6 +63,7 @@ __all__ = [
     "published",
     "published_results",
     "recommendations",
+    "why_empty",
     "rerun_round",
     "round_counts",
     "round_outcomes",

@@ -277,6 +277,7 @@ async def get_recommendations(
         found = await run_in_threadpool(compute)
     snap, recs = found
     exchanges = direction is Direction.exchanges
+    why = None if recs else usecases.why_empty(snap, member_id, direction=direction.value)
     answer = Recommendations(
         member=member_id,
         direction=direction.value,
@@ -294,6 +295,7 @@ async def get_recommendations(
             )
             for r in recs
         ],
+        empty_reason=None if why is None else why.__dict__,
     )
     return conditional(request, answer, exclude_none=True)
 
