@@ -20,3 +20,4 @@ def check_options(size, max_per_member) -> tuple[tuple[int, int], int]:
     if max_per_member < 1:
         raise MatcherError(f"max_per_member must be >= 1, got {max_per_member}")
     return (size_min, size_max), int(max_per_member)
+

@@ -141,7 +141,9 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     app.include_router(problem_pages.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if settings.write_rate > 0:
-        app.state.write_buckets = TokenBuckets(rate=settings.write_rate, burst=settings.write_burst)
+        app.state.write_buckets = TokenBuckets(
+            rate=settings.write_rate, burst=settings.write_burst
+        )
         app.add_middleware(WriteRateLimit, buckets=app.state.write_buckets)
     if settings.read_only:
         app.add_middleware(ReadOnlyGate)

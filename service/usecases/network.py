@@ -111,7 +111,9 @@ def check_member_locks(session: Session, member_id: str) -> None:
     session.flush()
     locks = session.exec(
         select(Relation)
-        .where(Relation.kind == "locked", sa.or_(Relation.a == member_id, Relation.b == member_id))
+        .where(
+            Relation.kind == "locked", sa.or_(Relation.a == member_id, Relation.b == member_id)
+        )
         .order_by(Relation.a, Relation.b)
     ).all()
     if not locks:
