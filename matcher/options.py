@@ -155,12 +155,18 @@ def _options_for(arrays, i, masks, score, gains, scorer, limit) -> list[Option]:
             mentors = mentors[score[mentors] > GAIN_TOLERANCE]
         for t in mentors[np.lexsort((mentors, -score[mentors]))[:limit]].tolist():
             found.append(_option(arrays, i, kind, None, [t], float(score[t])))
-    others = masks["accept_language"]
-    for lang in np.flatnonzero(~arrays.speaks[i]).tolist():
-        found += _strict(arrays, i, others & arrays.speaks[:, lang], score, gains, lang)
+    # The strict test once for every mentor a new language could bring,
+    # then grouped by language.
+    mentors, strict, gain = _strict(i, np.flatnonzero(masks["accept_language"]), score, gains)
+    spoken = arrays.speaks[mentors[strict]]
+    for lang in np.flatnonzero(spoken.any(axis=0) & ~arrays.speaks[i]).tolist():
+        chosen = mentors[strict][spoken[:, lang]], gain[strict][spoken[:, lang]]
+        found.append(_new_pairs(arrays, i, "accept_language", lang, *chosen, score))
     for t in np.flatnonzero(masks["lift_exclusion"]).tolist():
         if not _could_mentor(arrays, scorer, mentor=i, mentee=t):
-            found += _strict(arrays, i, _only(arrays.n, t), score, gains, None)
+            mentors, strict, gain = _strict(i, np.array([t]), score, gains)
+            if strict.any():
+                found.append(_new_pairs(arrays, i, "lift_exclusion", None, mentors, gain, score))
     return found
 
 
@@ -171,23 +177,21 @@ def _only(n: int, t: int) -> np.ndarray:
     return mask
 
 
-def _strict(arrays, i, mask, score, gains, lang) -> list[Option]:
-    """The option of new pairs (i, t) for t in ``mask``, if any strictly
-    improves the optimum: its mentors are those that do."""
-    mentors = np.flatnonzero(mask)
-    if mentors.size == 0:
-        return []
-    scores = score[mentors]
-    covered, change = gains.gains(i, mentors, scores)
+def _strict(i, mentors, score, gains):
+    """``mentors``, whether each one's new pair with ``i`` strictly improves
+    the optimum, and each one's gain as (covered, change) rows."""
+    covered, change = gains.gains(i, mentors, score[mentors])
     strict = (covered > 0) | ((covered == 0) & (change > GAIN_TOLERANCE))
-    if not strict.any():
-        return []
-    mentors, scores, covered, change = (a[strict] for a in (mentors, scores, covered, change))
-    order = np.lexsort((mentors, -change, -covered))
-    kind = "lift_exclusion" if lang is None else "accept_language"
+    return mentors, strict, np.stack([covered, change], axis=1)
+
+
+def _new_pairs(arrays, i, kind, lang, mentors, gain, score) -> Option:
+    """The option of new pairs with ``mentors`` (all strict), the one with
+    the largest gain first."""
+    order = np.lexsort((mentors, -gain[:, 1], -gain[:, 0]))
     language = None if lang is None else arrays.languages[lang]
-    best = int(order[0])
-    return [_option(arrays, i, kind, language, mentors[order].tolist(), float(scores[best]))]
+    ranked = mentors[order].tolist()
+    return _option(arrays, i, kind, language, ranked, float(score[ranked[0]]))
 
 
 def _could_mentor(arrays, scorer, *, mentor: int, mentee: int) -> bool:
@@ -252,7 +256,8 @@ def verify_option(
     problem over every allowed pair, changed as the option says and solved
     again with ``seed``, pairs the member and is proven optimal (a
     certificate exists); for the slot kinds the total also rises by exactly
-    the option's score with one more mentee covered (nothing else lost).
+    the option's score (nothing else lost), with one more mentee covered
+    when coverage comes first.
 
     >>> from matcher.examples import example_arrays
     >>> arrays, policy = example_arrays(), ScoringPolicy()
@@ -296,7 +301,10 @@ def verify_option(
         return False
     if option.kind in ("extra_slot", "mentor_slot"):
         slack = after.resolution + base.resolution + GAIN_TOLERANCE
-        return after.n_covered == base.n_covered + 1 and math.isclose(
+        # Without coverage first, optima of equal total may cover different
+        # numbers of mentees: only the total is pinned down.
+        covered = not coverage_first or after.n_covered == base.n_covered + 1
+        return covered and math.isclose(
             after.total_benefit, base.total_benefit + option.score, rel_tol=0, abs_tol=slack
         )
     return True
