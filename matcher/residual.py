@@ -55,16 +55,16 @@ class ResidualGains:
         self, mentee: int, mentors: np.ndarray, benefit: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """For pairs ``(mentee, t)`` absent from the round, each added alone:
-        how many more mentees the optimum would cover (0 or 1; -1 marks a
-        pair that cannot be used) and by how much its total benefit would
-        change (on the solver's grid). ``mentee`` must have no pair.
+        how many more mentees the optimum would cover (at most 1; -1 for a
+        pair no residual path closes) and by how much its total benefit
+        would change (on the solver's grid). ``mentee`` must have no pair.
 
         The optimum strictly improves, so every optimum of the problem with
         the pair uses it, exactly when covered > 0, or covered == 0 and the
         change is > 0.
         """
         p = self.problem
-        assert not p.covered[mentee] and self.extra.size == p.n
+        assert not p.covered[mentee], "the mentee has a pair"
         nodes = p.n + np.asarray(mentors, np.int64)
         units = to_units(np.asarray(benefit, np.float64), self.exponent)
         cov = np.full(nodes.size, _FAR)
