@@ -36,6 +36,7 @@ from matcher.exchanges import (
 )
 from matcher.graph import help_graph
 from matcher.network import HistoryEntry, Member, Network, make_network
+from matcher.options import Option, verify_option
 from matcher.pairing import (
     Pairing,
     WelfareCertificate,
@@ -44,7 +45,7 @@ from matcher.pairing import (
     pair_mentors,
     welfare_certificate,
 )
-from matcher.recommend import Recommendation, recommend
+from matcher.recommend import EmptyReason, Recommendation, empty_reason, recommend
 from matcher.rounds import MatchedPair, RoundResult, Unmatched, mentoring_round
 from matcher.scoring import (
     Reason,
@@ -63,12 +64,14 @@ __all__ = [
     "Circle",
     "CirclesResult",
     "CapacityMap",
+    "EmptyReason",
     "HistoryEntry",
     "MatchedPair",
     "MatcherError",
     "Member",
     "Network",
     "NetworkArrays",
+    "Option",
     "Pairing",
     "PairingError",
     "Reason",
@@ -84,6 +87,7 @@ __all__ = [
     "capacity_map",
     "circle_violations",
     "default_themes",
+    "empty_reason",
     "exchange_pairs",
     "is_exchange_set",
     "form_circles",
@@ -103,5 +107,6 @@ __all__ = [
     "reciprocal_scores",
     "recommend",
     "recommend_exchanges",
+    "verify_option",
     "welfare_certificate",
 ]

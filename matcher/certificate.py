@@ -21,7 +21,7 @@ from matcher.welfare import budget_exponent, flow_network, integer_costs, scale_
 if TYPE_CHECKING:
     from matcher.pairing import Pairing
 
-__all__ = ["WelfareCertificate", "welfare_certificate"]
+__all__ = ["WelfareCertificate", "solver_grid", "welfare_certificate"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,7 +131,7 @@ def welfare_certificate(
     if max_benefit is None:
         max_benefit = float(np.abs(problem.vals).max(initial=0.0))
     edge = problem.open_edges(pairing.coverage_first)
-    units, exponent, top_units = _grid(problem.vals[edge], problem.solver_nodes, max_benefit)
+    units, exponent, top_units = solver_grid(problem.vals[edge], problem.solver_nodes, max_benefit)
     # Large enough that no exchange of pairs, present or priced later, is
     # worth one covered mentee.
     bonus = 1 + 2 * int(min(problem.ecap.sum(), problem.mcap.sum())) * top_units
@@ -163,10 +163,17 @@ def welfare_certificate(
     )
 
 
-def _grid(vals: np.ndarray, n_nodes: int, max_benefit: float) -> tuple[np.ndarray, int, int]:
+def solver_grid(vals: np.ndarray, n_nodes: int, max_benefit: float) -> tuple[np.ndarray, int, int]:
     """The solver's integer benefits of ``vals``, the grid's exponent, and
     the largest |benefit| in grid units that a pair may have (given or
-    priced later, up to ``max_benefit``)."""
+    priced later, up to ``max_benefit``). The solver's optimum stays optimal
+    on this grid: it is the solver's own, or a finer one when the solver's
+    was exact.
+
+    >>> units, exponent, top = solver_grid(np.array([1.0, 2.0]), 10, 4.0)  # exact: finer
+    >>> units.tolist() == [2**exponent, 2**(exponent + 1)], top == 4 * 2**exponent
+    (True, True)
+    """
     units, rounding = integer_costs(vals, n_nodes)
     exponent = scale_exponent(vals, n_nodes)
     top = max(float(np.abs(vals).max(initial=0.0)), max_benefit)

@@ -14,6 +14,32 @@ from matcher.scoring import BlockScorer, Reason, ScoringPolicy, explain_pairs, p
 from matcher.vectors import NetworkArrays
 
 DIRECTIONS = ("mentors", "mentees", "exchanges")
+EMPTY_CODES = (
+    "no_needs",
+    "no_mentee_capacity",
+    "no_mentor_capacity",
+    "no_shared_language",
+    "no_stronger_peer",
+    "no_weaker_peer",
+    "all_excluded",
+    "no_two_way_peer",
+)
+"""Why a member's recommendations are empty (see :func:`empty_reason`)."""
+
+
+@dataclass(frozen=True)
+class EmptyReason:
+    """Why :func:`recommend` found no peer: ``code`` is one of
+    :data:`EMPTY_CODES`, ``text`` says it in words.
+
+    >>> from matcher.examples import example_arrays
+    >>> empty_reason(example_arrays(), "pe-coalition")
+    EmptyReason(code='no_shared_language',
+                text='no member offering mentor slots shares a working language (es)')
+    """
+
+    code: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -109,3 +135,68 @@ def recommend(
         )
         for p, why in zip(order, reasons, strict=True)
     )
+
+
+def empty_reason(
+    arrays: NetworkArrays,
+    member: str,
+    *,
+    direction: str = "mentors",
+    policy: ScoringPolicy | None = None,
+    scorer: BlockScorer | None = None,
+) -> EmptyReason | None:
+    """Why :func:`recommend` finds no peer for ``member`` in ``direction``
+    (the first constraint, from the member's own profile to the pairs), or
+    None when it finds some.
+
+    >>> from matcher.examples import example_arrays
+    >>> arrays = example_arrays()
+    >>> empty_reason(arrays, "fr-ngo")
+    EmptyReason(code='no_needs', text='fr-ngo declares no needs')
+    >>> empty_reason(arrays, "pe-coalition", direction="mentees").text
+    'no member with needs shares a working language (es)'
+    >>> empty_reason(arrays, "ke-coalition") is None
+    True
+    """
+    policy = policy or ScoringPolicy()
+    scorer = scorer if scorer is not None else BlockScorer(arrays, policy=policy)
+    if direction == "exchanges":
+        for one_way in ("mentors", "mentees"):
+            found = empty_reason(arrays, member, direction=one_way, policy=policy, scorer=scorer)
+            if found is not None:
+                return found
+        if recommend(arrays, member, k=1, direction="exchanges", policy=policy):
+            return None
+        return EmptyReason("no_two_way_peer", "no peer can both help it and be helped by it")
+    me = arrays.ids.index(member)
+    langs = ", ".join(
+        lang for lang, ok in zip(arrays.languages, arrays.speaks[me], strict=True) if ok
+    )
+    if direction == "mentors":
+        if not (arrays.needs[me] > 0).any():
+            return EmptyReason("no_needs", f"{member} declares no needs")
+        if arrays.mentee_capacity[me] == 0:
+            return EmptyReason(
+                "no_mentee_capacity", f"{member} takes no mentor (mentee_capacity 0)"
+            )
+        peers = np.flatnonzero(arrays.mentor_capacity > 0)
+        score, theme, shares = (x[0] for x in scorer.block(np.array([me]), peers))
+        where, stronger = "offering mentor slots", "is stronger on its needs"
+    else:
+        if arrays.mentor_capacity[me] == 0:
+            return EmptyReason("no_mentor_capacity", f"{member} offers no mentor slots")
+        peers = np.flatnonzero(arrays.wanting)
+        score, theme, shares = (x[:, 0] for x in scorer.block(peers, np.array([me])))
+        where, stronger = "with needs", f"needs what {member} is stronger at"
+    other = peers != me
+    if np.isfinite(score[other]).any():
+        return None
+    if not shares[other].any():
+        return EmptyReason(
+            "no_shared_language",
+            f"no member {where} shares a working language ({langs})",
+        )
+    if not (shares & (theme > 1e-6))[other].any():
+        code = "no_stronger_peer" if direction == "mentors" else "no_weaker_peer"
+        return EmptyReason(code, f"no member sharing a working language ({langs}) {stronger}")
+    return EmptyReason("all_excluded", "every peer who could be recommended is excluded")

@@ -5,7 +5,7 @@ for every mentee left without a mentor."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from matcher.candidates import PairScores, add_pairs, candidate_matrix
 from matcher.certificate import welfare_certificate
 from matcher.network import Network
+from matcher.options import MAX_OPTIONS, Option, round_options
 from matcher.pairing import OBJECTIVES, Pairing, pair_mentors
 from matcher.pricing import price_pairs, prune_pairs, score_bound
 from matcher.ranking import sorted_member
@@ -76,18 +77,22 @@ class MatchedPair:
 class Unmatched:
     """A mentee with needs left without a mentor. ``code`` is one of
     ``no_shared_language``, ``no_stronger_mentor``, ``all_excluded``,
-    ``capacity``.
+    ``capacity``; ``options`` are changes that alone would give it a mentor
+    (see :mod:`matcher.options`).
 
     >>> from matcher.examples import example_network
     >>> from matcher.taxonomy import default_taxonomy
-    >>> mentoring_round(example_network(), taxonomy=default_taxonomy()).unmatched
-    (Unmatched(member='pe-coalition', code='no_shared_language',
-               reason='no mentor shares a working language (es)'),)
+    >>> u = mentoring_round(example_network(), taxonomy=default_taxonomy()).unmatched[0]
+    >>> u.member, u.code, u.reason
+    ('pe-coalition', 'no_shared_language', 'no mentor shares a working language (es)')
+    >>> [(o.kind, o.language, o.best) for o in u.options]
+    [('accept_language', 'en', 'fr-ngo'), ('accept_language', 'fr', 'fr-ngo')]
     """
 
     member: str
     code: str
     reason: str
+    options: tuple[Option, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,7 @@ def mentoring_round(
     seed: int | None = None,
     max_candidates: int | None | str = "auto",
     arrays: NetworkArrays | None = None,
+    options: int = MAX_OPTIONS,
 ) -> RoundResult:
     """Pair mentees with mentors over ``network``.
 
@@ -147,7 +153,9 @@ def mentoring_round(
     unmatched, see :func:`_cover_the_rest`). An int or ``None`` (all pairs)
     forces the start. ``objective="stable"`` pairs over the same final
     candidates. Pass ``arrays`` to reuse a
-    :func:`~matcher.vectors.network_arrays` result.
+    :func:`~matcher.vectors.network_arrays` result. ``options``: at most this
+    many :class:`~matcher.options.Option` s per unmatched mentee, for a proven
+    welfare round (0: none).
 
     >>> from matcher.examples import example_network
     >>> from matcher.taxonomy import default_taxonomy
@@ -192,17 +200,25 @@ def mentoring_round(
     wants, matched = arrays.wanting, np.zeros(arrays.n, dtype=bool)
     matched[result.pairs[:, 0]] = True
     left_out = np.flatnonzero(wants & ~matched)
+    unmatched = _diagnose(
+        arrays,
+        left_out,
+        scores.allowed[left_out],
+        policy=policy,
+        # Without a proof, only the mentors the solver saw are known full.
+        seen=None if proven else np.diff(benefit.indptr)[left_out],
+    )
+    if options and objective == "welfare" and proven and result.optimal:
+        found = round_options(
+            arrays, result, benefit, left_out, policy=policy, locked=locked, limit=options
+        )
+        unmatched = tuple(
+            replace(u, options=found[i]) for u, i in zip(unmatched, left_out.tolist(), strict=True)
+        )
     return RoundResult(
         objective=objective,
         pairs=_matched_pairs(arrays, result.pairs, policy=policy),
-        unmatched=_diagnose(
-            arrays,
-            left_out,
-            scores.allowed[left_out],
-            policy=policy,
-            # Without a proof, only the mentors the solver saw are known full.
-            seen=None if proven else np.diff(benefit.indptr)[left_out],
-        ),
+        unmatched=unmatched,
         members=arrays.n,
         mentees_with_needs=int(wants.sum()),
         mentees_matched=int((wants & matched).sum()),

@@ -9,6 +9,7 @@ import typer
 
 from matcher import Taxonomy, default_taxonomy, network_arrays
 from matcher.circles import DEFAULT_MAX_PER_MEMBER, DEFAULT_SIZE, MAX_SIZE, form_circles
+from matcher.circles.relax import MAX_REFORMS, circle_options
 from service.cli.support import (
     Demo,
     Fmt,
@@ -90,6 +91,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
         fmt: Fmt = Format.table,
         lang: Lang = "en",
+        what_if: Annotated[
+            bool,
+            typer.Option(
+                "--options",
+                help=f"Also say what would place each need left out (forms the circles "
+                f"again for each change tried, up to {MAX_REFORMS + 1} times).",
+            ),
+        ] = False,
     ) -> None:
         """Form learning circles: 4–8 members on one theme in one shared
         language, around anchors, covering as much need as possible."""
@@ -100,15 +109,17 @@ def register(app: typer.Typer) -> None:
         keys = parse_themes(themes, tax)
         with collector_paused():
             net = load_network(network, demo=demo)
+            arrays = network_arrays(net, tax)
             result = form_circles(
-                network_arrays(net, tax),
+                arrays,
                 themes=keys,
                 size=bounds,
                 max_per_member=max_per_member,
                 seed=seed,
             )
+            options = circle_options(arrays, result) if what_if else None
             if fmt is Format.json:
-                text = dumps(circles_document(result, net))
+                text = dumps(circles_document(result, net, options))
             else:
-                text = circles_table(result, tax, lang=lang)
+                text = circles_table(result, tax, lang=lang, options=options)
         write_output(text, out, inputs=(network,))

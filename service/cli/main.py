@@ -9,7 +9,13 @@ from typing import Annotated
 
 import typer
 
-from matcher import ScoringPolicy, default_taxonomy, mentoring_round, network_arrays
+from matcher import (
+    ScoringPolicy,
+    default_taxonomy,
+    empty_reason,
+    mentoring_round,
+    network_arrays,
+)
 from matcher import recommend as recommend_peers
 from service.cli import backup, capacity_map, circles, exchanges, personal_data, report, serve
 from service.cli.support import (
@@ -104,13 +110,15 @@ def recommend(
             f"--member '{member}': no such member" + (f"; did you mean '{guess}'?" if guess else "")
         )
     tax = default_taxonomy()
-    recs = recommend_peers(network_arrays(net, tax), member, k=k, direction=direction.value)
+    arrays = network_arrays(net, tax)
+    recs = recommend_peers(arrays, member, k=k, direction=direction.value)
+    empty = None if recs else empty_reason(arrays, member, direction=direction.value)
     if as_json:
-        doc = recommendations_document(member, direction.value, recs)
+        doc = recommendations_document(member, direction.value, recs, empty)
         typer.echo(dumps(doc), nl=False)
     else:
         typer.echo(
-            recommendations_table(member, direction.value, recs, net, tax, lang=lang),
+            recommendations_table(member, direction.value, recs, net, tax, lang=lang, empty=empty),
             nl=False,
         )
 

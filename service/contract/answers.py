@@ -14,7 +14,7 @@ from pydantic import (
     computed_field,
 )
 
-from matcher.recommend import DIRECTIONS
+from matcher.recommend import DIRECTIONS, EMPTY_CODES
 from service.contract.members import MemberPrivate, MemberPublic
 
 Direction = StrEnum("Direction", [(d, d) for d in DIRECTIONS])
@@ -88,6 +88,11 @@ class RecommendationOut(BaseModel):
     receives: list[ReasonOut] | None = None
 
 
+class EmptyReasonOut(BaseModel):
+    code: str = Field(description="one of " + ", ".join(EMPTY_CODES))
+    text: str
+
+
 class Recommendations(BaseModel):
     member: str
     direction: str
@@ -97,6 +102,9 @@ class Recommendations(BaseModel):
         "write they may come from the version before it, until the next snapshot is built"
     )
     recommendations: list[RecommendationOut]
+    empty_reason: EmptyReasonOut | None = Field(
+        None, description="only when recommendations is empty: why no peer fits"
+    )
 
 
 class AuditPublic(BaseModel):

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from matcher import Network, Taxonomy
 from matcher.circles import CirclesResult
+from matcher.circles.relax import CircleOption
 from service.contract import input_sha256
 from service.documents.encoding import SCHEMA_VERSION, reason_dict
 from service.documents.tables import render_table
 from service.translations import N_, gettext_for
 
+Options = dict[tuple[str, str], tuple[CircleOption, ...]]
 
-def circles_document(result: CirclesResult, network: Network) -> dict:
-    """The JSON document of a circles run (schema_version 1)."""
+
+def circles_document(
+    result: CirclesResult, network: Network, options: Options | None = None
+) -> dict:
+    """The JSON document of a circles run (schema_version 1); with
+    ``options`` (:func:`matcher.circles.relax.circle_options`), each need
+    left out lists what would place it."""
     return {
         "schema_version": SCHEMA_VERSION,
         "circles": [
@@ -35,15 +42,39 @@ def circles_document(result: CirclesResult, network: Network) -> dict:
             }
             for c in result.circles
         ],
-        "left_out": left_out_list(result),
+        "left_out": left_out_list(result, options),
         "summary": circles_summary(result, network),
     }
 
 
-def left_out_list(result: CirclesResult) -> list[dict]:
-    """Each (member, theme) need left without a circle, with the reason."""
+def left_out_list(result: CirclesResult, options: Options | None = None) -> list[dict]:
+    """Each (member, theme) need left without a circle, with the reason and,
+    given ``options``, what would place it (``options``: kind, language,
+    members, size, max_per_member, text)."""
     return [
-        {"member": x.member, "theme": x.theme, "code": x.code, "reason": x.reason}
+        {
+            "member": x.member,
+            "theme": x.theme,
+            "code": x.code,
+            "reason": x.reason,
+            **(
+                {}
+                if options is None
+                else {
+                    "options": [
+                        {
+                            "kind": o.kind,
+                            "language": o.language,
+                            "members": list(o.members),
+                            "size": None if o.size is None else list(o.size),
+                            "max_per_member": o.max_per_member,
+                            "text": o.text,
+                        }
+                        for o in options.get((x.member, x.theme), ())
+                    ]
+                }
+            ),
+        }
         for x in result.left_out
     ]
 
@@ -71,11 +102,14 @@ ROLES = {"anchor": N_("anchor"), "learner": N_("learner")}
 """A circle member's role: the anchor knows the theme well, learners need it."""
 
 
-def circles_table(result: CirclesResult, taxonomy: Taxonomy, *, lang: str = "en") -> str:
+def circles_table(
+    result: CirclesResult, taxonomy: Taxonomy, *, lang: str = "en", options: Options | None = None
+) -> str:
     """Circles for people: one row per member (theme, language and score on
-    the circle's first row), then who was left out and the summary. Headings
-    and labels in ``lang``; the engine's explanation of why a need was left
-    out stays as it gives it (English, with its counts)."""
+    the circle's first row), then who was left out (with ``options``, what
+    would place each) and the summary. Headings and labels in ``lang``; the
+    engine's explanation of why a need was left out, and its options, stay
+    as it gives them (English, with their counts)."""
     _ = gettext_for(lang).gettext
     rows = []
     for k, circle in enumerate(result.circles, start=1):
@@ -102,10 +136,17 @@ def circles_table(result: CirclesResult, taxonomy: Taxonomy, *, lang: str = "en"
         )
     ]
     if result.left_out:
+        headings = [_("member"), _("theme"), _("why left out")]
+        rows = [[x.member, taxonomy.label(x.theme, lang), x.reason] for x in result.left_out]
+        if options is not None:
+            headings.append(_("what would place it"))
+            for row, x in zip(rows, result.left_out, strict=True):
+                found = options.get((x.member, x.theme))
+                row.append(found[0].text if found else "-")
         parts.append(
             render_table(
-                [_("member"), _("theme"), _("why left out")],
-                [[x.member, taxonomy.label(x.theme, lang), x.reason] for x in result.left_out],
+                headings,
+                rows,
                 title=_("Needs left without a circle: {n}").format(n=len(result.left_out)),
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matcher import Network, RoundResult, Taxonomy
+from matcher.options import Option
 from service.contract import input_sha256
 from service.documents.encoding import SCHEMA_VERSION, reason_dict, reason_text
 from service.documents.tables import render_table
@@ -34,8 +35,38 @@ def round_summary(result: RoundResult, network: Network, *, seed: int | None) ->
 
 
 def unmatched_list(result: RoundResult) -> list[dict]:
-    """Each mentee left without a mentor, with the reason's code and words."""
-    return [{"member": u.member, "code": u.code, "reason": u.reason} for u in result.unmatched]
+    """Each mentee left without a mentor, with the reason's code and words
+    and the changes that alone would give it one (``options``, best first)."""
+    return [
+        {
+            "member": u.member,
+            "code": u.code,
+            "reason": u.reason,
+            "options": [option_dict(o) for o in u.options],
+        }
+        for u in result.unmatched
+    ]
+
+
+def option_dict(option: Option) -> dict:
+    """An option as JSON: ``kind``, ``language`` (``accept_language`` only,
+    else null), the ``mentors`` who could then take the mentee, the ``best``
+    one, its pair's ``score`` and the option in words (``text``).
+
+    >>> from matcher import default_taxonomy, mentoring_round
+    >>> from matcher.examples import example_network
+    >>> result = mentoring_round(example_network(), taxonomy=default_taxonomy())
+    >>> option_dict(result.unmatched[0].options[0])["mentors"]
+    ['fr-ngo']
+    """
+    return {
+        "kind": option.kind,
+        "language": option.language,
+        "mentors": list(option.mentors),
+        "best": option.best,
+        "score": option.score,
+        "text": option.text,
+    }
 
 
 def round_document(result: RoundResult, network: Network, *, seed: int | None) -> dict:
@@ -71,7 +102,8 @@ def round_table(
 ) -> str:
     """A mentoring round for people: pairs with reasons, then the unmatched.
     Headings and labels in ``lang``; the engine's explanation of why a member
-    is unmatched stays as it gives it (English, with its counts)."""
+    is unmatched, and its best option, stay as it gives them (English, with
+    their counts)."""
     _ = gettext_for(lang).gettext
     names = {m.id: m.name for m in network.members}
     pairs = render_table(
@@ -94,8 +126,11 @@ def round_table(
     if result.unmatched:
         parts.append(
             render_table(
-                [_("member"), _("name"), _("why unmatched")],
-                [[u.member, names[u.member], u.reason] for u in result.unmatched],
+                [_("member"), _("name"), _("why unmatched"), _("what would match it")],
+                [
+                    [u.member, names[u.member], u.reason, u.options[0].text if u.options else "-"]
+                    for u in result.unmatched
+                ],
                 title=_("Left without a mentor: {n}").format(n=len(result.unmatched)),
             )
         )

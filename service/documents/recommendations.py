@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from matcher import Network, Recommendation, Taxonomy
+from matcher import EmptyReason, Network, Recommendation, Taxonomy
 from service.documents.encoding import SCHEMA_VERSION, reason_dict, reason_text
 from service.documents.tables import render_table
 from service.translations import N_, gettext_for
 
 
-def recommendations_document(member: str, direction: str, recs: tuple[Recommendation, ...]) -> dict:
+def recommendations_document(
+    member: str,
+    direction: str,
+    recs: tuple[Recommendation, ...],
+    empty: EmptyReason | None = None,
+) -> dict:
+    """The JSON document of a member's recommendations; when there are
+    none, ``empty_reason`` says why (``empty``, from
+    :func:`matcher.empty_reason`)."""
+    why = {} if empty is None else {"empty_reason": {"code": empty.code, "text": empty.text}}
     return {
         "schema_version": SCHEMA_VERSION,
         "member": member,
@@ -30,6 +39,7 @@ def recommendations_document(member: str, direction: str, recs: tuple[Recommenda
             }
             for r in recs
         ],
+        **why,
     }
 
 
@@ -48,9 +58,12 @@ def recommendations_table(
     taxonomy: Taxonomy,
     *,
     lang: str = "en",
+    empty: EmptyReason | None = None,
 ) -> str:
-    """The top peers of ``member`` for people, headings and labels in ``lang``."""
+    """The top peers of ``member`` for people, headings and labels in ``lang``;
+    under an empty table, why it is empty (``empty``, the engine's words)."""
     _ = gettext_for(lang).gettext
+    note = "" if empty is None else f"{empty.text}\n"
     names = {m.id: m.name for m in network.members}
     if direction == "exchanges":
         return (
@@ -79,6 +92,7 @@ def recommendations_table(
                 title=_("Top exchange partners for {member}").format(member=member),
             )
             + "\n"
+            + note
         )
     return (
         render_table(
@@ -97,4 +111,5 @@ def recommendations_table(
             title=_(TITLES[direction]).format(member=member),
         )
         + "\n"
+        + note
     )

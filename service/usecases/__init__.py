@@ -26,7 +26,7 @@ from service.usecases.network import (
     network_version,
     readable_network_document,
 )
-from service.usecases.recommendations import recommendations
+from service.usecases.recommendations import recommendations, why_empty
 from service.usecases.review import (
     add_feedback,
     decide,
@@ -77,6 +77,7 @@ __all__ = [
     "published_results",
     "readable_network_document",
     "recommendations",
+    "why_empty",
     "rerun_round",
     "round_counts",
     "round_outcomes",

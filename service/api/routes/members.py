@@ -302,6 +302,7 @@ async def get_recommendations(
         found = await run_in_threadpool(compute)
     snap, recs = found
     exchanges, lang = direction is Direction.exchanges, language.code
+    why = None if recs else usecases.why_empty(snap, member_id, direction=direction.value)
     answer = Recommendations(
         member=member_id,
         direction=direction.value,
@@ -319,6 +320,7 @@ async def get_recommendations(
             )
             for r in recs
         ],
+        empty_reason=None if why is None else why.__dict__,
     )
     return conditional(request, answer, language, exclude_none=True)
 
