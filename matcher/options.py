@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from matcher import geo
 from matcher.blocks import BlockScorer
 from matcher.candidates import add_pairs, candidate_matrix
 from matcher.certificate import welfare_certificate
@@ -69,7 +70,7 @@ class Option:
     >>> from matcher.taxonomy import default_taxonomy
     >>> r = mentoring_round(example_network(), taxonomy=default_taxonomy())
     >>> print(r.unmatched[0].options[0].text)
-    if it accepted a mentor working in en, 1 mentor could take it (best: fr-ngo, score 1.10)
+    if it accepted a mentor working in English (en), 1 mentor could take it (best: fr-ngo, score 1.10)
     """
 
     member: str
@@ -218,7 +219,8 @@ def _option(arrays, i, kind, language, mentors, score) -> Option:
     elif kind == "accept_language":
         many = "mentor" if len(ids) == 1 else "mentors"
         text = (
-            f"if it accepted a mentor working in {language}, {len(ids)} {many} could "
+            f"if it accepted a mentor working in {geo.LANGUAGE_NAMES[language]} ({language}), "
+            f"{len(ids)} {many} could "
             f"take it (best: {best}, score {score:.2f})"
         )
     else:

@@ -23,6 +23,17 @@ def test_the_round_view_offers_the_cli_options_for_each_unmatched_mentee(svc):
     assert sy["options"][0]["best"] in sy["options"][0]["mentors"]
 
 
+def test_a_circles_round_offers_the_cli_options_for_each_need_left_out(svc):
+    created = svc.client.post(
+        "/v1/rounds", json={"kind": "circles", "seed": 3}, headers=svc.as_("admin")
+    )
+    assert created.status_code == 201, created.text
+    left_out = created.json()["summary"]["left_out"]
+    out = CliRunner().invoke(cli, ["circles", "--demo", "--seed", "3", "--options", "--format", "json"])
+    assert left_out == json.loads(out.stdout)["left_out"]
+    assert any(x["options"] for x in left_out)
+
+
 def test_empty_recommendations_say_why(svc):
     empty = svc.client.get(
         "/v1/members/sy-coalition/recommendations", headers=svc.as_("admin")

@@ -19,6 +19,7 @@ from matcher import (
 )
 from matcher.circles import MAX_SIZE as MAX_CIRCLE_SIZE
 from matcher.circles import Circle
+from matcher.circles.relax import circle_options
 from matcher.rounds import MatchedPair
 from service import metrics
 from service.contract import (
@@ -154,8 +155,9 @@ def _compute(
         summary = round_summary(result, network, seed=spec.seed)
         summary["unmatched"] = unmatched_list(result)
         return summary, [_pair_proposal(p) for p in result.pairs], summary["input_sha256"]
+    arrays = network_arrays(network, tax)
     circles = form_circles(
-        network_arrays(network, tax),
+        arrays,
         themes=spec.themes,
         size=tuple(spec.size),
         max_per_member=spec.max_per_member,
@@ -168,7 +170,9 @@ def _compute(
         else:
             proposals.append(_circle_proposal(c))
     summary = circles_summary(circles, network)
-    summary.update(left_out=left_out_list(circles), declined_dropped=dropped)
+    # Bounded by MAX_REFORMS formings, so a round answers in a few formings' time.
+    options = circle_options(arrays, circles)
+    summary.update(left_out=left_out_list(circles, options), declined_dropped=dropped)
     return summary, proposals, summary["input_sha256"]
 
 
