@@ -552,7 +552,11 @@ def test_deeply_nested_values_are_echoed_cut_short(svc):
 def test_member_id_export_is_reserved(svc):
     admin = svc.as_("admin")
     body = problem(svc.client.post("/v1/members", json={**NEW, "id": "export"}, headers=admin), 422)
-    assert "reserved" in body["detail"]
+    assert [(e["field"], "reserved" in e["message"]) for e in body["errors"]] == [("id", True)]
+    # with the body's other problems, in one answer
+    both = {**NEW, "id": "deleted-0a1b2c3d", "mentor_capacity": -1}
+    body = problem(svc.client.post("/v1/members", json=both, headers=admin), 422)
+    assert {e["field"] for e in body["errors"]} == {"id", "mentor_capacity"}
     body = problem(
         json_import(svc, {"schema_version": 1, "members": [{**NEW, "id": "export"}]}), 422
     )

@@ -24,11 +24,13 @@ from service.contract.fields import (
     MAX_CAPACITY,
     MAX_SEED,
     MEMBER_ID_PATTERN,
+    PSEUDONYM_PREFIX,
     IsoTime,
     MemberId,
     MultiLine,
     Seed,
     SingleLine,
+    reserved_id_problem,
 )
 from service.contract.members import (
     CONTACT_FIELDS,
@@ -98,6 +100,8 @@ __all__ = [
     "HistoryDoc",
     "ImportReport",
     "IsoTime",
+    "PSEUDONYM_PREFIX",
+    "reserved_id_problem",
     "MAX_CAPACITY",
     "MAX_LISTED",
     "MAX_MEMBERS",

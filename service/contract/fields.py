@@ -23,6 +23,44 @@ MEMBER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 MemberId = Annotated[str, Field(pattern=MEMBER_ID_PATTERN)]
 
+RESERVED_MEMBER_IDS = frozenset({"export"})
+"""Ids that GET /v1/members/{id} could never reach: a route of that name
+comes first."""
+PSEUDONYM_PREFIX = "deleted-"
+"""Deleted members are named ``deleted-`` and 8 hex digits in the records
+that stay; no live member may look like one."""
+
+
+def reserved_id_problem(member_id: object) -> str | None:
+    """Why a new member may not take ``member_id``, or None.
+
+    >>> reserved_id_problem("export")
+    "'export' is reserved (GET /v1/members/export is a route); choose another id"
+    >>> reserved_id_problem("ke-coalition") is None
+    True
+    """
+    if not isinstance(member_id, str):
+        return None
+    if member_id in RESERVED_MEMBER_IDS:
+        return (
+            f"'{member_id}' is reserved (GET /v1/members/{member_id} is a route); choose another id"
+        )
+    if member_id.lower().startswith(PSEUDONYM_PREFIX):
+        # A pseudonym in the records must never name a live member.
+        return f"ids starting with '{PSEUDONYM_PREFIX}' name deleted members; choose another id"
+    return None
+
+
+def _not_reserved(member_id: str) -> str:
+    if problem := reserved_id_problem(member_id):
+        raise ValueError(problem)
+    return member_id
+
+
+NewMemberId = Annotated[MemberId, AfterValidator(_not_reserved)]
+"""The id of a member being created over HTTP: checked with the rest of the
+body, so one answer lists every problem."""
+
 
 SingleLine = Annotated[str, AfterValidator(check_single_line)]
 """Names, labels and other one-line text: no control or bidirectional

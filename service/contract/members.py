@@ -32,7 +32,7 @@ from pydantic_core import PydanticCustomError
 from matcher import geo
 from matcher.network import KINDS
 from matcher.taxonomy import default_taxonomy
-from service.contract.fields import MAX_CAPACITY, MemberId, MultiLine, SingleLine
+from service.contract.fields import MAX_CAPACITY, MemberId, MultiLine, NewMemberId, SingleLine
 
 _THEME_KEYS = frozenset(default_taxonomy().keys)
 
@@ -209,6 +209,7 @@ MemberCreate = create_model(
     "MemberCreate",
     __base__=MemberDoc,
     __doc__="A member profile (the network document's member) plus its contact person.",
+    id=(NewMemberId, MemberDoc.model_fields["id"]),
     **{name: (field.rebuild_annotation(), field) for name, field in Contact.model_fields.items()},
 )
 

@@ -20,16 +20,14 @@ from service.contract import (
     document_position,
     in_order,
     listed,
+    reserved_id_problem,
     validate_network,
 )
 from service.store.models import Member, Relation, utcnow
 from service.usecases.access import Principal
 from service.usecases.audit import audit
 from service.usecases.errors import Invalid
-from service.usecases.members import (
-    member_columns,
-    reserved_id_problem,
-)
+from service.usecases.members import member_columns
 from service.usecases.network import (
     bump_version,
     lock_position,

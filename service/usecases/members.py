@@ -29,7 +29,6 @@ from service.usecases.access import Principal
 from service.usecases.audit import audit
 from service.usecases.errors import Conflict, Forbidden, Invalid, NotFound, not_found
 from service.usecases.network import bump_version, check_member_locks, member_document
-from service.usecases.personal_data import PSEUDONYM_PREFIX
 
 
 def derived_side(m: Member) -> tuple[str, bool]:
@@ -94,25 +93,7 @@ def delete_relation(session: Session, *, kind: str, a: str, b: str, who: Princip
     audit(session, who, f"{kind}.delete", kind, f"{a} {b}")
 
 
-RESERVED_MEMBER_IDS = frozenset({"export"})
-"""Ids that GET /v1/members/{id} could never reach: a route of that name
-comes first."""
-
-
-def reserved_id_problem(member_id: Any) -> str | None:
-    if isinstance(member_id, str) and member_id in RESERVED_MEMBER_IDS:
-        return (
-            f"'{member_id}' is reserved (GET /v1/members/{member_id} is a route); choose another id"
-        )
-    if isinstance(member_id, str) and member_id.lower().startswith(PSEUDONYM_PREFIX):
-        # A pseudonym in the records must never name a live member.
-        return f"ids starting with '{PSEUDONYM_PREFIX}' name deleted members; choose another id"
-    return None
-
-
 def create_member(session: Session, *, data: dict[str, Any], who: Principal) -> Member:
-    if reserved := reserved_id_problem(data["id"]):
-        raise Invalid(reserved, [{"where": "body", "field": "id", "message": reserved}])
     if session.get(Member, data["id"]) is not None:
         raise Conflict(f"member '{data['id']}' exists; PATCH /v1/members/{data['id']} to change it")
     # A new member has no pairs yet, so its valid profile cannot break one.

@@ -24,12 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from service.contract.fields import PSEUDONYM_PREFIX
 from service.store.models import ApiKey, AuditRecord, Feedback, Member, Proposal, Relation, Round
 from service.usecases.network import member_document
-
-PSEUDONYM_PREFIX = "deleted-"
-"""A deleted member's pseudonym is this and 8 random hex digits; ids may not
-start with it, so a pseudonym never names a live member."""
 
 _ID_CHAR = r"[A-Za-z0-9_-]|\.[A-Za-z0-9]"
 """What may continue a member id (a full stop only inside one, so an id that
