@@ -69,8 +69,9 @@ class Option:
     >>> from matcher.rounds import mentoring_round
     >>> from matcher.taxonomy import default_taxonomy
     >>> r = mentoring_round(example_network(), taxonomy=default_taxonomy())
-    >>> print(r.unmatched[0].options[0].text)
-    if it accepted a mentor working in English (en), 1 mentor could take it (best: fr-ngo, score 1.10)
+    >>> print(r.unmatched[0].options[0].text)  # doctest: +NORMALIZE_WHITESPACE
+    if it accepted a mentor working in English (en), 1 mentor could take it
+    (best: fr-ngo, score 1.10)
     """
 
     member: str

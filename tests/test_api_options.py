@@ -29,7 +29,8 @@ def test_a_circles_round_offers_the_cli_options_for_each_need_left_out(svc):
     )
     assert created.status_code == 201, created.text
     left_out = created.json()["summary"]["left_out"]
-    out = CliRunner().invoke(cli, ["circles", "--demo", "--seed", "3", "--options", "--format", "json"])
+    args = ["circles", "--demo", "--seed", "3", "--options", "--format", "json"]
+    out = CliRunner().invoke(cli, args)
     assert left_out == json.loads(out.stdout)["left_out"]
     assert any(x["options"] for x in left_out)
 
