@@ -46,6 +46,7 @@ from service.contract.members import (
     MemberPrivate,
     MemberPublic,
     MemberUpdate,
+    geography_warnings,
 )
 from service.contract.network import (
     MAX_MEMBERS,
@@ -149,6 +150,7 @@ __all__ = [
     "canonical_document",
     "closest_id",
     "document_position",
+    "geography_warnings",
     "in_order",
     "input_sha256",
     "listed",
