@@ -10,9 +10,12 @@ import pytest
 from sqlmodel import Session, select
 
 from service.api.app import create_app
+from service.config import Settings
+from service.store.db import make_engine, prepare
 from service.store.models import Job, Round
 from service.usecases import jobs
 from tests.api import problem, publish_round
+from tests.test_api_read_only import peermatch  # noqa: F401 (a fixture)
 
 ASYNC = {"Prefer": "respond-async"}
 ROUND_FIELDS = ("kind", "objective", "seed", "options", "input_sha256", "summary", "revision")
@@ -31,7 +34,7 @@ def finished(svc, response):
     """The job of a 202 answer, once the runner has run it."""
     assert svc.app.state.jobs.wait(timeout=120)
     job = svc.client.get(response.headers["Location"], headers=svc.as_("admin"))
-    assert job.status_code == 200, job.text
+    assert job.status_code == 200 and "Retry-After" not in job.headers, job.text
     return job.json()
 
 
@@ -84,7 +87,9 @@ def test_a_running_job_shows_its_stage(svc, monkeypatch):
     monkeypatch.setattr(jobs, "create_round", held)
     accepted = post_async(svc, "/v1/rounds", json={"kind": "mentoring", "seed": 1})
     assert solving.wait(timeout=60)
-    running = svc.client.get(accepted.headers["Location"], headers=svc.as_("admin")).json()
+    asked = svc.client.get(accepted.headers["Location"], headers=svc.as_("admin"))
+    assert asked.headers["Retry-After"] == "1"
+    running = asked.json()
     assert running["status"] == "running" and running["started_at"] is not None
     assert running["progress"] == {"stage": "solving", "fraction": 0.1}
     assert running["round_url"] is None and running["finished_at"] is None
@@ -147,6 +152,38 @@ def test_a_restart_marks_unfinished_jobs_failed(svc):
         assert job["problem"]["type"].endswith("/problems/interrupted")
         assert job["problem"]["status"] == 503 and "again" in job["problem"]["detail"]
     assert done["status"] == "done" and done["problem"] is None
+
+
+def _running_job(engine) -> int:
+    with Session(engine) as session:
+        row = Job(kind="round.create", status="running", params={}, created_by="a")
+        session.add(row)
+        session.commit()
+        return row.id
+
+
+def _status(engine, job_id):
+    with Session(engine) as session:
+        return session.get(Job, job_id).status
+
+
+def test_serve_fails_unfinished_jobs_once_before_its_workers_start(peermatch, tmp_path):  # noqa: F811
+    url = f"sqlite:///{tmp_path / 'peermatch.db'}"
+    engine = make_engine(url)
+    prepare(engine)
+    left = _running_job(engine)
+    result, worker = peermatch(url, "serve")
+    assert result.exit_code == 0 and worker is not None, result.output
+    assert "1 unfinished job(s) of the last run marked failed" in result.output
+    assert _status(engine, left) == "failed"
+    # A worker starting later (uvicorn restarts one that died) leaves the
+    # jobs of its live siblings alone.
+    live = _running_job(engine)
+    other = create_app(Settings(database_url=url, data_dir=tmp_path), migrate_schema=False)
+    assert _status(engine, live) == "running"
+    for e in (engine, worker.state.engine, worker.state.auth_engine, other.state.engine):
+        e.dispose()
+    other.state.auth_engine.dispose()
 
 
 def test_an_unknown_job_is_404(svc):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -98,8 +98,19 @@ def accepted(request: Request, job_id: int) -> JSONResponse:
     return SafeJSONResponse(view.model_dump(mode="json"), status_code=202, headers=headers)
 
 
+POLL_SECONDS = 1
+"""What ``Retry-After`` suggests while a job is unfinished: rounds of the
+demo network take about a second; one of 10,000 members, a few."""
+
+
 @router.get("/jobs/{job_id}")
-def get_job(_: Admin, session: SessionDep, request: Request, job_id: Id) -> JobPublic:
+def get_job(
+    _: Admin, session: SessionDep, request: Request, response: Response, job_id: Id
+) -> JobPublic:
     """A round being created or re-run in the background: queued, running
-    (with its stage), done (``round_url``) or failed (``problem``)."""
-    return job_view(request, jobs.get_job(session, job_id))
+    (with its stage), done (``round_url``) or failed (``problem``). While it
+    is unfinished, ``Retry-After`` says when to ask again."""
+    view = job_view(request, jobs.get_job(session, job_id))
+    if view.status in ("queued", "running"):
+        response.headers["Retry-After"] = str(POLL_SECONDS)
+    return view
