@@ -198,6 +198,7 @@ def test_json_import_is_idempotent_upsert(svc):
         "updated": 0,
         "unchanged": 0,
         "relations_added": 1,
+        "warnings": [],
     }
     again = svc.client.post("/v1/members/import", content=json.dumps(doc), headers=admin)
     assert again.json()["created"] == 0 and again.json()["unchanged"] == 1

@@ -66,6 +66,7 @@ EXPECTED = {
         A, body={"decision": "approve"}
     ),
     ("POST", "/v1/rounds/{round_id}/rerun"): allow(A),
+    ("GET", "/v1/jobs/{job_id}"): allow(A),
     ("POST", "/v1/rounds/{round_id}/publish"): allow(A),
     ("GET", "/v1/published"): allow(A, H),
     ("POST", "/v1/proposals/{proposal_id}/feedback"): allow(
@@ -94,6 +95,7 @@ def path_values(svc) -> dict[str, str]:
         "round_id": str(draft["id"]),
         "proposal_id": str(draft["proposals"][0]["id"]),
         "kind": "validation",
+        "job_id": "1",
     }
 
 
@@ -207,6 +209,7 @@ def test_no_hub_or_member_response_holds_anothers_contact(svc):
                     "round_id": draft["id"],
                     "proposal_id": 1,
                     "kind": "not-found",
+                    "job_id": 1,
                 }
                 url = path.format(**{name: values[name] for name in names})
                 text = svc.client.get(url, headers=svc.as_(role)).text

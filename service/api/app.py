@@ -13,10 +13,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.api import observability, openapi, problems
 from service.api.ratelimit import TokenBuckets, WriteRateLimit
 from service.api.read_only import ReadOnlyGate
-from service.api.routes import members, network, pairs, problem_pages, rounds, system
+from service.api.routes import jobs, members, network, pairs, problem_pages, rounds, system
 from service.config import Settings, get_settings
 from service.store.db import make_engine, prepare
 from service.usecases import NetworkCache
+from service.usecases.jobs import JobRunner, fail_interrupted
 from service.usecases.webhook import Webhook
 
 
@@ -93,8 +94,8 @@ class _TooLarge(Exception):
 
 
 CORS_METHODS = ["GET", "HEAD", "POST", "PATCH", "DELETE"]
-CORS_REQUEST_HEADERS = ["X-API-Key", "Content-Type", "If-None-Match", "X-Request-ID"]
-CORS_EXPOSED_HEADERS = ["ETag", "Retry-After", "X-Request-ID"]
+CORS_REQUEST_HEADERS = ["X-API-Key", "Content-Type", "If-None-Match", "X-Request-ID", "Prefer"]
+CORS_EXPOSED_HEADERS = ["ETag", "Retry-After", "X-Request-ID", "Location", "Preference-Applied"]
 """What a browser page on an allowed origin may send and read (CORS)."""
 
 
@@ -109,11 +110,14 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     its workers start). A database that refuses writes stops it
     (``DatabaseNotWritable``) unless ``settings.read_only``; read-only, its
     schema must be current (``SchemaNotCurrent``); see
-    ``service.store.db.prepare``."""
+    ``service.store.db.prepare``. Migrating, it also marks failed the jobs
+    an earlier process left unfinished (``service.usecases.jobs``)."""
     settings = settings or get_settings()
     engine = make_engine(settings.url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     if migrate_schema:
         prepare(engine, read_only=settings.read_only)
+        if not settings.read_only:
+            fail_interrupted(engine)
     app = FastAPI(
         title="peermatch",
         version="1",
@@ -134,19 +138,19 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         max_overflow=1,
     )
     app.state.cache = NetworkCache(engine)
+    app.state.jobs = JobRunner(engine)
     app.state.webhook = Webhook.from_settings(settings)
     problems.install(app)
     app.include_router(system.router)
     app.include_router(members.router)
     app.include_router(network.router)
     app.include_router(rounds.router)
+    app.include_router(jobs.router)
     app.include_router(pairs.router)
     app.include_router(problem_pages.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if settings.write_rate > 0:
-        app.state.write_buckets = TokenBuckets(
-            rate=settings.write_rate, burst=settings.write_burst
-        )
+        app.state.write_buckets = TokenBuckets(rate=settings.write_rate, burst=settings.write_burst)
         app.add_middleware(WriteRateLimit, buckets=app.state.write_buckets)
     if settings.read_only:
         app.add_middleware(ReadOnlyGate)

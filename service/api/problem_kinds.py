@@ -131,6 +131,13 @@ KINDS: dict[str, Kind] = {
         "Retry after Retry-After seconds; start the service read-write once to "
         "migrate the database.",
     ),
+    "interrupted": Kind(
+        503,
+        "Service unavailable",
+        "A job (a round created or re-run with Prefer: respond-async) was queued "
+        "or running when the service restarted, so it was not done.",
+        "Create the round (or re-run it) again.",
+    ),
     "storage-full": Kind(
         507,
         "Insufficient storage",

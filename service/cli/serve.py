@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from service.api import observability
-        from service.usecases import keys, setup
+        from service.usecases import jobs, keys, setup
 
         if read_only:
             # In the environment: the app's settings, in any process, say so too.
@@ -117,6 +117,10 @@ def register(app: typer.Typer) -> None:
                 else "demo network: database not empty, kept as it is",
                 err=True,
             )
+        if not read_only and (n := jobs.fail_interrupted(engine)):
+            # Here, in the one parent process: a worker doing it would fail
+            # the jobs its siblings have just queued.
+            typer.echo(f"{n} unfinished job(s) of the last run marked failed", err=True)
         key = None if read_only else keys.bootstrap_key(engine)
         if key:
             typer.echo(

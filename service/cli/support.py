@@ -3,6 +3,7 @@ reported, exit code 2), writing output atomically, the common options."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -14,7 +15,7 @@ import typer
 
 from matcher import Network
 from matcher.taxonomy import LABEL_LANGUAGES
-from service.contract import NetworkError, parse_network
+from service.contract import NetworkError, geography_warnings, listed, parse_network
 from service.safe_text import escape_controls
 
 EXIT_BAD_INPUT = 2
@@ -47,7 +48,8 @@ def check_lang(lang: str) -> str:
 
 def load_network(path: Path | None, *, demo: bool = False) -> Network:
     """Read and validate a network file (or the bundled demo network); on any
-    problem print them all and exit with code 2."""
+    problem print them all and exit with code 2. Members left to a default
+    region or North/South side are warned about on stderr."""
     if demo == (path is not None):
         raise fail("give either a NETWORK.json path or --demo")
     if demo:
@@ -64,11 +66,15 @@ def load_network(path: Path | None, *, demo: bool = False) -> Network:
     except PermissionError:
         raise fail(f"{path}: permission denied") from None
     try:
-        return parse_network(text, source=str(path))
+        network = parse_network(text, source=str(path))
     except NetworkError as exc:
         typer.echo(escape_controls(str(exc)), err=True)
         typer.echo("nothing was computed; fix the problems above and run again", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    # Valid, so it decodes; the network keeps only the region and side applied.
+    for warning in listed(geography_warnings(json.loads(text)["members"])):
+        typer.echo(f"warning: {warning}", err=True)
+    return network
 
 
 def check_output(out: Path, *, inputs: tuple[Path | None, ...] = ()) -> Path:

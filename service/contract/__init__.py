@@ -46,6 +46,7 @@ from service.contract.members import (
     MemberPrivate,
     MemberPublic,
     MemberUpdate,
+    geography_warnings,
 )
 from service.contract.network import (
     MAX_MEMBERS,
@@ -73,6 +74,8 @@ from service.contract.rounds import (
     DecisionIn,
     FeedbackIn,
     FeedbackPublic,
+    JobProgress,
+    JobPublic,
     Objective,
     Outcomes,
     ProposalPublic,
@@ -97,6 +100,8 @@ __all__ = [
     "EMAIL",
     "FeedbackIn",
     "FeedbackPublic",
+    "JobProgress",
+    "JobPublic",
     "HistoryDoc",
     "ImportReport",
     "IsoTime",
@@ -145,6 +150,7 @@ __all__ = [
     "canonical_document",
     "closest_id",
     "document_position",
+    "geography_warnings",
     "in_order",
     "input_sha256",
     "listed",

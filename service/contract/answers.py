@@ -64,6 +64,12 @@ class ImportReport(BaseModel):
     updated: int
     unchanged: int
     relations_added: int
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="what was imported but left to a default: a member without a country "
+        "and without region or global_south (counted 'international' and Global North); "
+        "each with where (line or position and id), field and how to fix it",
+    )
 
 
 class ReasonOut(BaseModel):

@@ -11,7 +11,7 @@ database table (``service.store.models.Member``, checked against
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -33,6 +33,7 @@ from matcher import geo
 from matcher.network import KINDS
 from matcher.taxonomy import default_taxonomy
 from service.contract.fields import MAX_CAPACITY, MemberId, MultiLine, NewMemberId, SingleLine
+from service.contract.problems import Problem
 
 _THEME_KEYS = frozenset(default_taxonomy().keys)
 
@@ -277,3 +278,48 @@ MemberPrivate = create_model(
 )
 
 MemberIdPath = MemberId
+
+
+def geography_warnings(
+    members: Sequence[Any], labels: Sequence[str] | None = None
+) -> list[Problem]:
+    """The members without a country whose region or North/South side is
+    left to the default (region ``international``, Global North), one
+    warning per field: the side decides the South–South and North→South
+    bonuses, so a regional network of the South left to it is paired as if
+    it were of the North. An international NGO's region is ``international``
+    by definition: only its side is asked for. ``labels`` names each member
+    (e.g. its CSV line); by default its position and id. Only valid members
+    are expected (anything else is skipped).
+
+    >>> clade = {"id": "clade", "kind": "regional_network", "country": None}
+    >>> for p in geography_warnings([clade, {**clade, "global_south": True}]):
+    ...     print(p.where, p.field)
+    members[0] (id 'clade') region
+    members[0] (id 'clade') global_south
+    members[1] (id 'clade') region
+    >>> print(geography_warnings([clade])[1].message)
+    no country and no global_south, so it counts as Global North ...; set global_south to true or...
+    >>> geography_warnings([{"id": "x", "kind": "international_ngo", "global_south": False}])
+    []
+    """
+    found = []
+    for k, m in enumerate(members):
+        if not isinstance(m, dict) or m.get("country"):
+            continue
+        where = labels[k] if labels else f"members[{k}] (id '{m.get('id')}')"
+        if m.get("region") is None and m.get("kind") != "international_ngo":
+            found.append(Problem(where, "region", None, _DEFAULT_REGION))
+        if m.get("global_south") is None:
+            found.append(Problem(where, "global_south", None, _DEFAULT_SIDE))
+    return found
+
+
+_DEFAULT_REGION = (
+    f"no country and no region, so it counts as '{geo.INTERNATIONAL}'; "
+    f"set region ({', '.join(geo.REGIONS)})"
+)
+_DEFAULT_SIDE = (
+    "no country and no global_south, so it counts as Global North in the South–South "
+    "and North→South bonuses; set global_south to true or false"
+)

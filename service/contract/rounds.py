@@ -165,3 +165,33 @@ class Published(Page[PublishedItem]):
     circles = deprecated_alias(
         PublishedCircle, lambda x: x.type == "circle", what="The circles (`type` circle) among"
     )
+
+
+JobStage = Literal["validating", "solving", "storing"]
+
+
+class JobProgress(BaseModel):
+    stage: JobStage | None = Field(
+        description="the stage under way (validating, solving, storing); null while queued"
+    )
+    fraction: float = Field(ge=0, le=1, description="coarse: the work done before this stage")
+
+
+class JobPublic(BaseModel):
+    """A round created or re-run in the background (``Prefer: respond-async``)."""
+
+    id: int
+    kind: Literal["round.create", "round.rerun"]
+    status: Literal["queued", "running", "done", "failed"]
+    progress: JobProgress
+    params: dict[str, Any] = Field(description="the round's options, or the round re-run")
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    round_id: int | None = Field(description="the round created or re-run, once done")
+    round_url: str | None = Field(description="where to get that round, once done")
+    problem: dict[str, Any] | None = Field(
+        description="why it failed: the problem document the synchronous call would have "
+        "answered (an `interrupted` problem when the service restarted meanwhile)"
+    )

@@ -105,6 +105,26 @@ class Proposal(SQLModel, table=True):
     decided_by: str | None = DbField(default=None, max_length=100)
 
 
+class Job(SQLModel, table=True):
+    """A round created or re-run in the background (``Prefer: respond-async``):
+    queued → running (with a coarse stage and fraction) → done (``round_id``)
+    or failed (``problem``: kind, detail, errors, as the synchronous answer
+    would have said)."""
+
+    id: int | None = DbField(default=None, primary_key=True)
+    kind: str = DbField(max_length=32)
+    status: str = DbField(default="queued", max_length=16, index=True)
+    stage: str | None = DbField(default=None, max_length=16)
+    fraction: float = 0.0
+    params: dict[str, Any] = DbField(sa_column=Column(JSON, nullable=False))
+    created_by: str = DbField(max_length=100)
+    created_at: datetime = DbField(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    round_id: int | None = DbField(default=None, foreign_key="round.id")
+    problem: dict[str, Any] | None = DbField(default=None, sa_column=Column(JSON, nullable=True))
+
+
 class Feedback(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("proposal_id", "author", name="uq_feedback_proposal_author"),

@@ -3,6 +3,7 @@ problem named by its line or position."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -18,6 +19,7 @@ from service.contract import (
     NetworkError,
     Problem,
     document_position,
+    geography_warnings,
     in_order,
     listed,
     reserved_id_problem,
@@ -44,6 +46,10 @@ class ImportResult:
     updated: int
     unchanged: int
     relations_added: int
+    warnings: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    """What was imported but left to a default worth knowing about (see
+    :func:`~service.contract.geography_warnings`), each as a problem: where,
+    field, message with how to fix it."""
 
 
 def _split_contacts(members: list[Any], labels: list[str]) -> tuple[list[Any], list, list[Problem]]:
@@ -186,7 +192,8 @@ def import_network(
         unchanged=unchanged,
         relations_added=added,
     )
-    return ImportResult(len(profiles), created, updated, unchanged, added)
+    warnings = [p.to_dict() for p in listed(geography_warnings(profiles, labels))]
+    return ImportResult(len(profiles), created, updated, unchanged, added, warnings)
 
 
 def _stored_lock(problem: Problem, own_locks: int) -> Problem:

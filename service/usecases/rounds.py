@@ -4,6 +4,7 @@ around the secretariat's decisions."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -44,6 +45,14 @@ from service.usecases.network import (
 
 LIVE = ("approved", "pinned")
 """Statuses of proposals that a re-run keeps and a publication tells."""
+
+Progress = Callable[[str, float], None]
+"""Told each coarse stage of a round's computation and the fraction of the
+work done before it (``service.usecases.jobs`` stores it on the job)."""
+
+
+def _quiet(stage: str, fraction: float) -> None:
+    pass
 
 
 def with_approvals(document: dict[str, Any], kept: list[Proposal]):
@@ -87,7 +96,9 @@ MENTORING_OPTIONS = frozenset(
 CIRCLE_OPTIONS = frozenset({"themes", "size", "max_per_member"})
 
 
-def _check_round_options(spec: RoundCreate) -> None:
+def check_round_options(spec: RoundCreate) -> None:
+    """Refuse (``Invalid``) options that no network makes valid: unknown theme
+    keys, a bad circle size, an option of the other kind of round."""
     tax = default_taxonomy()
     errors = []
     for k, key in enumerate(spec.themes or []):
@@ -211,15 +222,20 @@ def _options(spec: RoundCreate) -> dict[str, Any]:
     return {k: getattr(spec, k) for k in keys}
 
 
-def create_round(engine: Engine, *, spec: RoundCreate, who: Principal) -> int:
+def create_round(
+    engine: Engine, *, spec: RoundCreate, who: Principal, progress: Progress = _quiet
+) -> int:
     """Compute a round on the current network and store it as a draft. The
     computation reads a snapshot; the write is one short transaction, so two
     rounds created at once are two valid drafts."""
     started = time.perf_counter()
-    _check_round_options(spec)
+    progress("validating", 0.0)
+    check_round_options(spec)
     with read_session(engine) as session:
         document = network_document(session)
+    progress("solving", 0.1)
     summary, proposals, sha = _compute(spec, document)
+    progress("storing", 0.9)
     with write_session(engine) as session:
         row = Round(
             kind=spec.kind,
@@ -265,11 +281,14 @@ def _review_state(session: Session, round_id: int) -> tuple[tuple[int, str], ...
     return tuple((i, s) for i, s in rows)
 
 
-def rerun_round(engine: Engine, *, round_id: int, who: Principal) -> None:
+def rerun_round(
+    engine: Engine, *, round_id: int, who: Principal, progress: Progress = _quiet
+) -> None:
     """Re-optimise a draft: approved and pinned proposals are kept (as locked
     pairs), declined ones are never proposed again (as exclusions), the rest is
     proposed anew. If the round is decided on meanwhile, 409: run it again."""
     started = time.perf_counter()
+    progress("validating", 0.0)
     with read_session(engine) as session:
         row = session.get(Round, round_id)
         if row is None:
@@ -294,6 +313,7 @@ def rerun_round(engine: Engine, *, round_id: int, who: Principal) -> None:
             (p.theme, frozenset(m["member"] for m in p.members)) for p in declined
         )
         document = _without_full_members(document, kept, max_per_member=spec.max_per_member)
+    progress("solving", 0.1)
     summary, fresh, sha = _compute(
         spec, document, declined_circles=declined_circles, relabel=relabel
     )
@@ -306,6 +326,7 @@ def rerun_round(engine: Engine, *, round_id: int, who: Principal) -> None:
             "dropped_to_fit": len(fresh) - len(fitting),
         }
         fresh = fitting
+    progress("storing", 0.9)
     with write_session(engine) as session:
         row = locked_round(session, round_id)
         if row.revision != revision or _review_state(session, round_id) != state:

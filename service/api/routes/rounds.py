@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from service import usecases
@@ -12,6 +13,7 @@ from service.api.auth import Admin, AdminOrHub, AdminOrMember
 from service.api.deps import EngineDep, Paging, SessionDep, paging, paging_or_all
 from service.api.etag import NOT_MODIFIED, conditional
 from service.api.language import LanguageDep
+from service.api.routes.jobs import ACCEPTED, RespondAsync, accepted
 from service.contract import (
     DecisionIn,
     FeedbackIn,
@@ -31,12 +33,21 @@ PublishedPaging = Annotated[Paging, paging_or_all(10_000)]
 """Published results: without ``limit``, all of them (as before they were paged)."""
 
 
-@router.post("/rounds", status_code=201)
+@router.post("/rounds", status_code=201, response_model=RoundPublic, responses=ACCEPTED)
 def create_round(
-    who: Admin, engine: EngineDep, body: RoundCreate, language: LanguageDep
-) -> RoundPublic:
+    who: Admin,
+    engine: EngineDep,
+    body: RoundCreate,
+    language: LanguageDep,
+    request: Request,
+    respond_async: RespondAsync,
+) -> RoundPublic | JSONResponse:
     """Compute a mentoring round or learning circles on the current members
-    and store it as a draft with its proposals, each with reasons."""
+    and store it as a draft with its proposals, each with reasons. With
+    ``Prefer: respond-async``: 202 at once, the job in ``Location`` (invalid
+    options are still refused at once)."""
+    if respond_async:
+        return accepted(request, request.app.state.jobs.create_round(spec=body, who=who))
     round_id = usecases.create_round(engine, spec=body, who=who)
     with Session(engine) as session:
         return usecases.round_view(session, round_id, proposals=True, lang=language.code)
@@ -101,10 +112,20 @@ def decide_proposal(
         return usecases.proposal_view(row, language.code)
 
 
-@router.post("/rounds/{round_id}/rerun")
-def rerun_round(who: Admin, engine: EngineDep, round_id: Id, language: LanguageDep) -> RoundPublic:
+@router.post("/rounds/{round_id}/rerun", response_model=RoundPublic, responses=ACCEPTED)
+def rerun_round(
+    who: Admin,
+    engine: EngineDep,
+    round_id: Id,
+    language: LanguageDep,
+    request: Request,
+    respond_async: RespondAsync,
+) -> RoundPublic | JSONResponse:
     """Re-optimise a draft: keeps approved and pinned proposals, never proposes
-    a declined one again."""
+    a declined one again. With ``Prefer: respond-async``: 202 at once, the job
+    in ``Location``."""
+    if respond_async:
+        return accepted(request, request.app.state.jobs.rerun_round(round_id=round_id, who=who))
     usecases.rerun_round(engine, round_id=round_id, who=who)
     with Session(engine) as session:
         return usecases.round_view(session, round_id, proposals=True, lang=language.code)
