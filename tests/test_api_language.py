@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from matcher import default_taxonomy
 from matcher.taxonomy import LABEL_LANGUAGES
-from service.api.language import negotiate
+from service.translations import negotiate
 from tests.api import problem, publish_round
 from tests.service_env import BACKENDS, MEMBER, start_service
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {
-    "cli": 5,
-    "api": 4,
+    "cli": 6,
+    "api": 5,
+    "console": 4,
     "report": 3,
     "usecases": 3,
     "documents": 2,

@@ -6,10 +6,13 @@ body-size bound and the /v1 routes; ``app_from_environment()`` is each
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service import console
 from service.api import observability, openapi, problems
 from service.api.ratelimit import TokenBuckets, WriteRateLimit
 from service.api.read_only import ReadOnlyGate
@@ -103,6 +106,24 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
+def _pages(app: FastAPI) -> None:
+    """``/`` (the console) and ``/docs`` (Swagger UI, served locally)."""
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/console/", status_code=303)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="peermatch API",
+            swagger_js_url=f"{console.VENDOR_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{console.VENDOR_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{console.STATIC_PATH}/favicon.svg",
+        )
+
+
 def create_app(settings: Settings | None = None, *, migrate_schema: bool = True) -> FastAPI:
     """The service on ``settings`` (default: from the environment); the
     database is created and migrated to the newest schema here, unless
@@ -125,6 +146,10 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         "recommendations, reviewed mentoring rounds and learning circles.",
         generate_unique_id_function=_operation_id,
         default_response_class=problems.SafeJSONResponse,
+        # Swagger UI from the console's vendored copy (served below), never a
+        # CDN: /docs works without internet access. No ReDoc.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -148,6 +173,8 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     app.include_router(jobs.router)
     app.include_router(pairs.router)
     app.include_router(problem_pages.router)
+    console.install(app)
+    _pages(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if settings.write_rate > 0:
         app.state.write_buckets = TokenBuckets(rate=settings.write_rate, burst=settings.write_burst)

@@ -129,7 +129,11 @@ def register(app: typer.Typer) -> None:
             )
             typer.echo(f"  export PEERMATCH_API_KEY={key}", err=True)
         engine.dispose()
-        typer.echo(f"API docs: http://{host}:{port}/docs", err=True)
+        shown = f"[{host}]" if ":" in host else host
+        typer.echo(
+            f"console:  http://{shown}:{port}/console/ (sign in with an admin key)", err=True
+        )
+        typer.echo(f"API docs: http://{shown}:{port}/docs", err=True)
         # Each worker builds the app from the environment it inherits (the
         # settings, the metrics directory): workers need an import string.
         uvicorn.run(

@@ -148,6 +148,21 @@ class ApiKey(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in browser of the console: only the hash of its cookie's
+    token is stored, and the key it signed in with (revoking the key ends
+    the session)."""
+
+    __tablename__ = "console_session"
+    id: int | None = DbField(default=None, primary_key=True)
+    token_hash: str = DbField(max_length=64, unique=True)
+    key_id: int = DbField(foreign_key="apikey.id", index=True)
+    csrf_secret: str = DbField(max_length=64)
+    created_at: datetime = DbField(default_factory=utcnow)
+    expires_at: datetime
+    last_seen_at: datetime = DbField(default_factory=utcnow)
+
+
 class AuditRecord(SQLModel, table=True):
     id: int | None = DbField(default=None, primary_key=True)
     at: datetime = DbField(default_factory=utcnow, index=True)

@@ -94,10 +94,18 @@ def _read(path: Path, locale: str | None = None) -> Catalog:
         return read_po(handle, locale=locale)
 
 
+METHODS = [
+    ("**.py", "python"),
+    ("console/templates/**.html", "jinja2.ext:babel_extract"),
+]
+"""Where messages are: the Python code, and the console's Jinja2 templates
+(``_("...")`` and ``{% trans %}``)."""
+
+
 def extract() -> Catalog:
     """The template as the code has it: every message of ``service/``."""
     template = Catalog(project="peermatch", copyright_holder="peermatch contributors", fuzzy=False)
-    found = extract_from_dir(SERVICE, comment_tags=(COMMENT_TAG,))
+    found = extract_from_dir(SERVICE, method_map=METHODS, comment_tags=(COMMENT_TAG,))
     for filename, lineno, message, comments, context in found:
         template.add(
             message,

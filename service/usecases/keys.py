@@ -10,14 +10,23 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from service.store.db import write_session
-from service.store.models import ApiKey, Member, utcnow
-from service.usecases.access import ROLES, cli_actor
+from service.store.models import ApiKey, ConsoleSession, Member, utcnow
+from service.usecases.access import ROLES, Principal, cli_actor
 from service.usecases.audit import audit
 
 KEY_PREFIX = "pm_"
+
+
+class KeyNameTaken(ValueError):
+    """A key with that name exists."""
+
+
+class NoSuchMember(ValueError):
+    """A member key for a member that does not exist."""
 
 
 def hash_key(key: str) -> str:
@@ -38,6 +47,8 @@ def revoke_key(session: Session, *, name: str) -> bool:
         return False
     row.revoked_at = utcnow()
     session.add(row)
+    # The console's sessions of the key end with it.
+    session.exec(delete(ConsoleSession).where(ConsoleSession.key_id == row.id))
     return True
 
 
@@ -61,24 +72,33 @@ def bootstrap_key(engine) -> str | None:
         return key
 
 
-def create_api_key(engine, *, name: str, role: str, member: str | None) -> str:
-    """A new key (returned once); ValueError says what is wrong with the request."""
+def create_api_key(
+    engine, *, name: str, role: str, member: str | None, actor: Principal | None = None
+) -> str:
+    """A new key (returned once), audited as ``actor``'s (default: the
+    command line's user); ValueError says what is wrong with the request."""
     with write_session(engine) as session:
         if session.exec(select(ApiKey.id).where(ApiKey.name == name)).first() is not None:
-            raise ValueError(f"a key named '{name}' exists; choose another --name")
+            raise KeyNameTaken(f"a key named '{name}' exists; choose another --name")
         if member is not None and session.get(Member, member) is None:
-            raise ValueError(f"--member '{member}': no such member")
+            raise NoSuchMember(f"--member '{member}': no such member")
         key = create_key(session, name=name, role=role, member_id=member)
-        audit(session, cli_actor(), "key.create", "api_key", name, role=role)
+        audit(session, actor or cli_actor(), "key.create", "api_key", name, role=role)
         return key
 
 
-def revoke_api_key(engine, *, name: str) -> bool:
+def revoke_api_key(engine, *, name: str, actor: Principal | None = None) -> bool:
     with write_session(engine) as session:
         if not revoke_key(session, name=name):
             return False
-        audit(session, cli_actor(), "key.revoke", "api_key", name)
+        audit(session, actor or cli_actor(), "key.revoke", "api_key", name)
         return True
+
+
+def key_rows(engine) -> list[ApiKey]:
+    """Every key's stored row (its hash, never the key), by name."""
+    with Session(engine) as session:
+        return list(session.exec(select(ApiKey).order_by(ApiKey.name)).all())
 
 
 def list_api_keys(engine) -> list[tuple[str, str, str | None, bool]]:

@@ -90,8 +90,7 @@ def readable_network_document(
     them all; anyone else asking is refused rather than silently given less."""
     if contacts and not may_see_all_contacts(who):
         raise Forbidden(
-            "only admin keys may read contact persons: leave out contacts=true, "
-            "or use an admin key"
+            "only admin keys may read contact persons: leave out contacts=true, or use an admin key"
         )
     return network_document(session, contacts=contacts)
 
@@ -126,9 +125,7 @@ def check_member_locks(session: Session, member_id: str) -> None:
     session.flush()
     locks = session.exec(
         select(Relation)
-        .where(
-            Relation.kind == "locked", sa.or_(Relation.a == member_id, Relation.b == member_id)
-        )
+        .where(Relation.kind == "locked", sa.or_(Relation.a == member_id, Relation.b == member_id))
         .order_by(Relation.a, Relation.b)
     ).all()
     if not locks:

@@ -1,0 +1,53 @@
+"""The secretariat's web console: server-rendered pages (Jinja2 templates in
+``templates/``, static files in ``static/``) under ``/console``, served by the
+same app as the API (``service.api.app`` calls :func:`install`). Its routes
+call the use cases and document builders the API calls. How to add a page:
+``service/console/README.md``."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from service.console.pages import STATIC, render
+from service.console.routes import router
+from service.console.security import Refused, SignInNeeded
+from service.translations import N_
+
+STATIC_PATH = "/console/static"
+VENDOR_PATH = f"{STATIC_PATH}/vendor"
+"""htmx and Swagger UI, as fetched by scripts/vendor-assets.sh (VENDORED.md)."""
+REFUSALS = {
+    "csrf": (
+        N_("This form has expired"),
+        N_(
+            "The form was sent without its security token, or with an old one. "
+            "Go back, reload the page and send it again."
+        ),
+    ),
+    "role": (
+        N_("Not for this key"),
+        N_("The key you signed in with may not open this page."),
+    ),
+}
+
+
+async def _sign_in_needed(request: Request, exc: SignInNeeded) -> RedirectResponse:
+    return RedirectResponse(f"/console/sign-in?next={quote(exc.next_path, safe='/')}", 303)
+
+
+async def _refused(request: Request, exc: Refused):
+    title, explanation = REFUSALS[exc.reason]
+    return render(request, "refused.html", title=title, status=exc.status, explanation=explanation)
+
+
+def install(app: FastAPI) -> None:
+    """Serve the console on ``app``: its pages, its static files, and its
+    refusals as pages (not problem documents)."""
+    app.include_router(router)
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="console-static")
+    app.add_exception_handler(SignInNeeded, _sign_in_needed)
+    app.add_exception_handler(Refused, _refused)
