@@ -122,6 +122,8 @@ def test_keys_are_created_shown_once_and_revoked(svc, client):
     assert key.startswith("pm_")
     assert svc.client.get(f"/v1/members/{MEMBER}", headers={"X-API-Key": key}).status_code == 200
     assert key not in client.get("/console/keys").text
+    confirm = client.get("/console/keys/revoke?name=Amina+%28member%29")
+    assert "Revoke the key “Amina (member)”?" in confirm.text
     revoked = post_form(
         client, "/console/keys/revoke", {"name": "Amina (member)"}, page="/console/keys"
     )
@@ -204,3 +206,14 @@ def test_the_overview_shows_the_network(svc, client):
     assert page.status_code == 200
     assert "Members by region" in page.text and "Needs the network cannot meet" in page.text
     assert "console.sign_in" in page.text  # the recent activity: this very sign-in
+
+
+def test_sign_in_attempts_are_rate_limited_like_writes(tmp_path):
+    from tests.service_env import start_service
+
+    svc = start_service("sqlite", tmp_path, write_rate=0.001, write_burst=3)
+    with TestClient(svc.app, base_url="http://127.0.0.1") as client:
+        answers = [sign_in(client, "pm_guess").status_code for _ in range(4)]
+    assert answers == [401, 401, 401, 429]
+    svc.app.state.engine.dispose()
+    svc.app.state.auth_engine.dispose()

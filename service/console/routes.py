@@ -101,7 +101,8 @@ def overview(request: Request, user: AdminUser):
 
 
 KEY_COLUMNS = tables.Columns(
-    ("name", "role", "member", "created", "status"), sortable=("name", "role", "created")
+    ("name", "role", "member", "created", "status", "action"),
+    sortable=("name", "role", "created"),
 )
 
 
@@ -161,6 +162,11 @@ def create_key(
         else:
             return _keys(request, user, created={"name": name, "key": key})
     return _keys(request, user, problem=problem, status=422)
+
+
+@router.get("/keys/revoke")
+def confirm_revoke(request: Request, user: AdminUser, name: Annotated[str, Query()]):
+    return render(request, "keys_revoke.html", title=N_("Revoke a key"), name=name)
 
 
 @router.post("/keys/revoke", dependencies=[CsrfChecked])
