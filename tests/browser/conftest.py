@@ -24,12 +24,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.support import HOW
 from tests.service_env import LiveServer, start_service
 
-HOW = (
-    "the console's browser tests need chromium: apt-get install -y chromium "
-    "fonts-noto-core (or set PEERMATCH_CHROMIUM to a chromium binary)"
-)
 VIEWPORT = {"width": 1366, "height": 768}
 """A laptop screen: the console must be usable on it."""
 LOCAL_HOSTS = frozenset({"127.0.0.1"})

@@ -6,6 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+HOW = (
+    "the console's browser tests need chromium: apt-get install -y chromium "
+    "fonts-noto-core (or set PEERMATCH_CHROMIUM to a chromium binary)"
+)
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = frozenset({"serious", "critical"})
 

@@ -4,10 +4,12 @@ redirect to sign-in and back, CSRF, hub and member keys, Arabic, keys."""
 from __future__ import annotations
 
 import httpx
-from playwright.sync_api import expect
+import pytest
 
-from tests.browser.support import shot, sign_in
+from tests.browser.support import HOW, shot, sign_in
 from tests.service_env import MEMBER
+
+expect = pytest.importorskip("playwright.sync_api", reason=HOW).expect
 
 
 def test_sign_in_and_out(page, live):

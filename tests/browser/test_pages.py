@@ -4,9 +4,8 @@ artifacts, and no serious or critical axe-core violation (WCAG 2.1 A/AA)."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 
-from tests.browser.support import serious_violations, shot, sign_in
+from tests.browser.support import HOW, serious_violations, shot, sign_in
 
 PAGES = {
     "admin": [
@@ -19,6 +18,8 @@ PAGES = {
     "member": ["/console/profile"],
 }
 """The pages each role opens; a new page is added here."""
+
+expect = pytest.importorskip("playwright.sync_api", reason=HOW).expect
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
