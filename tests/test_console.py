@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -12,7 +13,7 @@ from sqlmodel import Session, select
 from service.store.models import ApiKey, ConsoleSession, utcnow
 from service.usecases import console_sessions
 from tests.console_env import csrf_of, post_form, sign_in
-from tests.service_env import MEMBER
+from tests.service_env import MEMBER, LiveServer
 
 
 @pytest.fixture
@@ -46,6 +47,22 @@ def test_the_cookie_is_secure_over_https(svc):
     with TestClient(svc.app, base_url="https://127.0.0.1") as client:
         signed = sign_in(client, svc.keys["admin"])
     assert "Secure" in signed.headers["set-cookie"]
+
+
+def test_the_cookie_is_secure_when_a_trusted_proxy_says_https(svc):
+    # uvicorn's proxy headers (on by default, trusting 127.0.0.1 as `serve`
+    # does unless --forwarded-allow-ips says otherwise) make the scheme https.
+    with LiveServer(svc.app) as server, httpx.Client(base_url=server.url) as client:
+        answers = {}
+        for proto in ("http", "https"):
+            token = csrf_of(client.get("/console/sign-in").text)
+            answers[proto] = client.post(
+                "/console/sign-in",
+                data={"key": svc.keys["admin"], "csrf_token": token},
+                headers={"X-Forwarded-Proto": proto},
+            )
+    assert "Secure" not in answers["http"].headers["set-cookie"]
+    assert "Secure" in answers["https"].headers["set-cookie"]
 
 
 def test_unknown_and_revoked_keys_get_the_same_answer_and_hub_keys_are_refused(svc, client):
@@ -122,6 +139,8 @@ def test_keys_are_created_shown_once_and_revoked(svc, client):
     assert key.startswith("pm_")
     assert svc.client.get(f"/v1/members/{MEMBER}", headers={"X-API-Key": key}).status_code == 200
     assert key not in client.get("/console/keys").text
+    confirm = client.get("/console/keys/revoke?name=Amina+%28member%29")
+    assert "Revoke the key “Amina (member)”?" in confirm.text
     revoked = post_form(
         client, "/console/keys/revoke", {"name": "Amina (member)"}, page="/console/keys"
     )
@@ -204,3 +223,14 @@ def test_the_overview_shows_the_network(svc, client):
     assert page.status_code == 200
     assert "Members by region" in page.text and "Needs the network cannot meet" in page.text
     assert "console.sign_in" in page.text  # the recent activity: this very sign-in
+
+
+def test_sign_in_attempts_are_rate_limited_like_writes(tmp_path):
+    from tests.service_env import start_service
+
+    svc = start_service("sqlite", tmp_path, write_rate=0.001, write_burst=3)
+    with TestClient(svc.app, base_url="http://127.0.0.1") as client:
+        answers = [sign_in(client, "pm_guess").status_code for _ in range(4)]
+    assert answers == [401, 401, 401, 429]
+    svc.app.state.engine.dispose()
+    svc.app.state.auth_engine.dispose()

@@ -57,6 +57,10 @@ def test_serve_demo_from_scratch(tmp_path):
         text = "".join(seen)
         assert "demo network: 126 members loaded" in text
         key = re.search(r"PEERMATCH_API_KEY=(pm_[A-Za-z0-9_-]+)", text)[1]
+        console = re.search(r"console: +(http://\S+)", text)[1]
+        assert console == f"http://127.0.0.1:{port}/console/"
+        with urllib.request.urlopen(console) as page:  # redirected to the sign-in page
+            assert page.url.endswith("/console/sign-in") and b"API key" in page.read()
         status, body = _get(f"http://127.0.0.1:{port}/v1/members?limit=1", key, "first")
         assert status == 200 and body["total"] == 126
         # One JSON line per request on stderr, by default; it is written after

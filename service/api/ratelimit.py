@@ -1,7 +1,8 @@
-"""Writes per API key, at most ``rate`` a second with bursts of ``burst``
-(a token bucket), so that one key cannot keep every reader's snapshot
-rebuilding. Imports are exempt: one import is one write of many members.
-The buckets live in the process: with several workers each counts its own."""
+"""Writes per API key (or console session, or before sign-in the client's
+address), at most ``rate`` a second with bursts of ``burst`` (a token
+bucket), so that one key cannot keep every reader's snapshot rebuilding.
+Imports are exempt: one import is one write of many members. The buckets
+live in the process: with several workers each counts its own."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from service.console.security import PATH as CONSOLE_PATH
+from service.console.security import SESSION_COOKIE
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EXEMPT_PATHS = frozenset({"/v1/members/import"})
@@ -54,6 +58,20 @@ class TokenBuckets:
             return wait
 
 
+def _bucket(scope: Scope) -> bytes | None:
+    """Whose bucket a write takes from: its API key; for the console's forms,
+    the session, or before sign-in the client's address (so sign-in attempts
+    are limited too)."""
+    key = dict(scope.get("headers") or []).get(b"x-api-key")
+    if key or not scope["path"].startswith(CONSOLE_PATH):
+        return key
+    session = Request(scope).cookies.get(SESSION_COOKIE)
+    if session:
+        return f"console-session:{session}".encode()
+    client = scope.get("client")
+    return f"console-client:{client[0] if client else ''}".encode()
+
+
 class WriteRateLimit:
     """ASGI middleware: a write request over its key's rate gets a 429
     problem document with ``Retry-After`` (whole seconds, at least 1)."""
@@ -67,7 +85,7 @@ class WriteRateLimit:
             and scope["method"] in WRITE_METHODS
             and scope["path"] not in EXEMPT_PATHS
         ):
-            key = dict(scope.get("headers") or []).get(b"x-api-key")
+            key = _bucket(scope)
             # Requests without a key get their 401 from the routes.
             if key and (wait := self.buckets.take(hashlib.sha256(key).hexdigest())):
                 from service.api.problems import problem_response

@@ -5,6 +5,7 @@ every route calls with its template, title and data."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,10 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(gettext_for(lang), newstyle=False)  # type: ignore[attr-defined]
     locale = locale_for(lang)
     env.filters["number"] = lambda n: format_number(n, lang)
-    env.filters["when"] = lambda moment: format_datetime(moment, "medium", locale=locale)
+    # Times are stored and shown in UTC, and say so.
+    env.filters["when"] = lambda moment: (
+        format_datetime(moment, "medium", tzinfo=UTC, locale=locale) + " UTC"
+    )
     return env
 
 

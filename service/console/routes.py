@@ -15,6 +15,7 @@ from service.console import tables
 from service.console.nav import NAV, Page, home
 from service.console.pages import LANG_COOKIE, language, render
 from service.console.security import (
+    SESSION_COOKIE,
     AdminUser,
     CsrfChecked,
     SignedIn,
@@ -62,6 +63,8 @@ def sign_in(
             next=safe_next(next),
             refused=refusal.reason,
         )
+    if previous := request.cookies.get(SESSION_COOKIE):  # signing in again: one session
+        console_sessions.sign_out(request.app.state.engine, previous)
     user = console_sessions.session_user(request.app.state.engine, token)
     assert user is not None
     target = safe_next(next)
@@ -74,7 +77,7 @@ def sign_in(
 
 @router.post("/sign-out", dependencies=[CsrfChecked])
 def sign_out(request: Request, _user: SignedIn) -> RedirectResponse:
-    console_sessions.sign_out(request.app.state.engine, request.cookies["console_session"])
+    console_sessions.sign_out(request.app.state.engine, request.cookies[SESSION_COOKIE])
     response = RedirectResponse("/console/sign-in", status_code=SEE_OTHER)
     clear_session_cookie(request, response)
     return response
@@ -101,7 +104,8 @@ def overview(request: Request, user: AdminUser):
 
 
 KEY_COLUMNS = tables.Columns(
-    ("name", "role", "member", "created", "status"), sortable=("name", "role", "created")
+    ("name", "role", "member", "created", "status", "action"),
+    sortable=("name", "role", "created"),
 )
 
 
@@ -161,6 +165,11 @@ def create_key(
         else:
             return _keys(request, user, created={"name": name, "key": key})
     return _keys(request, user, problem=problem, status=422)
+
+
+@router.get("/keys/revoke")
+def confirm_revoke(request: Request, user: AdminUser, name: Annotated[str, Query()]):
+    return render(request, "keys_revoke.html", title=N_("Revoke a key"), name=name)
 
 
 @router.post("/keys/revoke", dependencies=[CsrfChecked])
