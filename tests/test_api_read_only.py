@@ -95,7 +95,7 @@ def test_read_only_mode_refuses_a_schema_that_is_not_current(backend, tmp_path):
 
     url, _ = _ready_database(backend, tmp_path)
     set_revision(url, "0003")
-    with pytest.raises(SchemaNotCurrent, match="0003.*0005"):
+    with pytest.raises(SchemaNotCurrent, match="0003.*0006"):
         _app(read_only_url(url), tmp_path, read_only=True)
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
     sqlite3.connect(tmp_path / "empty.db").close()
@@ -168,7 +168,7 @@ def test_serve_read_only_refuses_a_schema_that_is_not_current(peermatch, tmp_pat
     set_revision(url, "0003")
     result, app = peermatch(read_only_url(url), "serve", "--read-only")
     assert app is None and result.exit_code == 2, result.output
-    assert "0003" in result.output and "0005" in result.output
+    assert "0003" in result.output and "0006" in result.output
     assert "Traceback" not in result.output
 
 

@@ -119,8 +119,8 @@ def test_a_backup_taken_during_writes_restores_one_moment(svc, tmp_path, configu
     assert min(seen) < version < max(seen)  # writes went on before and after it
     assert document == seen[version]
     members = len(document["members"])
-    assert f": {members} members, schema revision 0005" in made.stdout
-    assert f": {members} members, schema revision 0005" in restored.stdout
+    assert f": {members} members, schema revision 0006" in made.stdout
+    assert f": {members} members, schema revision 0006" in restored.stdout
 
 
 def _sqlite_service_db(tmp_path, name="live.db"):
@@ -240,7 +240,7 @@ def test_restore_brings_an_older_backup_up_to_date(tmp_path, configure):
     configure(f"sqlite:///{tmp_path / 'new' / 'peermatch.db'}")  # a new machine
     restored = runner.invoke(cli, ["restore", str(out), "--yes"])
     assert restored.exit_code == 0, restored.output
-    assert "126 members, schema revision 0005 (migrated from 0003)" in restored.stdout
+    assert "126 members, schema revision 0006 (migrated from 0003)" in restored.stdout
 
 
 def test_missing_postgresql_tools_say_how_to_install_them(tmp_path, configure, monkeypatch):
