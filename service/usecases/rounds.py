@@ -43,7 +43,8 @@ from service.usecases.network import (
 )
 
 LIVE = ("approved", "pinned")
-"""Statuses of proposals that a re-run keeps and a publication tells."""
+"""Statuses of proposals that a re-run keeps and a publication tells
+(``pinned``: decided before ``pin`` became an alias of approve)."""
 
 
 def with_approvals(document: dict[str, Any], kept: list[Proposal]):
