@@ -29,10 +29,9 @@ def decide(
     """Decide on one proposal of a draft (see :class:`DecisionIn`); with
     ``revision``, only if the round has not changed since that revision."""
     row = _draft_for_decisions(session, round_id, revision)
-    proposal = _decide_one(
+    return _decide_one(
         session, row, proposal_id, decision, note, never_again=never_again, lock=lock, who=who
     )
-    return proposal
 
 
 def decide_many(
