@@ -117,10 +117,15 @@ def test_a_lock_for_later_rounds_is_carried_into_the_next_round(svc):
     assert lock["created_by"] == "test-admin" and lock["round_id"] == rid
     for seed in (1, 2, 3):
         assert pair(chosen) in {pair(p) for p in create(svc, seed=seed)["proposals"]}
+    # Declining a locked pair would make the round's re-run contradict itself.
+    refused = problem(decide(svc, rid, chosen["id"], decision="decline"), 409)
+    assert f"DELETE /v1/locks/{chosen['mentor']}/{chosen['mentee']}" in refused["detail"]
     gone = svc.client.delete(
         f"/v1/locks/{chosen['mentor']}/{chosen['mentee']}", headers=_admin(svc)
     )
     assert gone.status_code == 204
+    assert decide(svc, rid, chosen["id"], decision="decline").status_code == 200
+    assert pair(chosen) not in {pair(p) for p in current(rerun(svc, rid))}
 
 
 def test_pin_is_a_deprecated_alias_of_approve(svc):

@@ -143,6 +143,8 @@ def _decide_one(
     if (never_again or lock) and proposal.kind != "pair":
         raise Conflict(f"proposal {proposal_id} is a circle; never_again and lock are for pairs")
     status = "declined" if decision == "decline" else "approved"
+    if status == "declined" and proposal.kind == "pair":
+        _refuse_declining_a_lock(session, proposal)
     if status in LIVE and proposal.status not in LIVE:
         _check_capacity(session, row, proposal)
     proposal.status, proposal.note, proposal.decided_by = status, note, who.name
@@ -166,6 +168,22 @@ def _decide_one(
     )
     session.flush()
     return proposal
+
+
+def _refuse_declining_a_lock(session: Session, p: Proposal) -> None:
+    """A stored lock puts its pair in every round: declining it here would
+    make the round's next re-run contradict itself."""
+    lock = session.exec(
+        select(Relation).where(
+            Relation.kind == "locked", Relation.a == p.mentor, Relation.b == p.mentee
+        )
+    ).first()
+    if lock is not None:
+        by = f" by {lock.created_by}" if lock.created_by else ""
+        raise Conflict(
+            f"proposal {p.id} ({p.mentor} mentors {p.mentee}) is a locked pair (stored{by}); "
+            f"remove the lock first (DELETE /v1/locks/{p.mentor}/{p.mentee}), then decline it"
+        )
 
 
 def _store_once(session: Session, kind: str, p: Proposal, note: str, who: Principal) -> None:
