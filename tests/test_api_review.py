@@ -262,3 +262,25 @@ def test_locks_and_exclusions_added_directly_are_checked_and_audited(svc):
     assert "capacity" in str(problem(over, 409)).lower()
     actions = [r["action"] for r in svc.client.get("/v1/audit", headers=admin).json()["items"]]
     assert "exclusion.create" in actions and "locked.create" in actions
+
+
+def test_a_refused_bulk_decision_does_not_count_against_the_next(svc):
+    draft = create(svc)
+    rid = draft["id"]
+    by_mentor = {}
+    for p in draft["proposals"]:
+        by_mentor.setdefault(p["mentor"], []).append(p)
+    mentor, (a, b, *_) = next((m, ps) for m, ps in sorted(by_mentor.items()) if len(ps) >= 2)
+    admin = _admin(svc)
+    svc.client.patch(f"/v1/members/{mentor}", json={"mentor_capacity": 1}, headers=admin)
+    excluded = {"member_a": a["mentor"], "member_b": a["mentee"], "note": "fell out"}
+    assert svc.client.post("/v1/exclusions", json=excluded, headers=admin).status_code == 201
+    # a's lock contradicts the exclusion: refused, so a takes no capacity from b.
+    decisions = [
+        {"proposal_id": a["id"], "decision": "approve", "lock": True},
+        {"proposal_id": b["id"], "decision": "approve"},
+    ]
+    url = f"/v1/rounds/{rid}/decisions"
+    refused = problem(svc.client.post(url, json={"decisions": decisions}, headers=admin), 409)
+    assert [e["field"] for e in refused["errors"]] == ["decisions.0"]
+    assert "exclusion" in refused["errors"][0]["message"]

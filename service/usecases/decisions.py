@@ -44,25 +44,28 @@ def decide_many(
     done, errors = [], []
     for k, d in enumerate(decisions):
         try:
-            done.append(
-                _decide_one(
-                    session,
-                    row,
-                    d.proposal_id,
-                    d.decision,
-                    d.note,
-                    never_again=d.never_again,
-                    lock=d.lock,
-                    who=who,
+            # A savepoint each: a refused decision leaves nothing half-done
+            # for the later ones to be judged against.
+            with session.begin_nested():
+                done.append(
+                    _decide_one(
+                        session,
+                        row,
+                        d.proposal_id,
+                        d.decision,
+                        d.note,
+                        never_again=d.never_again,
+                        lock=d.lock,
+                        who=who,
+                    )
                 )
-            )
         except DomainError as exc:
             errors.append(
                 {
                     "where": "body",
                     "field": f"decisions.{k}",
                     "value": d.proposal_id,
-                    "message": exc.detail,
+                    "message": "; ".join([exc.detail, *(e["message"] for e in exc.errors or [])]),
                 }
             )
     if errors:
