@@ -61,7 +61,12 @@ def publish_round(svc, kind, approve):
     for proposal in chosen:
         url = f"/v1/rounds/{draft['id']}/proposals/{proposal['id']}/decision"
         assert svc.client.post(url, json={"decision": "approve"}, headers=admin).status_code == 200
-    assert svc.client.post(f"/v1/rounds/{draft['id']}/publish", headers=admin).status_code == 200
+    assert (
+        svc.client.post(
+            f"/v1/rounds/{draft['id']}/publish", json={"undecided": "withdraw"}, headers=admin
+        ).status_code
+        == 200
+    )
     return draft["id"], chosen
 
 

@@ -113,7 +113,9 @@ def test_publishing_two_rounds_at_once_leaves_one_published(svc):
 
         def publish(k):
             with httpx.Client(base_url=server.url, headers=admin, timeout=60) as c:
-                return c.post(f"/v1/rounds/{ids[k]}/publish").status_code
+                return c.post(
+                    f"/v1/rounds/{ids[k]}/publish", json={"undecided": "withdraw"}
+                ).status_code
 
         assert run_together(2, publish) == [200, 200]
     statuses = sorted(

@@ -24,7 +24,12 @@ def _publish_a_round(svc):
     proposal = draft.json()["proposals"][0]["id"]
     url = f"/v1/rounds/{rid}/proposals/{proposal}/decision"
     assert svc.client.post(url, json={"decision": "approve"}, headers=admin).status_code == 200
-    assert svc.client.post(f"/v1/rounds/{rid}/publish", headers=admin).status_code == 200
+    assert (
+        svc.client.post(
+            f"/v1/rounds/{rid}/publish", json={"undecided": "withdraw"}, headers=admin
+        ).status_code
+        == 200
+    )
 
 
 def _assert_not_modified(response, etag):

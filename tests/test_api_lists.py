@@ -19,6 +19,8 @@ LISTS = {
     "/v1/rounds/{circles}/proposals": ((), lambda x: x["id"]),
     "/v1/rounds/{mentoring}/feedback": ((), lambda x: x["id"]),
     "/v1/published": (("pairs", "circles"), lambda x: (x["round_id"], x["proposal_id"])),
+    "/v1/locks": ((), lambda x: (x["mentor"], x["mentee"])),
+    "/v1/exclusions": ((), lambda x: (x["member_a"], x["member_b"])),
 }
 MOST = {"/v1/rounds": 500, "/v1/published": 10_000}
 """The largest ``limit`` of each list; the others take 1000."""
@@ -43,6 +45,15 @@ def lists(request, tmp_path_factory):
     url = f"/v1/proposals/{mine['id']}/feedback"
     body = {"met": True, "usefulness": 2}
     assert svc.client.post(url, json=body, headers=svc.as_("member")).status_code == 201
+    # Pairs of one matching fit the capacities together: a few locks and
+    # exclusions beside the demo's own.
+    for p in pairs[1:3]:
+        lock = {"mentor": p["mentor"], "mentee": p["mentee"]}
+        assert svc.client.post("/v1/locks", json=lock, headers=svc.as_("admin")).status_code == 201
+    for p in pairs[3:5]:
+        pair = {"member_a": p["mentor"], "member_b": p["mentee"]}
+        made = svc.client.post("/v1/exclusions", json=pair, headers=svc.as_("admin"))
+        assert made.status_code == 201, made.text
     yield svc, {"mentoring": mentoring, "circles": circles}
     svc.client.close()
     svc.app.state.engine.dispose()

@@ -67,14 +67,22 @@ EXPECTED = {
     ("POST", "/v1/rounds/{round_id}/proposals/{proposal_id}/decision"): allow(
         A, body={"decision": "approve"}
     ),
+    ("POST", "/v1/rounds/{round_id}/decisions"): allow(
+        A, body={"decisions": [{"proposal_id": 1, "decision": "approve"}]}
+    ),
     ("POST", "/v1/rounds/{round_id}/rerun"): allow(A),
     ("GET", "/v1/jobs/{job_id}"): allow(A),
     ("POST", "/v1/rounds/{round_id}/publish"): allow(A),
+    ("GET", "/v1/rounds/{round_id}/publish-preview"): allow(A),
     ("GET", "/v1/published"): allow(A, H),
     ("POST", "/v1/proposals/{proposal_id}/feedback"): allow(
         A, M, body={"met": True, "usefulness": 3}
     ),
+    ("GET", "/v1/locks"): allow(A),
+    ("POST", "/v1/locks"): allow(A, body={"mentor": MEMBER, "mentee": OTHER}),
     ("DELETE", "/v1/locks/{mentor}/{mentee}"): allow(A),
+    ("GET", "/v1/exclusions"): allow(A),
+    ("POST", "/v1/exclusions"): allow(A, body={"member_a": MEMBER, "member_b": OTHER}),
     ("DELETE", "/v1/exclusions/{member_a}/{member_b}"): allow(A),
 }
 UNDOCUMENTED = {("HEAD", "/health"), ("HEAD", "/ready"), ("GET", "/"), ("GET", "/docs")}
@@ -203,7 +211,9 @@ def test_no_hub_or_member_response_holds_anothers_contact(svc):
             json={"decision": "approve"},
             headers=admin,
         )
-    svc.client.post(f"/v1/rounds/{draft['id']}/publish", headers=admin)
+    svc.client.post(
+        f"/v1/rounds/{draft['id']}/publish", json={"undecided": "withdraw"}, headers=admin
+    )
     reads = [(p, names) for (m, p), names in documented(svc.app).items() if m == "GET"]
     for role in (H, M):
         for path, names in reads:

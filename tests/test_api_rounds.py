@@ -27,7 +27,7 @@ def decide(svc, round_id, proposal_id, decision, note=""):
     )
 
 
-def pairs_of(round_doc, statuses=("proposed", "approved", "pinned")):
+def pairs_of(round_doc, statuses=("proposed", "approved")):
     return sorted(
         (p["mentor"], p["mentee"]) for p in round_doc["proposals"] if p["status"] in statuses
     )
@@ -57,7 +57,7 @@ def test_review_rerun_publish(svc):
     rerun = svc.client.post(f"/v1/rounds/{rid}/rerun", headers=svc.as_("admin"))
     assert rerun.status_code == 200, rerun.text
     doc = rerun.json()
-    assert doc["revision"] == 2
+    assert doc["revision"] == 5  # three decisions and a re-run
     live = pairs_of(doc)
     assert (first["mentor"], first["mentee"]) in live
     assert (second["mentor"], second["mentee"]) in live
@@ -67,11 +67,18 @@ def test_review_rerun_publish(svc):
     assert pairs_of(rerun2) == live
     current = [p for p in rerun2["proposals"] if p["status"] == "proposed"]
     decide(svc, rid, current[0]["id"], "approve")
-    published = svc.client.post(f"/v1/rounds/{rid}/publish", headers=svc.as_("admin"))
+    published = svc.client.post(
+        f"/v1/rounds/{rid}/publish", json={"undecided": "withdraw"}, headers=svc.as_("admin")
+    )
     assert published.status_code == 200, published.text
     assert published.json()["status"] == "published"
-    assert published.json()["counts"]["approved"] == 2
-    assert svc.client.post(f"/v1/rounds/{rid}/publish", headers=svc.as_("admin")).status_code == 409
+    assert published.json()["counts"]["approved"] == 3  # "pin" is "approve"
+    assert (
+        svc.client.post(
+            f"/v1/rounds/{rid}/publish", json={"undecided": "withdraw"}, headers=svc.as_("admin")
+        ).status_code
+        == 409
+    )
     assert decide(svc, rid, first["id"], "decline").status_code == 409
     shown = svc.client.get("/v1/published", headers=svc.as_("hub")).json()
     assert len(shown["pairs"]) == 3
@@ -101,7 +108,9 @@ def test_published_partners_and_feedback(svc):
     other = next(p for p in draft["proposals"] if MEMBER not in (p["mentor"], p["mentee"]))
     for p in [*mine, other]:
         assert decide(svc, rid, p["id"], "approve").status_code == 200
-    svc.client.post(f"/v1/rounds/{rid}/publish", headers=svc.as_("admin"))
+    svc.client.post(
+        f"/v1/rounds/{rid}/publish", json={"undecided": "withdraw"}, headers=svc.as_("admin")
+    )
     me = svc.as_("member")
     own = svc.client.get(f"/v1/members/{MEMBER}/published", headers=me).json()
     assert len(own["pairs"]) == len(mine)
@@ -132,7 +141,11 @@ def test_publishing_adds_history_so_the_next_round_prefers_new_pairs(svc):
     draft = create(svc, seed=1)
     first = draft["proposals"][0]
     decide(svc, draft["id"], first["id"], "approve")
-    svc.client.post(f"/v1/rounds/{draft['id']}/publish", headers=svc.as_("admin"))
+    svc.client.post(
+        f"/v1/rounds/{draft['id']}/publish",
+        json={"undecided": "withdraw"},
+        headers=svc.as_("admin"),
+    )
     export = svc.client.get("/v1/members/export", headers=svc.as_("admin")).json()
     assert {
         "mentor": first["mentor"],
@@ -244,14 +257,21 @@ def test_publish_refuses_an_approved_pair_the_profiles_no_longer_allow(svc):
     patch = {"mentor_capacity": 0}
     changed = svc.client.patch(f"/v1/members/{approved['mentor']}", json=patch, headers=admin)
     assert changed.status_code == 200, changed.text
-    refused = svc.client.post(f"/v1/rounds/{rid}/publish", headers=admin)
+    refused = svc.client.post(
+        f"/v1/rounds/{rid}/publish", json={"undecided": "withdraw"}, headers=admin
+    )
     assert refused.status_code == 409, refused.text
     assert f"Decline proposal {approved['id']}" in refused.text
     assert svc.client.get(f"/v1/rounds/{rid}", headers=admin).json()["status"] == "draft"
     assert decide(svc, rid, approved["id"], "decline").status_code == 200
     other = next(p for p in draft["proposals"] if p["mentor"] != approved["mentor"])
     assert decide(svc, rid, other["id"], "approve").status_code == 200
-    assert svc.client.post(f"/v1/rounds/{rid}/publish", headers=admin).status_code == 200
+    assert (
+        svc.client.post(
+            f"/v1/rounds/{rid}/publish", json={"undecided": "withdraw"}, headers=admin
+        ).status_code
+        == 200
+    )
 
 
 def test_feedback_reveals_no_draft_and_is_one_per_author(svc):
@@ -267,7 +287,7 @@ def test_feedback_reveals_no_draft_and_is_one_per_author(svc):
         json={"decision": "approve"},
         headers=admin,
     )
-    svc.client.post(f"/v1/rounds/{rid}/publish", headers=admin)
+    svc.client.post(f"/v1/rounds/{rid}/publish", json={"undecided": "withdraw"}, headers=admin)
     first = svc.client.post(url, json=feedback, headers=svc.as_("member"))
     again = svc.client.post(url, json={**feedback, "usefulness": 2}, headers=svc.as_("member"))
     assert (first.status_code, again.status_code) == (201, 200)

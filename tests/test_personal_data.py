@@ -45,7 +45,12 @@ def world(svc):
             json={"decision": "approve", "note": note},
             headers=admin,
         )
-    assert svc.client.post(f"/v1/rounds/{draft['id']}/publish", headers=admin).status_code == 200
+    assert (
+        svc.client.post(
+            f"/v1/rounds/{draft['id']}/publish", json={"undecided": "withdraw"}, headers=admin
+        ).status_code
+        == 200
+    )
     third = next(
         m["id"]
         for m in svc.client.get("/v1/members", headers=admin).json()["members"]
@@ -293,7 +298,12 @@ def test_a_published_circle_is_shown_without_a_deleted_member(svc):
         json={"decision": "approve"},
         headers=admin,
     )
-    assert svc.client.post(f"/v1/rounds/{draft['id']}/publish", headers=admin).status_code == 200
+    assert (
+        svc.client.post(
+            f"/v1/rounds/{draft['id']}/publish", json={"undecided": "withdraw"}, headers=admin
+        ).status_code
+        == 200
+    )
     gone, *staying = [m["member"] for m in circle["members"]]
     assert _delete(svc, gone).status_code == 204
     (shown,) = svc.client.get("/v1/published", headers=hub).json()["circles"]

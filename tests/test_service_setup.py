@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from service.cli import app as cli
 from service.config import Settings
 from service.store.db import MIGRATIONS, make_engine, migrate
-from service.store.models import ApiKey, AuditRecord, Member
+from service.store.models import ApiKey, AuditRecord, Member, Relation
 from service.usecases.setup import load_demo
 from tests.service_env import BACKENDS, database_url, fill_as_an_old_release
 
@@ -211,6 +211,26 @@ def test_migration_0005_dates_the_members_stored_earlier(backend, tmp_path):
         assert len(members) == 126
         assert {m.updated_at for m in members} == {members[0].updated_at}
         assert before <= members[0].updated_at <= after
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == []
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0006_keeps_relations_stored_earlier_without_provenance(backend, tmp_path):
+    engine = make_engine(database_url(backend, tmp_path))
+    _migrate_to(engine, "0005")
+    relation = sa.Table("relation", sa.MetaData(), autoload_with=engine)
+    with engine.begin() as connection:
+        connection.execute(
+            relation.insert(), [{"kind": "exclusion", "a": "a", "b": "b", "label": ""}]
+        )
+    migrate(engine)
+    with Session(engine) as session:
+        (row,) = session.exec(select(Relation)).all()
+        assert (row.kind, row.a, row.b, row.note) == ("exclusion", "a", "b", "")
+        assert row.created_by is None and row.created_at is None and row.round_id is None
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert diff == []

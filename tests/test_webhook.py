@@ -113,7 +113,9 @@ def publish_a_round(svc, approve: int = 2) -> dict:
             headers=admin,
         )
         assert decided.status_code == 200, decided.text
-    published = svc.client.post(f"/v1/rounds/{rid}/publish", headers=admin)
+    published = svc.client.post(
+        f"/v1/rounds/{rid}/publish", json={"undecided": "withdraw"}, headers=admin
+    )
     assert published.status_code == 200, published.text
     assert published.json()["status"] == "published"
     return published.json()

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -82,3 +82,19 @@ def paging_or_all(most: int) -> Any:
         return Paging(limit, offset)
 
     return Depends(page)
+
+
+async def _revision(
+    if_match: str | None = Header(
+        None,
+        pattern=r'^(W/)?"?[0-9]{1,9}"?$',
+        description='the round\'s `revision` the decision was made on, e.g. `"7"`: if the '
+        "round changed since, 409 (stale-revision) says what changed; without it the "
+        "decision is taken on the round as it is",
+    ),
+) -> int | None:
+    return None if if_match is None else int(if_match.removeprefix("W/").strip('"'))
+
+
+RevisionDep = Annotated[int | None, Depends(_revision)]
+"""The round revision a decision was made on (``If-Match``), if sent."""

@@ -71,6 +71,22 @@ KINDS: dict[str, Kind] = {
         "Read the current state (the detail and errors say what conflicts), "
         "then change the request or the data first.",
     ),
+    "stale-revision": Kind(
+        409,
+        "The round changed since you read it",
+        "A decision was sent with If-Match naming a revision of the round that "
+        "other decisions, a re-run or a publication have moved on from.",
+        "Read the round again (errors list what changed, by whom), then decide "
+        "on what it shows now, with its new revision.",
+    ),
+    "undecided-proposals": Kind(
+        409,
+        "Undecided proposals",
+        "Publishing a round that still has undecided proposals needs a choice "
+        "for them; errors list each one with its members.",
+        'Decide on them, or publish with {"undecided": "withdraw"} or '
+        '{"undecided": "approve"}; GET .../publish-preview shows the result first.',
+    ),
     "too-large": Kind(
         413,
         "Request body too large",

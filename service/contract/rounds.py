@@ -11,13 +11,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    model_validator,
 )
 
 from matcher.circles import DEFAULT_MAX_PER_MEMBER, DEFAULT_SIZE
 from matcher.pairing import OBJECTIVES
 from matcher.scoring import ScoringPolicy
 from service.contract.answers import Page, ReasonOut, deprecated_alias
-from service.contract.fields import MultiLine, Seed
+from service.contract.fields import MemberId, MultiLine, Seed
 
 _BODY = ConfigDict(extra="forbid", strict=True)
 """Request bodies are strict, like a member update: no conversion of near
@@ -102,10 +103,108 @@ class RoundList(Page[RoundPublic]):
     rounds = deprecated_alias(RoundPublic)
 
 
+Note = Annotated[MultiLine, Field(max_length=2000)]
+
+
 class DecisionIn(BaseModel):
     model_config = _BODY
-    decision: Literal["approve", "decline", "pin"]
-    note: Annotated[MultiLine, Field(max_length=2000)] = ""
+    decision: Literal["approve", "decline", "pin"] = Field(
+        description="`approve`: accepted for this round, kept through re-runs; `decline`: "
+        "removed from this round, never proposed again in it; `pin`: deprecated alias of "
+        "`approve` (until /v2)"
+    )
+    note: Note = ""
+    never_again: bool = Field(
+        False,
+        description="with `decline` of a pair: also store an exclusion that later rounds "
+        "respect (`GET /v1/exclusions`); `note` then says why and is required",
+    )
+    lock: bool = Field(
+        False,
+        description="with `approve` of a pair: also store the pair as a lock, carried into "
+        "later rounds until removed (`GET /v1/locks`, `DELETE /v1/locks/{mentor}/{mentee}`)",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DecisionIn:
+        if self.never_again and self.decision != "decline":
+            raise ValueError("never_again goes with decision decline; remove it or decline")
+        if self.never_again and not self.note.strip():
+            raise ValueError("a decline with never_again needs a note saying why")
+        if self.lock and self.decision == "decline":
+            raise ValueError("lock goes with decision approve; remove it or approve")
+        return self
+
+    @property
+    def status(self) -> str:
+        """The proposal's status after this decision (pin is approve)."""
+        return "declined" if self.decision == "decline" else "approved"
+
+
+class ProposalDecisionIn(DecisionIn):
+    proposal_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class DecisionsIn(BaseModel):
+    """Decisions on proposals of one round, taken together or not at all."""
+
+    model_config = _BODY
+    decisions: Annotated[list[ProposalDecisionIn], Field(min_length=1, max_length=1000)]
+
+
+class PublishIn(BaseModel):
+    model_config = _BODY
+    undecided: Literal["withdraw", "approve"] | None = Field(
+        None,
+        description="what becomes of the proposals nobody decided on; required (else 409 "
+        "listing them) when there are any",
+    )
+
+
+class PublishPreview(BaseModel):
+    """What publishing the round would do, given ``undecided``."""
+
+    round_id: int
+    revision: int
+    undecided_choice: Literal["withdraw", "approve"] | None
+    choice_needed: bool = Field(
+        description="true when proposals are undecided and no choice was given: publishing "
+        "now would be refused (409)"
+    )
+    published: list[ProposalPublic]
+    withdrawn: list[ProposalPublic]
+    undecided: list[ProposalPublic]
+
+
+class LockIn(BaseModel):
+    model_config = _BODY
+    mentor: MemberId
+    mentee: MemberId
+    note: Note = ""
+
+
+class ExclusionIn(BaseModel):
+    model_config = _BODY
+    member_a: MemberId
+    member_b: MemberId
+    note: Note = ""
+
+
+class _Provenance(BaseModel):
+    created_by: str | None = Field(description="the API key that stored it; null: unknown")
+    note: str = Field(description="why")
+    created_at: datetime | None = Field(description="when; null: stored before it was recorded")
+    round_id: int | None = Field(description="the round whose decision stored it, if any")
+
+
+class LockPublic(_Provenance):
+    mentor: str
+    mentee: str
+
+
+class ExclusionPublic(_Provenance):
+    member_a: str
+    member_b: str
 
 
 class FeedbackIn(BaseModel):

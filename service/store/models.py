@@ -58,6 +58,12 @@ class Relation(SQLModel, table=True):
     a: str = DbField(max_length=64, index=True)
     b: str = DbField(max_length=64, index=True)
     label: str = DbField(default="", max_length=100)
+    # Who stored an exclusion or a lock, why and when (a decision's round, if
+    # any); null for those stored before they were recorded, and for imports.
+    created_by: str | None = DbField(default=None, max_length=100)
+    note: str = ""
+    created_at: datetime | None = None
+    round_id: int | None = None
 
 
 class NetworkState(SQLModel, table=True):

@@ -9,6 +9,8 @@ from service.usecases.access import Principal, cli_actor, may_see_contact, may_s
 from service.usecases.audit import audit, list_audit
 from service.usecases.cache import NetworkCache, Snapshot
 from service.usecases.capacity_map import capacity_map_document
+from service.usecases.constraints import exclusion_view, list_relations, lock_view, store_relation
+from service.usecases.decisions import decide, decide_many
 from service.usecases.imports import ImportResult, import_network
 from service.usecases.members import (
     create_member,
@@ -29,12 +31,12 @@ from service.usecases.network import (
 from service.usecases.recommendations import recommendations, why_empty
 from service.usecases.review import (
     add_feedback,
-    decide,
     list_feedback,
     list_proposals,
     list_rounds,
     proposal_view,
     publish,
+    publish_preview,
     published,
     published_results,
     round_counts,
@@ -55,6 +57,12 @@ __all__ = [
     "create_member",
     "create_round",
     "decide",
+    "decide_many",
+    "exclusion_view",
+    "list_relations",
+    "lock_view",
+    "publish_preview",
+    "store_relation",
     "delete_member",
     "delete_relation",
     "get_member",

@@ -15,6 +15,7 @@ from service.contract import (
     Published,
     PublishedCircle,
     PublishedPair,
+    PublishPreview,
     RoundList,
     RoundPublic,
 )
@@ -34,68 +35,83 @@ from service.usecases.network import bump_version, network_document, validated_n
 from service.usecases.rounds import LIVE, locked_round, with_approvals
 
 
-def decide(
-    session: Session, *, round_id: int, proposal_id: int, decision: str, note: str, who: Principal
-) -> Proposal:
-    row = locked_round(session, round_id)
-    if row.status != "draft":
-        raise Conflict(f"round {round_id} is {row.status}; decisions are taken on drafts")
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None or proposal.round_id != round_id:
-        raise not_found("proposal in this round", proposal_id)
-    if proposal.status in ("superseded", "withdrawn"):
-        raise Conflict(
-            f"proposal {proposal_id} is {proposal.status}; decide on the current proposals"
-        )
-    status = {"approve": "approved", "decline": "declined", "pin": "pinned"}[decision]
-    if status in LIVE and proposal.status not in LIVE:
-        _check_capacity(session, row, proposal)
-    proposal.status, proposal.note, proposal.decided_by = status, note, who.name
-    session.add(proposal)
-    audit(session, who, f"proposal.{decision}", "proposal", proposal_id, round=round_id)
-    return proposal
-
-
-def _check_capacity(session: Session, row: Round, proposal: Proposal) -> None:
-    live = session.exec(
-        select(Proposal).where(Proposal.round_id == row.id, col(Proposal.status).in_(LIVE))
+def _publish_plan(
+    session: Session, row: Round, undecided: str | None
+) -> tuple[list[Proposal], list[Proposal], list[Proposal]]:
+    """What publishing ``row`` does, given the choice for ``undecided``
+    proposals: (published, withdrawn, undecided), each by id."""
+    proposals = session.exec(
+        select(Proposal).where(Proposal.round_id == row.id).order_by(Proposal.id)
     ).all()
-    if proposal.kind == "pair":
-        for role, field in (("mentor", "mentor_capacity"), ("mentee", "mentee_capacity")):
-            member_id = getattr(proposal, role)
-            member = session.get(Member, member_id)
-            if member is None:
-                raise Conflict(f"member {member_id} no longer exists")
-            taken = sum(1 for p in live if getattr(p, role) == member_id)
-            limit = getattr(member, field)
-            if taken + 1 > limit:
-                raise Conflict(
-                    f"{member_id} already has {taken} approved or pinned pair(s) as {role} "
-                    f"and its {field} is {limit}; decline one first or raise {field}"
-                )
-        return
-    limit = row.options.get("max_per_member", 2)
-    for m in proposal.members:
-        taken = sum(1 for p in live if m["member"] in {x["member"] for x in p.members})
-        if taken + 1 > limit:
-            raise Conflict(
-                f"{m['member']} is already in {taken} approved or pinned circle(s); "
-                f"the round allows {limit}"
-            )
+    waiting = [p for p in proposals if p.status == "proposed"]
+    live = [p for p in proposals if p.status in LIVE]
+    if undecided == "approve":
+        return sorted(live + waiting, key=lambda p: p.id), [], waiting
+    return live, waiting if undecided == "withdraw" else [], waiting
 
 
-def publish(session: Session, *, round_id: int, who: Principal) -> Round:
-    """Publish a draft in one transaction: its approved and pinned proposals
-    become what the Hub shows (replacing the round of the same kind published
-    before), pairs join the history (penalised in later rounds), undecided
-    proposals are withdrawn."""
+def publish_preview(
+    session: Session, *, round_id: int, undecided: str | None, lang: str
+) -> PublishPreview:
+    """What :func:`publish` would publish and withdraw, given ``undecided``."""
+    row = _round(session, round_id)
+    if row.status != "draft":
+        raise Conflict(f"round {round_id} is {row.status}; only a draft can be published")
+    live, withdrawn, waiting = _publish_plan(session, row, undecided)
+    return PublishPreview(
+        round_id=row.id,
+        revision=row.revision,
+        undecided_choice=undecided,
+        choice_needed=bool(waiting) and undecided is None,
+        published=[proposal_view(p, lang) for p in live],
+        withdrawn=[proposal_view(p, lang) for p in withdrawn],
+        undecided=[proposal_view(p, lang) for p in waiting],
+    )
+
+
+def _members_of(p: Proposal) -> str:
+    if p.kind == "pair":
+        return f"{p.mentor} mentors {p.mentee}"
+    return f"{p.theme} circle in {p.language}: " + ", ".join(m["member"] for m in p.members)
+
+
+def publish(
+    session: Session, *, round_id: int, who: Principal, undecided: str | None = None
+) -> Round:
+    """Publish a draft in one transaction: its approved proposals become what
+    the Hub shows (replacing the round of the same kind published before),
+    pairs join the history (penalised in later rounds). Undecided proposals
+    are withdrawn or approved as ``undecided`` says; without a choice, any
+    undecided proposal refuses the publication (nothing dropped silently)."""
     row = locked_round(session, round_id)
     if row.status != "draft":
         raise Conflict(f"round {round_id} is {row.status}; only a draft can be published")
-    proposals = session.exec(select(Proposal).where(Proposal.round_id == round_id)).all()
-    live = [p for p in proposals if p.status in LIVE]
+    live, withdrawn, waiting = _publish_plan(session, row, undecided)
+    if waiting and undecided is None:
+        raise Conflict(
+            f"round {round_id} has {len(waiting)} undecided proposal(s): decide on them, or "
+            'publish with {"undecided": "withdraw"} or {"undecided": "approve"}',
+            [
+                {
+                    "where": "proposal",
+                    "field": "status",
+                    "value": p.id,
+                    "proposal_id": p.id,
+                    "members": [m["member"] for m in p.members],
+                    "message": f"proposal {p.id} ({_members_of(p)}) is undecided",
+                }
+                for p in waiting
+            ],
+            kind="undecided-proposals",
+        )
     if not live:
-        raise Conflict(f"round {round_id} has no approved or pinned proposal; approve some first")
+        raise Conflict(f"round {round_id} has no approved proposal; approve some first")
+    for p in waiting:
+        if undecided == "approve":
+            p.status, p.decided_by = "approved", who.name
+        else:
+            p.status = "withdrawn"
+        session.add(p)
     if row.kind == "mentoring":
         # Profiles may have changed since the pairs were approved.
         document, relabel = with_approvals(network_document(session), live)
@@ -105,10 +121,6 @@ def publish(session: Session, *, round_id: int, who: Principal) -> Round:
     ).all():
         old.status = "archived"
         session.add(old)
-    for p in proposals:
-        if p.status == "proposed":
-            p.status = "withdrawn"
-            session.add(p)
     history = 0
     if row.kind == "mentoring":
         label = f"round-{round_id}"
@@ -127,8 +139,20 @@ def publish(session: Session, *, round_id: int, who: Principal) -> Round:
         if history:
             bump_version(session)
     row.status, row.published_at = "published", utcnow()
+    row.revision += 1
     session.add(row)
-    audit(session, who, "round.publish", "round", round_id, published=len(live))
+    audit(
+        session,
+        who,
+        "round.publish",
+        "round",
+        round_id,
+        round=round_id,
+        revision=row.revision,
+        published=len(live),
+        withdrawn=len(withdrawn),
+        undecided=undecided,
+    )
     return row
 
 

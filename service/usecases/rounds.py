@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from matcher import (
     ScoringPolicy,
@@ -44,7 +44,8 @@ from service.usecases.network import (
 )
 
 LIVE = ("approved", "pinned")
-"""Statuses of proposals that a re-run keeps and a publication tells."""
+"""Statuses of proposals that a re-run keeps and a publication tells
+(``pinned``: decided before ``pin`` became an alias of approve)."""
 
 Progress = Callable[[str, float], None]
 """Told each coarse stage of a round's computation and the fraction of the
@@ -305,8 +306,11 @@ def rerun_round(
     relabel = None
     if spec.kind == "mentoring":
         document, relabel = with_approvals(document, kept)
-        document["exclusions"] = document["exclusions"] + [
-            sorted([p.mentor, p.mentee]) for p in declined
+        # A "never again" decline is a stored exclusion already.
+        stored = document["exclusions"]
+        declined_pairs = {tuple(sorted([p.mentor, p.mentee])) for p in declined}
+        document["exclusions"] = stored + [
+            list(x) for x in sorted(declined_pairs - {tuple(x) for x in stored})
         ]
     else:
         declined_circles = frozenset(
@@ -331,28 +335,56 @@ def rerun_round(
         row = locked_round(session, round_id)
         if row.revision != revision or _review_state(session, round_id) != state:
             raise Conflict(f"round {round_id} changed while it was re-run; re-run it again")
-        for p in proposals:
-            if p.status == "proposed":
-                p.status = "superseded"
-                session.add(p)
-        keep_keys = {_identity(p.kind, p.mentor, p.mentee, p.theme, p.members) for p in kept}
         row.revision += 1
-        for p in fresh:
-            key = _identity(
-                p["kind"], p.get("mentor"), p.get("mentee"), p.get("theme"), p["members"]
-            )
-            if key not in keep_keys:
-                session.add(Proposal(round_id=round_id, revision=row.revision, **p))
+        _store_proposals(session, row, fresh, kept)
         row.summary, row.input_sha256 = summary, sha
         session.add(row)
-        audit(session, who, "round.rerun", "round", round_id, revision=row.revision)
+        audit(session, who, "round.rerun", "round", round_id, round=round_id, revision=row.revision)
     metrics.observe_round("rerun", spec.kind, time.perf_counter() - started)
 
 
-def _identity(kind, mentor, mentee, theme, members) -> tuple:
-    if kind == "pair":
-        return ("pair", mentor, mentee)
-    return ("circle", theme, frozenset(m["member"] for m in members))
+def _identity(p: dict[str, Any]) -> tuple:
+    """What makes a proposal the same one again: its pair, or its circle's
+    theme, language and member set."""
+    if p["kind"] == "pair":
+        return ("pair", p["mentor"], p["mentee"])
+    return ("circle", p["theme"], p["language"], frozenset(m["member"] for m in p["members"]))
+
+
+def _store_proposals(session: Session, row: Round, fresh: list[dict], kept: list[Proposal]):
+    """Store a re-run's ``fresh`` proposals at ``row.revision``: one proposed
+    before in this round (now or at an earlier revision) keeps its id, with
+    the new score and reasons; the current ones not proposed again are
+    superseded; the ``kept`` (approved) stay as they are."""
+    earlier: dict[tuple, Proposal] = {}
+    for p in session.exec(
+        select(Proposal)
+        .where(Proposal.round_id == row.id, col(Proposal.status).in_(("proposed", "superseded")))
+        .order_by(Proposal.id)
+    ).all():
+        key = _identity(p.model_dump())
+        # Rounds re-run before ids were stable hold the same pair more than once.
+        if key not in earlier or (p.status == "proposed" and earlier[key].status != "proposed"):
+            earlier[key] = p
+    keep_keys = {_identity(p.model_dump()) for p in kept}
+    again = set()
+    for values in fresh:
+        key = _identity(values)
+        if key in keep_keys:
+            continue
+        p = earlier.get(key)
+        if p is None:
+            session.add(Proposal(round_id=row.id, revision=row.revision, **values))
+            continue
+        for field, value in values.items():
+            setattr(p, field, value)
+        p.status, p.revision = "proposed", row.revision
+        session.add(p)
+        again.add(p.id)
+    for p in earlier.values():
+        if p.status == "proposed" and p.id not in again:
+            p.status = "superseded"
+            session.add(p)
 
 
 def _circle_load(kept: list[Proposal]) -> dict[str, int]:

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from service import usecases
 from service.api.auth import Admin, AdminOrHub, AdminOrMember
-from service.api.deps import EngineDep, Paging, SessionDep, paging, paging_or_all
+from service.api.deps import (
+    EngineDep,
+    Paging,
+    RevisionDep,
+    SessionDep,
+    paging,
+    paging_or_all,
+)
 from service.api.etag import NOT_MODIFIED, conditional
 from service.api.language import LanguageDep
 from service.api.routes.jobs import ACCEPTED, RespondAsync, accepted
 from service.contract import (
     DecisionIn,
+    DecisionsIn,
     FeedbackIn,
     FeedbackPublic,
     Page,
     ProposalPublic,
     Published,
+    PublishIn,
+    PublishPreview,
     RoundCreate,
     RoundList,
     RoundPublic,
@@ -97,9 +107,12 @@ def decide_proposal(
     proposal_id: Id,
     body: DecisionIn,
     language: LanguageDep,
+    revision: RevisionDep,
 ) -> ProposalPublic:
-    """Approve, decline or pin a proposal of a draft (409 if approving would
-    exceed a member's capacity)."""
+    """Approve (optionally locking the pair for later rounds) or decline
+    (optionally never again) a proposal of a draft; `pin` is a deprecated
+    alias of `approve`. 409 if approving would exceed a member's capacity,
+    or if `If-Match` names a revision the round has moved on from."""
     with write_session(engine) as session:
         row = usecases.decide(
             session,
@@ -107,9 +120,30 @@ def decide_proposal(
             proposal_id=proposal_id,
             decision=body.decision,
             note=body.note,
+            never_again=body.never_again,
+            lock=body.lock,
+            revision=revision,
             who=who,
         )
         return usecases.proposal_view(row, language.code)
+
+
+@router.post("/rounds/{round_id}/decisions")
+def decide_proposals(
+    who: Admin,
+    engine: EngineDep,
+    round_id: Id,
+    body: DecisionsIn,
+    language: LanguageDep,
+    revision: RevisionDep,
+) -> list[ProposalPublic]:
+    """Several decisions on a draft in one transaction: all taken, or none
+    and a 409 listing every refusal. `If-Match` as for one decision."""
+    with write_session(engine) as session:
+        rows = usecases.decide_many(
+            session, round_id=round_id, decisions=body.decisions, revision=revision, who=who
+        )
+        return [usecases.proposal_view(r, language.code) for r in rows]
 
 
 @router.post("/rounds/{round_id}/rerun", response_model=RoundPublic, responses=ACCEPTED)
@@ -131,14 +165,40 @@ def rerun_round(
         return usecases.round_view(session, round_id, proposals=True, lang=language.code)
 
 
+Undecided = Query(None, description="what becomes of the undecided proposals: withdraw or approve")
+
+
+@router.get("/rounds/{round_id}/publish-preview")
+def publish_preview(
+    _: Admin,
+    session: SessionDep,
+    round_id: Id,
+    language: LanguageDep,
+    undecided: Literal["withdraw", "approve"] | None = Undecided,
+) -> PublishPreview:
+    """What `POST /v1/rounds/{round_id}/publish` would publish and withdraw
+    with the same `undecided` choice."""
+    return usecases.publish_preview(
+        session, round_id=round_id, undecided=undecided, lang=language.code
+    )
+
+
 @router.post("/rounds/{round_id}/publish")
 def publish_round(
-    who: Admin, engine: EngineDep, round_id: Id, language: LanguageDep, request: Request
+    who: Admin,
+    engine: EngineDep,
+    round_id: Id,
+    language: LanguageDep,
+    request: Request,
+    body: PublishIn | None = None,
 ) -> RoundPublic:
-    """Publish the approved and pinned proposals (one transaction); then,
-    if the operators set one, the webhook gets a ``round.published`` event."""
+    """Publish the approved proposals (one transaction); undecided ones are
+    withdrawn or approved as `undecided` says, and without that choice they
+    refuse the publication (409 listing them). Then, if the operators set
+    one, the webhook gets a ``round.published`` event."""
+    undecided = body.undecided if body else None
     with write_session(engine) as session:
-        usecases.publish(session, round_id=round_id, who=who)
+        usecases.publish(session, round_id=round_id, who=who, undecided=undecided)
     with Session(engine) as session:
         view = usecases.round_view(session, round_id, proposals=True, lang=language.code)
     # After the commit, queued for the webhook's thread: the receiver can
