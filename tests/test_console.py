@@ -223,6 +223,8 @@ def test_the_overview_shows_the_network(svc, client):
     assert page.status_code == 200
     assert "Members by region" in page.text and "Needs the network cannot meet" in page.text
     assert "console.sign_in" in page.text  # the recent activity: this very sign-in
+    assert page.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
 
 
 def test_sign_in_attempts_are_rate_limited_like_writes(tmp_path):
