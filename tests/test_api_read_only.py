@@ -212,3 +212,24 @@ def test_not_ready_when_the_schema_is_not_current(svc):
     }
     assert retry_after(response) > 0
     assert svc.client.head("/ready").status_code == 503
+
+
+def test_a_console_session_opened_before_read_only_mode_keeps_reading(tmp_path):
+    from datetime import timedelta
+
+    from service.store.db import make_engine
+    from service.store.models import utcnow
+    from service.usecases import console_sessions
+
+    url, keys = _ready_database("sqlite", tmp_path)
+    engine = make_engine(url)
+    # Signed in two hours ago: this visit would record the use (a write).
+    earlier = utcnow() - timedelta(hours=2)
+    token, _ = console_sessions.sign_in(engine, keys["admin"], now=earlier)
+    engine.dispose()
+    app = _app(read_only_url(url), tmp_path, read_only=True)
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as client:
+        client.cookies.set("console_session", token, domain="127.0.0.1", path="/console")
+        assert client.get("/console/overview").status_code == 200
+    app.state.engine.dispose()
+    app.state.auth_engine.dispose()

@@ -4,12 +4,16 @@ language, keys. (tests/browser drives the same pages in chromium.)"""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 
+from service.console.security import safe_next
 from service.store.models import ApiKey, ConsoleSession, utcnow
 from service.usecases import console_sessions
 from tests.console_env import csrf_of, post_form, sign_in
@@ -223,6 +227,8 @@ def test_the_overview_shows_the_network(svc, client):
     assert page.status_code == 200
     assert "Members by region" in page.text and "Needs the network cannot meet" in page.text
     assert "console.sign_in" in page.text  # the recent activity: this very sign-in
+    assert page.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
 
 
 def test_sign_in_attempts_are_rate_limited_like_writes(tmp_path):
@@ -234,3 +240,12 @@ def test_sign_in_attempts_are_rate_limited_like_writes(tmp_path):
     assert answers == [401, 401, 401, 429]
     svc.app.state.engine.dispose()
     svc.app.state.auth_engine.dispose()
+
+
+@given(st.text())
+def test_after_sign_in_the_browser_stays_on_this_sites_console(next_path):
+    target = safe_next(next_path)
+    parsed = urlsplit(target)
+    assert not parsed.scheme and not parsed.netloc  # this site: no other host
+    assert parsed.path.startswith("/console")
+    assert "\\" not in target and not any(ord(c) < 0x20 for c in target)

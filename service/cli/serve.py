@@ -159,19 +159,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Create a key; it is printed once, as the last line, and stored only as a hash."""
-        from service.safe_text import check_single_line
         from service.usecases import keys
 
         name = name.strip()
-        if not 1 <= len(name) <= 100:
-            raise fail("--name must have 1 to 100 characters")
         try:
-            check_single_line(name)
-        except ValueError as exc:
-            raise fail(f"--name {exc}") from None
-        if (role is Role.member) != (member is not None):
-            raise fail("--member is required for a member key, and only for one")
-        try:
+            keys.check_key_request(name, role.value, member)
             key = keys.create_api_key(
                 _open_engine(writes=True), name=name, role=role.value, member=member
             )

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse
 
 from matcher.taxonomy import LABEL_LANGUAGES
 from service.console.nav import NAV, visible
-from service.console.security import csrf_token, set_anonymous_csrf
+from service.console.security import csrf_token, current_user, set_anonymous_csrf
 from service.translations import (
     RIGHT_TO_LEFT,
     gettext_for,
@@ -39,8 +39,12 @@ LANGUAGE_NAMES = {
     "ar": "العربية",
 }
 """Each label language in its own words, for the language switch."""
-JINJA_EXTENSIONS = ["jinja2.ext.i18n"]
-"""Also read by the catalogues' extractor (``service.translations.catalogues``)."""
+SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+"""Every console page: only this server's scripts, styles and images (no
+inline script), never inside another site's frame (clickjacking)."""
 
 
 @cache
@@ -49,7 +53,7 @@ def environment(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
-        extensions=JINJA_EXTENSIONS,
+        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -84,7 +88,7 @@ def render(
     (an English catalogue message, marked ``N_``: translated here), for the
     signed-in user if any."""
     lang = language(request)
-    user = getattr(request.state, "console_user", None)
+    user = current_user(request)
     context = {
         "request": request,
         "title": gettext_for(lang).gettext(title),
@@ -102,6 +106,7 @@ def render(
     response = HTMLResponse(body, status_code=status, headers=headers)
     response.headers["Content-Language"] = language_tag(lang)
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = SECURITY_POLICY
     set_anonymous_csrf(request, response)
     return response
 

@@ -27,6 +27,7 @@ from service.console.security import (
 )
 from service.translations import N_
 from service.usecases import console_sessions, keys
+from service.usecases.access import ROLES
 from service.usecases.overview import overview as overview_data
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -142,29 +143,15 @@ def create_key(
     member: Annotated[str, Form()] = "",
 ):
     name, member_id = name.strip(), member.strip() or None
-    problem = None
-    if not name or len(name) > 100:
-        problem = "name"
-    elif role not in ("admin", "member", "hub"):
-        problem = "role"
-    elif (role == "member") != (member_id is not None):
-        problem = "member-needed" if role == "member" else "member-not-wanted"
-    if problem is None:
-        try:
-            key = keys.create_api_key(
-                request.app.state.engine,
-                name=name,
-                role=role,
-                member=member_id,
-                actor=user.principal,
-            )
-        except keys.KeyNameTaken:
-            problem = "taken"
-        except keys.NoSuchMember:
-            problem = "no-member"
-        else:
-            return _keys(request, user, created={"name": name, "key": key})
-    return _keys(request, user, problem=problem, status=422)
+    if role not in ROLES:
+        return _keys(request, user, problem="role", status=422)
+    try:
+        key = keys.create_api_key(
+            request.app.state.engine, name=name, role=role, member=member_id, actor=user.principal
+        )
+    except keys.KeyRequestInvalid as refusal:
+        return _keys(request, user, problem=refusal.code, status=422)
+    return _keys(request, user, created={"name": name, "key": key})
 
 
 @router.get("/keys/revoke")

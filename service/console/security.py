@@ -72,8 +72,9 @@ def current_user(request: Request) -> ConsoleUser | None:
     """The session's user (looked up once per request), or None."""
     if not hasattr(request.state, "console_user"):
         token = request.cookies.get(SESSION_COOKIE)
+        writable = not request.app.state.settings.read_only
         request.state.console_user = (
-            session_user(request.app.state.engine, token) if token else None
+            session_user(request.app.state.engine, token, touch=writable) if token else None
         )
     return request.state.console_user
 

@@ -79,22 +79,14 @@ def requested(request: Request, columns: Columns) -> tuple[int, str | None, bool
     )
 
 
-def table(request: Request, rows: Sequence[Any], total: int, columns: Columns, **kw: Any) -> Table:
+def table(
+    request: Request, rows: Sequence[Any], total: int, columns: Columns, *, size: int = PAGE_SIZE
+) -> Table:
     """A :class:`Table` of one page of ``rows`` already paged and sorted by
     the caller (from :func:`requested`), ``total`` rows in all."""
     page, sort, descending = requested(request, columns)
     keep = {k: v for k, v in request.query_params.items() if k not in ("page", "sort", "dir")}
-    return Table(
-        rows,
-        total,
-        page,
-        kw.get("size", PAGE_SIZE),
-        sort,
-        descending,
-        columns,
-        keep,
-        request.url.path,
-    )
+    return Table(rows, total, page, size, sort, descending, columns, keep, request.url.path)
 
 
 def page_of(

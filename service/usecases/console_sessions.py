@@ -80,9 +80,13 @@ def sign_in(engine, key: str, *, now: datetime | None = None) -> tuple[str, date
         return token, expires
 
 
-def session_user(engine, token: str, *, now: datetime | None = None) -> ConsoleUser | None:
+def session_user(
+    engine, token: str, *, now: datetime | None = None, touch: bool = True
+) -> ConsoleUser | None:
     """Who the session of cookie ``token`` is, or None when there is no such
-    live session (expired, idle too long, signed out, its key revoked)."""
+    live session (expired, idle too long, signed out, its key revoked). The
+    use is recorded (``last_seen_at``) unless ``touch`` is false (a read-only
+    service)."""
     now = now or utcnow()
     with Session(engine) as session:
         found = session.exec(
@@ -95,7 +99,7 @@ def session_user(engine, token: str, *, now: datetime | None = None) -> ConsoleU
     row, key = found
     if _aware(row.expires_at) <= now or _aware(row.last_seen_at) + IDLE <= now:
         return None
-    if now - _aware(row.last_seen_at) >= _TOUCH_EVERY:
+    if touch and now - _aware(row.last_seen_at) >= _TOUCH_EVERY:
         with write_session(engine) as session:
             stored = session.get(ConsoleSession, row.id)
             if stored is not None:

@@ -13,6 +13,7 @@ import secrets
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from service.safe_text import check_single_line
 from service.store.db import write_session
 from service.store.models import ApiKey, ConsoleSession, Member, utcnow
 from service.usecases.access import ROLES, Principal, cli_actor
@@ -21,12 +22,41 @@ from service.usecases.audit import audit
 KEY_PREFIX = "pm_"
 
 
-class KeyNameTaken(ValueError):
-    """A key with that name exists."""
+NAME_LENGTH = 100
+"""The longest key name (``ApiKey.name``)."""
 
 
-class NoSuchMember(ValueError):
-    """A member key for a member that does not exist."""
+class KeyRequestInvalid(ValueError):
+    """What is wrong with a request for a new key: the message in the
+    command line's words, and ``code`` for a surface that says it in its own
+    (``name``, ``member-needed``, ``member-not-wanted``, ``taken``,
+    ``no-member``)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_key_request(name: str, role: str, member: str | None) -> None:
+    """Refuse (:class:`KeyRequestInvalid`) a name that is empty, too long or
+    not one line, and a member given for any key but a member key's.
+
+    >>> check_key_request("Amina", "member", None)
+    Traceback (most recent call last):
+    ...
+    service.usecases.keys.KeyRequestInvalid: --member is required for a member key, and only for one
+    """
+    if not 1 <= len(name) <= NAME_LENGTH:
+        raise KeyRequestInvalid("name", f"--name must have 1 to {NAME_LENGTH} characters")
+    try:
+        check_single_line(name)
+    except ValueError as exc:
+        raise KeyRequestInvalid("name", f"--name {exc}") from None
+    if (role == "member") != (member is not None):
+        raise KeyRequestInvalid(
+            "member-needed" if role == "member" else "member-not-wanted",
+            "--member is required for a member key, and only for one",
+        )
 
 
 def hash_key(key: str) -> str:
@@ -76,12 +106,14 @@ def create_api_key(
     engine, *, name: str, role: str, member: str | None, actor: Principal | None = None
 ) -> str:
     """A new key (returned once), audited as ``actor``'s (default: the
-    command line's user); ValueError says what is wrong with the request."""
+    command line's user); :class:`KeyRequestInvalid` says what is wrong
+    with the request (``name`` is taken as given: strip it first)."""
+    check_key_request(name, role, member)
     with write_session(engine) as session:
         if session.exec(select(ApiKey.id).where(ApiKey.name == name)).first() is not None:
-            raise KeyNameTaken(f"a key named '{name}' exists; choose another --name")
+            raise KeyRequestInvalid("taken", f"a key named '{name}' exists; choose another --name")
         if member is not None and session.get(Member, member) is None:
-            raise NoSuchMember(f"--member '{member}': no such member")
+            raise KeyRequestInvalid("no-member", f"--member '{member}': no such member")
         key = create_key(session, name=name, role=role, member_id=member)
         audit(session, actor or cli_actor(), "key.create", "api_key", name, role=role)
         return key

@@ -69,7 +69,8 @@ def live(tmp_path):
 def page(browser, live):
     """A new tab (own cookies) on a laptop-sized screen, English unless the
     test switches; any request that leaves 127.0.0.1 is blocked and fails
-    the test."""
+    the test, as does an error in the browser's console (a script error, a
+    load the security policy refused)."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", base_url=live.url)
     left: list[str] = []
 
@@ -82,6 +83,11 @@ def page(browser, live):
 
     context.route("**/*", guard)
     tab = context.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
     yield tab
     context.close()
     assert left == [], f"requests left 127.0.0.1: {left}"
+    # Refused forms answer 4xx on purpose: the browser logs those loads.
+    assert [e for e in errors if "status of 4" not in e] == [], "the browser logged errors"
