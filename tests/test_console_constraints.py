@@ -116,3 +116,8 @@ def test_the_list_is_paged(svc, client):
     assert "Exclusions: 60" in first.text and 'rel="next"' in first.text
     second = client.get(f"{PAGE}?kind=exclusion&page=2")
     assert second.text.count("/console/constraints/remove?") == 10
+
+
+def test_an_unknown_kind_in_the_address_shows_the_locks(client):
+    page = client.get(f"{PAGE}?kind=bogus")
+    assert page.status_code == 200 and "Add the lock" in page.text

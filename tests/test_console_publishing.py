@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 
 import pytest
@@ -237,3 +238,36 @@ def test_the_left_out_part_renders_inside_another_page_with_the_round_alone(svc)
     rows = table_rows(html_text, "left-out")
     assert rows == [u["member"] for u in doc["summary"]["unmatched"]]
     assert "Membres laissés de côté" in html_text
+
+
+def test_publishing_from_the_console_tells_the_webhook_as_the_api_does(tmp_path):
+    from tests.test_webhook import IDLE, Receiver, dispose, hooked
+
+    receiver = Receiver()
+    svc = hooked(tmp_path, receiver.url)
+    try:
+        with TestClient(svc.app, base_url="http://127.0.0.1") as console:
+            sign_in(console, svc.keys["admin"])
+            rid = draft(svc)["id"]
+            sent = post_form(
+                console,
+                f"/console/rounds/{rid}/publish",
+                {"undecided": "withdraw", "confirm": "yes"},
+                page=f"/console/rounds/{rid}/publish?undecided=withdraw",
+            )
+            assert sent.status_code == 303
+        assert svc.app.state.webhook.wait_idle(IDLE)
+        [(_, body)] = receiver.all()
+        event = json.loads(body)
+        assert (event["event"], event["round_id"], event["pairs"]) == ("round.published", rid, 2)
+        assert event["published_url"].endswith("/v1/published")
+    finally:
+        receiver.close()
+        dispose(svc)
+
+
+def test_an_unknown_choice_in_the_address_is_no_choice(svc, client):
+    rid = draft(svc)["id"]
+    page = client.get(f"/console/rounds/{rid}/publish?undecided=maybe")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'name="confirm"' not in page.text

@@ -4,7 +4,7 @@ confirmation) through the use cases the API calls."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -22,7 +22,6 @@ from service.usecases.directory import member_directory
 from service.usecases.errors import Conflict, Invalid, NotFound
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-Kind = Literal["locked", "exclusion"]
 COLUMNS = tables.Columns(("pair", "note", "by", "when", "action"))
 CONTRACT = {
     "locked": (LockIn, ("mentor", "mentee")),
@@ -33,8 +32,13 @@ SEE_OTHER = 303
 
 
 @router.get("/constraints")
-def constraints(request: Request, user: AdminUser, kind: Annotated[Kind, Query()] = "locked"):
-    return _page(request, kind)
+def constraints(request: Request, user: AdminUser, kind: Annotated[str, Query()] = "locked"):
+    return _page(request, _kind(kind))
+
+
+def _kind(kind: str) -> str:
+    """The kind of list asked for; anything else shows the locks."""
+    return kind if kind in CONTRACT else "locked"
 
 
 def _page(request: Request, kind: str, *, form=None, problems=None, conflict=None, status=200):
@@ -79,7 +83,7 @@ def add(
     b: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ):
-    kind = kind if kind in CONTRACT else "locked"
+    kind = _kind(kind)
     form = {"a": a.strip(), "b": b.strip(), "note": note}
     body, fields = CONTRACT[kind]
     try:
@@ -119,10 +123,11 @@ def _field(name, fields: tuple[str, str]) -> str:
 def confirm_remove(
     request: Request,
     user: AdminUser,
-    kind: Annotated[Kind, Query()],
-    a: Annotated[str, Query(max_length=64)],
-    b: Annotated[str, Query(max_length=64)],
+    kind: Annotated[str, Query()] = "",
+    a: Annotated[str, Query()] = "",
+    b: Annotated[str, Query()] = "",
 ):
+    kind = _kind(kind)
     with Session(request.app.state.engine) as session:
         directory = member_directory(session)
     names = {k: e.name for k, e in directory.items()}
@@ -141,10 +146,11 @@ def confirm_remove(
 def remove(
     request: Request,
     user: AdminUser,
-    kind: Annotated[Kind, Form()],
-    a: Annotated[str, Form(max_length=64)],
-    b: Annotated[str, Form(max_length=64)],
+    kind: Annotated[str, Form()] = "",
+    a: Annotated[str, Form()] = "",
+    b: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
+    kind = _kind(kind)
     try:
         with write_session(request.app.state.engine) as session:
             usecases.delete_relation(session, kind=kind, a=a, b=b, who=user.principal)

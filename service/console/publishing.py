@@ -5,7 +5,7 @@ with what would include them, and the published results as CSV."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -24,7 +24,6 @@ from service.usecases.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 RoundId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-Choice = Literal["withdraw", "approve"]
 SEE_OTHER = 303
 
 
@@ -75,9 +74,14 @@ def preview(
     request: Request,
     user: AdminUser,
     round_id: RoundId,
-    undecided: Annotated[Choice | None, Query()] = None,
+    undecided: Annotated[str | None, Query()] = None,
 ):
-    return _preview(request, round_id, undecided)
+    return _preview(request, round_id, _choice(undecided))
+
+
+def _choice(undecided: str | None) -> str | None:
+    """The choice for undecided proposals; anything else is no choice yet."""
+    return undecided if undecided in ("withdraw", "approve") else None
 
 
 def _preview(request: Request, round_id: int, undecided: str | None, *, refusal=None, status=200):
@@ -109,9 +113,7 @@ def publish(
     undecided: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ):
-    choice = undecided or None
-    if choice not in (None, "withdraw", "approve"):
-        choice = None
+    choice = _choice(undecided)
     if confirm != "yes":
         return _preview(request, round_id, choice, refusal={"reason": "confirm"}, status=422)
     try:
