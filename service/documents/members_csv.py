@@ -118,13 +118,13 @@ def read_members(data: bytes) -> tuple[list[dict[str, Any]], list[int], list[Pro
 
 
 def _escaped(text: str) -> bool:
-    """Whether a cell starts as :func:`_safe` marks one: an apostrophe and
+    """Whether a cell starts as :func:`safe_cell` marks one: an apostrophe and
     then a formula character or another such mark."""
     return len(text) >= 2 and text[0] == "'" and (text[1] in _FORMULA_START or _escaped(text[1:]))
 
 
 def _unformula(cell: str) -> str:
-    """Undo :func:`_safe` so that an export imports back unchanged."""
+    """Undo :func:`safe_cell` so that an export imports back unchanged."""
     return cell[1:] if _escaped(cell) else cell
 
 
@@ -182,9 +182,13 @@ def _member(raw: dict[str, str], line: int, position: int) -> tuple[dict[str, An
     return member, problems
 
 
-def _safe(value: Any) -> str:
+def safe_cell(value: Any) -> str:
     """A cell a spreadsheet shows as text, never runs: a leading formula
-    character gets an apostrophe (OWASP's CSV injection advice)."""
+    character gets an apostrophe (OWASP's CSV injection advice).
+
+    >>> safe_cell("=HYPERLINK(1)"), safe_cell("-3"), safe_cell("Awa"), safe_cell(None)
+    ("'=HYPERLINK(1)", "'-3", 'Awa', '')
+    """
     text = "" if value is None else str(value)
     # A text that already looks escaped gets one more apostrophe, so that the
     # import's unescaping gives it back as it was.
@@ -204,5 +208,5 @@ def write_members(members: list[dict[str, Any]]) -> str:
             "needs": ";".join(f"{k}:{v}" for k, v in m["needs"].items()),
             "global_south": "" if m.get("global_south") is None else str(m["global_south"]).lower(),
         }
-        writer.writerow([_safe(row.get(c)) for c in COLUMNS])
+        writer.writerow([safe_cell(row.get(c)) for c in COLUMNS])
     return out.getvalue()

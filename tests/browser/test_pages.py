@@ -12,6 +12,9 @@ PAGES = {
         "/console/overview",
         "/console/keys",
         "/console/keys/revoke?name=test-hub",
+        "/console/constraints",
+        "/console/constraints/remove?kind=locked&a=ke-coalition&b=sn-coalition",
+        "/console/rounds/1/publish",  # no round yet: the page says so (test_publish.py: a round)
         "/console/members",  # a "coming" placeholder until it is built
         "/console/profile",  # refused: not an admin's page
     ],
