@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from service.console.members import router as members_router
 from service.console.pages import STATIC, render
 from service.console.routes import router
 from service.console.security import Refused, SignInNeeded
@@ -32,6 +33,10 @@ REFUSALS = {
         N_("Not for this key"),
         N_("The key you signed in with may not open this page."),
     ),
+    "missing": (
+        N_("Not found"),
+        N_("Nothing is stored at this address: it may have been deleted. Go back to the list."),
+    ),
 }
 
 
@@ -48,6 +53,7 @@ def install(app: FastAPI) -> None:
     """Serve the console on ``app``: its pages, its static files, and its
     refusals as pages (not problem documents)."""
     app.include_router(router)
+    app.include_router(members_router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="console-static")
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
     app.add_exception_handler(Refused, _refused)

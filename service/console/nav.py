@@ -20,7 +20,7 @@ class Page:
 
 NAV = (
     Page("/console/overview", N_("Overview"), ("admin",)),
-    Page("/console/members", N_("Members"), ("admin",), ready=False),
+    Page("/console/members", N_("Members"), ("admin",)),
     Page("/console/import", N_("Import"), ("admin",), ready=False),
     Page("/console/rounds", N_("Rounds"), ("admin",), ready=False),
     Page("/console/capacity-map", N_("Capacity map"), ("admin",), ready=False),

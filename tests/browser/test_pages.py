@@ -12,7 +12,10 @@ PAGES = {
         "/console/overview",
         "/console/keys",
         "/console/keys/revoke?name=test-hub",
-        "/console/members",  # a "coming" placeholder until it is built
+        "/console/members",
+        "/console/members/ke-coalition",
+        "/console/members/new",
+        "/console/members/ke-coalition/delete",
         "/console/profile",  # refused: not an admin's page
     ],
     "member": ["/console/profile"],
