@@ -9,7 +9,7 @@ from service.usecases.access import Principal, cli_actor, may_see_contact, may_s
 from service.usecases.audit import audit, list_audit
 from service.usecases.cache import NetworkCache, Snapshot
 from service.usecases.capacity_map import capacity_map_document
-from service.usecases.imports import ImportResult, import_network
+from service.usecases.imports import ImportResult, import_network, plan_import, read_upload
 from service.usecases.members import (
     create_member,
     delete_member,
@@ -71,10 +71,12 @@ __all__ = [
     "member_view",
     "network_document",
     "network_version",
+    "plan_import",
     "proposal_view",
     "publish",
     "published",
     "published_results",
+    "read_upload",
     "readable_network_document",
     "recommendations",
     "why_empty",
