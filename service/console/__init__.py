@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from service.console.imports import router as imports_router
 from service.console.members import router as members_router
 from service.console.pages import STATIC, render
 from service.console.routes import router
@@ -54,6 +55,7 @@ def install(app: FastAPI) -> None:
     refusals as pages (not problem documents)."""
     app.include_router(router)
     app.include_router(members_router)
+    app.include_router(imports_router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="console-static")
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
     app.add_exception_handler(Refused, _refused)

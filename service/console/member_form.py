@@ -35,6 +35,24 @@ EXPERTISE_LEVELS = (
 )
 """The meaning of each expertise level (docs/network-format.md)."""
 NEED_LEVELS = (N_("0 – none"), N_("1 – nice to have"), N_("2 – needed"), N_("3 – urgent"))
+FIELD_LABELS = {
+    "id": N_("Id"),
+    "name": N_("Name"),
+    "kind": N_("Kind"),
+    "country": N_("Country"),
+    "region": N_("Region"),
+    "global_south": N_("North or South"),
+    "languages": N_("Languages"),
+    "expertise": N_("Expertise"),
+    "needs": N_("Needs"),
+    "mentor_capacity": N_("Mentor capacity"),
+    "mentee_capacity": N_("Mentee capacity"),
+    "description": N_("Description"),
+    "contact_name": N_("Contact person"),
+    "contact_email": N_("Contact email"),
+    "": N_("Profile"),
+}
+"""Each member field's name in the console's pages."""
 SIDES = {"": N_("From the country"), "true": N_("Global South"), "false": N_("Global North")}
 THEMES = ("expertise", "needs")
 TEXT_FIELDS = ("id", "name", "kind", "country", "region", "global_south", "languages")

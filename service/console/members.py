@@ -107,6 +107,7 @@ def _profile(request: Request, *, values, member=None, problems=None, status=200
         problems=problems or {},
         saved=saved,
         kinds=member_form.KIND_LABELS,
+        field_labels=member_form.FIELD_LABELS,
         sides=member_form.SIDES,
         expertise_levels=member_form.EXPERTISE_LEVELS,
         need_levels=member_form.NEED_LEVELS,

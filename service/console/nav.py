@@ -21,7 +21,7 @@ class Page:
 NAV = (
     Page("/console/overview", N_("Overview"), ("admin",)),
     Page("/console/members", N_("Members"), ("admin",)),
-    Page("/console/import", N_("Import"), ("admin",), ready=False),
+    Page("/console/import", N_("Import"), ("admin",)),
     Page("/console/rounds", N_("Rounds"), ("admin",), ready=False),
     Page("/console/capacity-map", N_("Capacity map"), ("admin",), ready=False),
     Page("/console/outcomes", N_("Outcomes & audit"), ("admin",), ready=False),

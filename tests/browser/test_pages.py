@@ -16,6 +16,7 @@ PAGES = {
         "/console/members/ke-coalition",
         "/console/members/new",
         "/console/members/ke-coalition/delete",
+        "/console/import",
         "/console/profile",  # refused: not an admin's page
     ],
     "member": ["/console/profile"],
