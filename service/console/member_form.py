@@ -152,8 +152,8 @@ def language_choices(lang: str) -> tuple[tuple[str, str], ...]:
 
 
 def region_choices(lang: str) -> list[tuple[str, str]]:
-    """The regions a member can be in (``international`` last), named in
-    ``lang``; the international one is a catalogue message."""
+    """The five regions, named in ``lang`` (a member without one is
+    ``international``: the pages name it with a catalogue message)."""
     return [(r, geo.REGION_LABELS[r][lang]) for r in geo.REGIONS]
 
 

@@ -138,14 +138,10 @@ def create_member(request: Request, user: AdminUser, form: Form):
 
 
 @router.get("/members/{member_id}")
-def member(
-    request: Request,
-    user: AdminUser,
-    member_id: MemberId,
-    saved: Annotated[bool, Query()] = False,
-):
+def member(request: Request, user: AdminUser, member_id: MemberId):
     with Session(request.app.state.engine) as session:
         row = _get(session, member_id)
+    saved = request.query_params.get("saved") == "1"
     return _profile(request, values=member_form.from_member(row), member=row, saved=saved)
 
 
