@@ -149,11 +149,7 @@ def _get(session: Session, member_id: str):
     try:
         return usecase.get_member(session, member_id)
     except NotFound:
-        raise _missing() from None
-
-
-def _missing() -> Refused:
-    return Refused(404, "missing")
+        raise Refused(404, "missing") from None
 
 
 @router.post("/members/{member_id}", dependencies=[CsrfChecked])
