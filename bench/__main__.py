@@ -6,8 +6,8 @@ peak memory; (2) ``pair_mentors`` vs networkx and SciPy; (3) stable mode vs
 the ``matching`` library; (4) the optimality gap of the truncated candidate
 graph; (5) OR-Library assignment instances; circles and exchanges against
 their peers; the HTTP service under load (``http``), and recommendations while one member
-writes (``writes``). Exits 1 if any peer disagrees
-with us on an optimum or a pairing.
+writes (``writes``); the console's member pages' server time (``console``).
+Exits 1 if any peer disagrees with us on an optimum or a pairing.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ SECTIONS = (
     "exchanges",
     "http",
     "writes",
+    "console",
 )
 
 
@@ -196,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import write_load
 
         show(write_load.write_load_table(seconds=4.0 if quick else 10.0, log=log))
+    if "console" in args.sections:
+        from bench import console_bench
+
+        show(console_bench.console_table(repeat=5 if quick else 15, log=log))
 
     print(
         f"total wall time: {time.perf_counter() - start:.0f} s · at the end {_load()}", flush=True

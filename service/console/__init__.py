@@ -13,6 +13,8 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from service.console import constraints, publishing
+from service.console.imports import router as imports_router
+from service.console.members import router as members_router
 from service.console.pages import STATIC, render
 from service.console.routes import router
 from service.console.security import Refused, SignInNeeded
@@ -33,6 +35,10 @@ REFUSALS = {
         N_("Not for this key"),
         N_("The key you signed in with may not open this page."),
     ),
+    "missing": (
+        N_("Not found"),
+        N_("Nothing is stored at this address: it may have been deleted. Go back to the list."),
+    ),
 }
 
 
@@ -51,6 +57,8 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(publishing.router)
     app.include_router(constraints.router)
+    app.include_router(members_router)
+    app.include_router(imports_router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="console-static")
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
     app.add_exception_handler(Refused, _refused)

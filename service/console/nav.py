@@ -20,8 +20,8 @@ class Page:
 
 NAV = (
     Page("/console/overview", N_("Overview"), ("admin",)),
-    Page("/console/members", N_("Members"), ("admin",), ready=False),
-    Page("/console/import", N_("Import"), ("admin",), ready=False),
+    Page("/console/members", N_("Members"), ("admin",)),
+    Page("/console/import", N_("Import"), ("admin",)),
     Page("/console/rounds", N_("Rounds"), ("admin",), ready=False),
     Page("/console/constraints", N_("Locks and exclusions"), ("admin",)),
     Page("/console/capacity-map", N_("Capacity map"), ("admin",), ready=False),

@@ -11,7 +11,7 @@ from service.usecases.cache import NetworkCache, Snapshot
 from service.usecases.capacity_map import capacity_map_document
 from service.usecases.constraints import exclusion_view, list_relations, lock_view, store_relation
 from service.usecases.decisions import decide, decide_many
-from service.usecases.imports import ImportResult, import_network
+from service.usecases.imports import ImportResult, import_network, plan_import, read_upload
 from service.usecases.members import (
     create_member,
     delete_member,
@@ -79,10 +79,12 @@ __all__ = [
     "member_view",
     "network_document",
     "network_version",
+    "plan_import",
     "proposal_view",
     "publish",
     "published",
     "published_results",
+    "read_upload",
     "readable_network_document",
     "recommendations",
     "why_empty",

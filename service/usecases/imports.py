@@ -4,6 +4,7 @@ problem named by its line or position."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,6 +26,7 @@ from service.contract import (
     reserved_id_problem,
     validate_network,
 )
+from service.documents import members_csv
 from service.store.models import Member, Relation, utcnow
 from service.usecases.access import Principal
 from service.usecases.audit import audit
@@ -33,7 +35,6 @@ from service.usecases.members import member_columns
 from service.usecases.network import (
     bump_version,
     lock_position,
-    member_document,
     network_document,
     with_unlock_route,
 )
@@ -50,6 +51,69 @@ class ImportResult:
     """What was imported but left to a default worth knowing about (see
     :func:`~service.contract.geography_warnings`), each as a problem: where,
     field, message with how to fix it."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded network document or CSV survey, read: the arguments of
+    :func:`import_network` and :func:`plan_import` that depend on it."""
+
+    document: Any
+    source: str
+    partial: bool
+    """A CSV may leave columns out: they keep the stored values."""
+    labels: list[str] | None = None
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    """Those found in reading the cells, listed with the contract's."""
+
+    def arguments(self) -> dict[str, Any]:
+        return {
+            "document": self.document,
+            "source": self.source,
+            "labels": self.labels,
+            "partial": self.partial,
+            "problems": self.problems,
+        }
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number; write a finite number")
+
+
+def read_upload(data: bytes, kind: str) -> Upload:
+    """Read a CSV survey (``kind`` ``"csv"``, docs/csv-format.md) or a
+    network document (``"json"``); raises
+    :class:`~service.usecases.errors.Invalid` if it cannot be read at all.
+
+    >>> csv = b"id,name,kind,country,languages\\nke,Kenya,national_coalition,KE,en\\n"
+    >>> up = read_upload(csv, "csv")
+    >>> up.source, up.labels, up.document["members"][0]["languages"]
+    ('the CSV', ["line 2 (id 'ke')"], ['en'])
+    """
+    if kind == "csv":
+        try:
+            members, lines, problems = members_csv.read_members(data)
+        except members_csv.CsvError as exc:
+            raise Invalid(
+                f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} "
+                "in the CSV; nothing was written",
+                [p.to_dict() for p in exc.problems],
+            ) from None
+        labels = [
+            f"line {n}" + (f" (id '{m['id']}')" if m.get("id") else "")
+            for n, m in zip(lines, members, strict=True)
+        ]
+        document = {"schema_version": 1, "members": members}
+        return Upload(document, "the CSV", True, labels, list(problems))
+    try:
+        document = json.loads(data, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+        line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        raise Invalid(
+            "the body is not valid JSON; nothing was written",
+            [{"where": "body", "field": "", "message": str(exc), "line": line, "column": column}],
+        ) from None
+    return Upload(document, "the document", False)
 
 
 def _split_contacts(members: list[Any], labels: list[str]) -> tuple[list[Any], list, list[Problem]]:
@@ -83,24 +147,46 @@ def _split_contacts(members: list[Any], labels: list[str]) -> tuple[list[Any], l
     return profiles, contacts, problems
 
 
-def import_network(
+@dataclass(frozen=True)
+class MemberPlan:
+    """What an import does to one member: ``added``, ``changed`` (each
+    changed field with its stored and its new value) or ``unchanged``."""
+
+    id: str
+    where: str
+    """Where the member is in the upload (e.g. its CSV line)."""
+    status: str
+    changes: tuple[tuple[str, Any, Any], ...] = ()
+    values: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """Everything an import would write, computed without writing: its
+    members, the pairs it adds (kind, a, b, label) and its warnings."""
+
+    members: tuple[MemberPlan, ...]
+    relations: tuple[tuple[str, str, str, str], ...]
+    warnings: list[dict[str, Any]]
+
+    def count(self, status: str) -> int:
+        return sum(m.status == status for m in self.members)
+
+
+def plan_import(
     session: Session,
     *,
     document: Any,
-    who: Principal,
     source: str,
     labels: list[str] | None = None,
     max_members: int,
     partial: bool = False,
     problems: Sequence[Problem] = (),
-) -> ImportResult:
-    """Upsert a network document's members (by id) and add its pairs, all or
-    nothing. ``labels`` names each member's origin (e.g. its CSV line) in
-    problems. ``partial``: a field a member leaves out keeps its stored value
-    (a CSV without some columns) instead of taking the contract's default.
-    ``problems``: those already found in reading the document (e.g. its CSV
-    cells), listed with the others in the document's order.
-    Raises :class:`~service.usecases.errors.Invalid` listing every problem."""
+) -> ImportPlan:
+    """What :func:`import_network` would do with these arguments, writing
+    nothing: the same checks (raises the same
+    :class:`~service.usecases.errors.Invalid`), then each member's diff
+    against the stored network and the pairs to add."""
     if not isinstance(document, dict) or not isinstance(document.get("members"), list):
         raise Invalid(
             "expected a network document: an object with schema_version 1 and a members list",
@@ -158,27 +244,67 @@ def import_network(
             f"{n} problem{'s' if n != 1 else ''} in {source}; nothing was written",
             [p.to_dict() for p in listed(in_order(found))],
         )
-    created = updated = unchanged = 0
-    now = utcnow()  # one time for the whole import: it is one write
-    for profile, contact in zip(profiles, contacts, strict=True):
+    plans = []
+    for profile, contact, where in zip(profiles, contacts, labels, strict=True):
         values = member_columns(MemberCreate.model_validate({**profile, **contact}).model_dump())
         row = session.get(Member, values["id"])
         if row is None:
-            session.add(Member(**values, updated_at=now))
-            created += 1
+            plans.append(MemberPlan(values["id"], where, "added", values=values))
             continue
-        before = member_document(row, contacts=True)
-        for field in (*PROFILE_FIELDS, *CONTACT_FIELDS):
-            if field in CONTACT_FIELDS and field not in contact:
-                continue  # an import without contacts keeps the stored ones
-            setattr(row, field, values[field])
-        if member_document(row, contacts=True) == before:
-            unchanged += 1
-        else:
-            updated += 1
+        changes = tuple(
+            (field, getattr(row, field), values[field])
+            for field in (*PROFILE_FIELDS, *CONTACT_FIELDS)
+            # An import without contacts keeps the stored ones.
+            if (field not in CONTACT_FIELDS or field in contact)
+            and values[field] != getattr(row, field)
+        )
+        status = "changed" if changes else "unchanged"
+        plans.append(MemberPlan(values["id"], where, status, changes, values))
+    warnings = [p.to_dict() for p in listed(geography_warnings(profiles, labels))]
+    return ImportPlan(tuple(plans), tuple(_new_relations(session, document)), warnings)
+
+
+def import_network(
+    session: Session,
+    *,
+    document: Any,
+    who: Principal,
+    source: str,
+    labels: list[str] | None = None,
+    max_members: int,
+    partial: bool = False,
+    problems: Sequence[Problem] = (),
+) -> ImportResult:
+    """Upsert a network document's members (by id) and add its pairs, all or
+    nothing. ``labels`` names each member's origin (e.g. its CSV line) in
+    problems. ``partial``: a field a member leaves out keeps its stored value
+    (a CSV without some columns) instead of taking the contract's default.
+    ``problems``: those already found in reading the document (e.g. its CSV
+    cells), listed with the others in the document's order.
+    Raises :class:`~service.usecases.errors.Invalid` listing every problem."""
+    plan = plan_import(
+        session,
+        document=document,
+        source=source,
+        labels=labels,
+        max_members=max_members,
+        partial=partial,
+        problems=problems,
+    )
+    now = utcnow()  # one time for the whole import: it is one write
+    for member in plan.members:
+        if member.status == "added":
+            session.add(Member(**member.values, updated_at=now))
+        elif member.status == "changed":
+            row = session.get(Member, member.id)
+            for field, _old, new in member.changes:
+                setattr(row, field, new)
             row.updated_at = now
             session.add(row)
-    added = _add_relations(session, document)
+    for kind, a, b, label in plan.relations:
+        session.add(Relation(kind=kind, a=a, b=b, label=label))
+    created, updated = plan.count("added"), plan.count("changed")
+    added = len(plan.relations)
     if created or updated or added:
         bump_version(session)
     audit(
@@ -189,11 +315,12 @@ def import_network(
         source,
         created=created,
         updated=updated,
-        unchanged=unchanged,
+        unchanged=plan.count("unchanged"),
         relations_added=added,
     )
-    warnings = [p.to_dict() for p in listed(geography_warnings(profiles, labels))]
-    return ImportResult(len(profiles), created, updated, unchanged, added, warnings)
+    return ImportResult(
+        len(plan.members), created, updated, plan.count("unchanged"), added, plan.warnings
+    )
 
 
 def _stored_lock(problem: Problem, own_locks: int) -> Problem:
@@ -214,7 +341,8 @@ def _relabel(p: Problem, labels: list[str], default_labels: list[str]) -> Proble
     return p
 
 
-def _add_relations(session: Session, document: dict[str, Any]) -> int:
+def _new_relations(session: Session, document: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The document's pairs (kind, a, b, label) not stored yet, each once."""
     have = {(r.kind, r.a, r.b, r.label) for r in session.exec(select(Relation)).all()}
     wanted = [("exclusion", *sorted(pair), "") for pair in document.get("exclusions", [])]
     wanted += [("locked", p["mentor"], p["mentee"], "") for p in document.get("locked", [])]
@@ -222,9 +350,4 @@ def _add_relations(session: Session, document: dict[str, Any]) -> int:
         ("history", h["mentor"], h["mentee"], h.get("round", ""))
         for h in document.get("history", [])
     ]
-    added = 0
-    for kind, a, b, label in dict.fromkeys(wanted):
-        if (kind, a, b, label) not in have:
-            session.add(Relation(kind=kind, a=a, b=b, label=label))
-            added += 1
-    return added
+    return [w for w in dict.fromkeys(wanted) if w not in have]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func
+from sqlalchemy import String, case, cast, func, or_
 from sqlmodel import Session, col, select
 
 from matcher import (
@@ -55,6 +56,89 @@ def list_members(
     total = session.exec(select(func.count()).select_from(Member).where(*where)).one()
     rows = session.exec(
         select(Member).where(*where).order_by(Member.id).limit(limit).offset(offset)
+    ).all()
+    return total, list(rows)
+
+
+MEMBER_SORTS = ("name", "country", "region", "updated")
+"""What :func:`search_members` sorts by."""
+THEME_SIDES = ("either", "expertise", "needs")
+
+
+@dataclass(frozen=True)
+class MemberFilter:
+    """Which members a search keeps: ``text`` in the id or name (any case),
+    a derived ``region``, a working ``language``, a ``kind``, and a
+    ``theme`` the member has some expertise in, some need of, or either."""
+
+    text: str = ""
+    region: str | None = None
+    language: str | None = None
+    kind: str | None = None
+    theme: str | None = None
+    theme_side: str = "either"
+
+
+def _region_column() -> Any:
+    # The region as derived_side derives it, in SQL: stated, else the country's.
+    by_country = {code: c.region for code, c in geo.COUNTRIES.items()}
+    return func.coalesce(
+        Member.region, case(by_country, value=Member.country, else_=geo.INTERNATIONAL)
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_members(
+    session: Session,
+    *,
+    filters: MemberFilter,
+    sort: str = "name",
+    descending: bool = False,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[Member]]:
+    """A page of the members ``filters`` keeps, sorted by one of
+    :data:`MEMBER_SORTS` (then by id), and how many it keeps: filtered,
+    sorted and paged in the database, so a page costs the same at 10,000
+    members. Codes and keys are the contract's (an unknown one keeps none).
+    Case is folded for ASCII letters only (SQLite's ``lower``)."""
+    where: list[Any] = []
+    if text := filters.text.strip():
+        pattern = _like(text)
+        where.append(
+            or_(
+                func.lower(Member.id).like(pattern, escape="\\"),
+                func.lower(Member.name).like(pattern, escape="\\"),
+            )
+        )
+    if filters.region:
+        where.append(_region_column() == filters.region)
+    if filters.kind:
+        where.append(Member.kind == filters.kind)
+    if filters.language:
+        # Stored as a JSON list of lower-case codes: '["en", "fr"]'.
+        code = filters.language.lower().replace('"', "")
+        where.append(cast(Member.languages, String).like(f'%"{code}"%'))
+    if filters.theme:
+        sides = ("expertise", "needs") if filters.theme_side == "either" else (filters.theme_side,)
+        # Stored levels are 1 and up: a level 0 is never stored.
+        where.append(
+            or_(*(getattr(Member, side)[filters.theme].as_integer() > 0 for side in sides))
+        )
+    order = {
+        "name": func.lower(Member.name),
+        "country": func.coalesce(Member.country, ""),
+        "region": _region_column(),
+        "updated": Member.updated_at,
+    }[sort]
+    order = order.desc() if descending else order.asc()
+    total = session.exec(select(func.count()).select_from(Member).where(*where)).one()
+    rows = session.exec(
+        select(Member).where(*where).order_by(order, Member.id).limit(limit).offset(offset)
     ).all()
     return total, list(rows)
 

@@ -15,7 +15,11 @@ PAGES = {
         "/console/constraints",
         "/console/constraints/remove?kind=locked&a=ke-coalition&b=sn-coalition",
         "/console/rounds/1/publish",  # no round yet: the page says so (test_publish.py: a round)
-        "/console/members",  # a "coming" placeholder until it is built
+        "/console/members",
+        "/console/members/ke-coalition",
+        "/console/members/new",
+        "/console/members/ke-coalition/delete",
+        "/console/import",
         "/console/profile",  # refused: not an admin's page
     ],
     "member": ["/console/profile"],

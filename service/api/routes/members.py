@@ -49,14 +49,10 @@ from service.documents.labels import labelled_reasons
 from service.safe_text import escape_controls
 from service.store.db import write_session
 from service.usecases.access import Principal, may_see_contact, may_see_member
-from service.usecases.errors import Invalid, not_found
+from service.usecases.errors import not_found
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
 MemberPath = Annotated[str, Path(pattern=MEMBER_ID_PATTERN, max_length=64)]
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number; write a finite number")
 
 
 class ExportFormat(StrEnum):
@@ -134,59 +130,18 @@ async def import_members(
     nothing."""
     data = await request.body()
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    labels, problems = None, []
-    if kind in ("text/csv", "application/csv"):
-        try:
-            members, lines, problems = members_csv.read_members(data)
-        except members_csv.CsvError as exc:
-            raise Invalid(
-                f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} "
-                "in the CSV; nothing was written",
-                [p.to_dict() for p in exc.problems],
-            ) from None
-        document = {"schema_version": 1, "members": members}
-        partial = True
-        labels = [
-            f"line {n}" + (f" (id '{m['id']}')" if m.get("id") else "")
-            for n, m in zip(lines, members, strict=True)
-        ]
-        source = "the CSV"
-    elif kind == "application/json":
-        try:
-            document = json.loads(data, parse_constant=_no_constant)
-        except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
-            line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
-            raise Invalid(
-                "the body is not valid JSON; nothing was written",
-                [
-                    {
-                        "where": "body",
-                        "field": "",
-                        "message": str(exc),
-                        "line": line,
-                        "column": column,
-                    }
-                ],
-            ) from None
-        source, partial = "the document", False
-    else:
+    if kind not in ("text/csv", "application/csv", "application/json"):
         raise ApiError(
             415,
             "send Content-Type application/json (a network document) or text/csv",
             kind="unsupported-media-type",
         )
+    upload = usecases.read_upload(data, "json" if kind == "application/json" else "csv")
 
     def run():
         with write_session(engine) as session:
             return usecases.import_network(
-                session,
-                document=document,
-                who=who,
-                source=source,
-                labels=labels,
-                max_members=settings.max_import_members,
-                partial=partial,
-                problems=problems,
+                session, who=who, max_members=settings.max_import_members, **upload.arguments()
             )
 
     result = await run_in_threadpool(run)
