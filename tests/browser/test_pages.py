@@ -15,7 +15,11 @@ PAGES = {
         "/console/members",  # a "coming" placeholder until it is built
         "/console/profile",  # refused: not an admin's page
     ],
-    "member": ["/console/profile"],
+    "member": [
+        "/console/profile/ke-coalition",
+        "/console/recommendations/ke-coalition",
+        "/console/partners/ke-coalition",
+    ],
 }
 """The pages each role opens; a new page is added here."""
 
