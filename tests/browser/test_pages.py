@@ -12,6 +12,7 @@ PAGES = {
         "/console/overview",
         "/console/keys",
         "/console/keys/revoke?name=test-hub",
+        "/console/capacity-map",
         "/console/members",  # a "coming" placeholder until it is built
         "/console/profile",  # refused: not an admin's page
     ],
