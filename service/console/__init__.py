@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from service.console import capacity, member_pages
+from service.console import capacity, member_pages, outcomes
 from service.console.pages import STATIC, render
 from service.console.routes import router
 from service.console.security import Refused, SignInNeeded
@@ -51,6 +51,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(member_pages.router)
     app.include_router(capacity.router)
+    app.include_router(outcomes.router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="console-static")
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
     app.add_exception_handler(Refused, _refused)

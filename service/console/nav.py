@@ -24,7 +24,7 @@ NAV = (
     Page("/console/import", N_("Import"), ("admin",), ready=False),
     Page("/console/rounds", N_("Rounds"), ("admin",), ready=False),
     Page("/console/capacity-map", N_("Capacity map"), ("admin",)),
-    Page("/console/outcomes", N_("Outcomes & audit"), ("admin",), ready=False),
+    Page("/console/outcomes", N_("Outcomes & audit"), ("admin",)),
     Page("/console/keys", N_("Keys"), ("admin",)),
     Page("/console/profile", N_("My profile"), ("member",)),
     Page("/console/recommendations", N_("My recommendations"), ("member",)),

@@ -13,6 +13,7 @@ PAGES = {
         "/console/keys",
         "/console/keys/revoke?name=test-hub",
         "/console/capacity-map",
+        "/console/outcomes",
         "/console/members",  # a "coming" placeholder until it is built
         "/console/profile",  # refused: not an admin's page
     ],
