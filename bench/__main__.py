@@ -6,7 +6,8 @@ peak memory; (2) ``pair_mentors`` vs networkx and SciPy; (3) stable mode vs
 the ``matching`` library; (4) the optimality gap of the truncated candidate
 graph; (5) OR-Library assignment instances; circles and exchanges against
 their peers; the HTTP service under load (``http``), and recommendations while one member
-writes (``writes``). Exits 1 if any peer disagrees
+writes (``writes``); the console's member, capacity map and outcomes pages
+(``console-pages``). Exits 1 if any peer disagrees
 with us on an optimum or a pairing.
 """
 
@@ -32,6 +33,7 @@ SECTIONS = (
     "exchanges",
     "http",
     "writes",
+    "console-pages",
 )
 
 
@@ -196,6 +198,15 @@ def main(argv: list[str] | None = None) -> int:
         from bench import write_load
 
         show(write_load.write_load_table(seconds=4.0 if quick else 10.0, log=log))
+
+    if "console-pages" in args.sections:
+        from bench import console_pages
+
+        show(
+            console_pages.console_pages_table(
+                console_pages.SIZES, repeats=3 if quick else 7, log=log
+            )
+        )
 
     print(
         f"total wall time: {time.perf_counter() - start:.0f} s · at the end {_load()}", flush=True

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
 
-from matcher import default_taxonomy
+from matcher import CapacityMap, default_taxonomy
 from service.console.pages import language, render
 from service.console.security import AdminUser
 from service.documents.capacity_map import (
@@ -35,6 +35,20 @@ GROUPINGS = {
 """The map's breakdowns (``matcher.capacity_map``'s ``by``), as the page offers them."""
 
 
+_HEATMAPS: dict[tuple[str, str], tuple[CapacityMap, str]] = {}
+"""The last heatmap (base64 PNG) of each breakdown and language, with the map
+it was drawn from: drawing takes about a second, and the map is the same
+object until the network changes (``capacity_map_of``)."""
+
+
+def _heatmap(cmap: CapacityMap, by: str, lang: str) -> str:
+    found = _HEATMAPS.get((by, lang))
+    if found is None or found[0] is not cmap:
+        png = figure_png(capacity_heatmap(cmap, default_taxonomy(), lang=lang))
+        found = _HEATMAPS[by, lang] = (cmap, base64.b64encode(png).decode("ascii"))
+    return found[1]
+
+
 @router.get("/capacity-map")
 def capacity_map_page(request: Request, user: AdminUser, by: Annotated[str, Query()] = "region"):
     by = by if by in GROUPINGS else "region"
@@ -44,11 +58,7 @@ def capacity_map_page(request: Request, user: AdminUser, by: Annotated[str, Quer
         cmap, snap = capacity_map_of(session, request.app.state.cache, by=by)
     document = map_document(cmap, snap.network, taxonomy, lang=lang)
     shown = heatmap_rows(cmap)
-    heatmap = (
-        base64.b64encode(figure_png(capacity_heatmap(cmap, taxonomy, lang=lang))).decode("ascii")
-        if shown
-        else None
-    )
+    heatmap = _heatmap(cmap, by, lang) if shown else None
     south = cmap.south_south
     share = "—" if south.share is None else format_share(south.share, lang, 1)
     rows = {row["theme"]: row for row in document["themes"]}

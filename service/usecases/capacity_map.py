@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlmodel import Session
 
@@ -14,14 +15,26 @@ from matcher import (
 from service.documents.capacity_map import map_document
 from service.usecases.cache import NetworkCache, Snapshot
 
+_MAPS: WeakKeyDictionary[NetworkCache, dict[str, tuple[Snapshot, CapacityMap]]] = (
+    WeakKeyDictionary()
+)
+"""The last map of each breakdown, per cache, with the snapshot it was made
+on: brokers' betweenness takes seconds at 10,000 members, and the map changes
+only with the network."""
+
 
 def capacity_map_of(
     session: Session, cache: NetworkCache, *, by: str
 ) -> tuple[CapacityMap, Snapshot]:
     """The map of the network's current snapshot (the one the API reads),
-    broken down ``by`` region, North/South or kind, and that snapshot."""
+    broken down ``by`` region, North/South or kind, and that snapshot;
+    computed once per snapshot and breakdown."""
     snap = cache.snapshot(session)
-    return capacity_map(snap.arrays, by=by), snap
+    memo = _MAPS.setdefault(cache, {})
+    found = memo.get(by)
+    if found is None or found[0] is not snap:
+        found = memo[by] = (snap, capacity_map(snap.arrays, by=by))
+    return found[1], snap
 
 
 def capacity_map_document(
