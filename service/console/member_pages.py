@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from matcher import default_taxonomy, geo
@@ -107,8 +108,12 @@ def _profile(request: Request, view: dict[str, Any], *, saved=False, errors=None
 @router.post("/profile/{member_id}", dependencies=[CsrfChecked])
 async def save_profile(request: Request, user: MemberUser, member_id: str):
     _own(user, member_id)
-    form = await request.form()
-    changes = profile_changes(form)
+    changes = profile_changes(await request.form())
+    # The form is read on the event loop; the database is written off it.
+    return await run_in_threadpool(_save_profile, request, user, member_id, changes)
+
+
+def _save_profile(request: Request, user, member_id: str, changes: dict[str, Any]):
     try:
         with write_session(request.app.state.engine) as session:
             usecases.update_member(
@@ -127,7 +132,6 @@ def profile_changes(form: FormData) -> dict[str, Any]:
     not read as numbers are passed on as written, for the contract to say
     what is wrong with them.
 
-    >>> from starlette.datastructures import FormData
     >>> form = FormData([("name", " Kenya "), ("languages", "en, sw"), ("exp-budget_tracking", "3"),
     ...                  ("need-gender", "0"), ("mentor_capacity", "two"), ("contact_email", "")])
     >>> changes = profile_changes(form)
