@@ -12,7 +12,9 @@ import matcher
 
 ROOT = Path(__file__).resolve().parents[1]
 
-MODULES = sorted(info.name for info in pkgutil.walk_packages(matcher.__path__, prefix="matcher."))
+MODULES = sorted(
+    info.name for info in pkgutil.walk_packages(matcher.__path__, prefix="matcher.")
+)
 
 
 SERVICE_EXAMPLES = sorted(
