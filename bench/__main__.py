@@ -6,7 +6,8 @@ peak memory; (2) ``pair_mentors`` vs networkx and SciPy; (3) stable mode vs
 the ``matching`` library; (4) the optimality gap of the truncated candidate
 graph; (5) OR-Library assignment instances; circles and exchanges against
 their peers; the HTTP service under load (``http``), and recommendations while one member
-writes (``writes``); the console's member pages' server time (``console``).
+writes (``writes``); the console's pages' server time: members
+(``console``); a member's pages, capacity map and outcomes (``console-pages``).
 Exits 1 if any peer disagrees with us on an optimum or a pairing.
 """
 
@@ -33,6 +34,7 @@ SECTIONS = (
     "http",
     "writes",
     "console",
+    "console-pages",
 )
 
 
@@ -201,7 +203,14 @@ def main(argv: list[str] | None = None) -> int:
         from bench import console_bench
 
         show(console_bench.console_table(repeat=5 if quick else 15, log=log))
+    if "console-pages" in args.sections:
+        from bench import console_pages
 
+        show(
+            console_pages.console_pages_table(
+                console_pages.SIZES, repeats=3 if quick else 7, log=log
+            )
+        )
     print(
         f"total wall time: {time.perf_counter() - start:.0f} s · at the end {_load()}", flush=True
     )

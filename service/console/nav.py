@@ -24,10 +24,12 @@ NAV = (
     Page("/console/import", N_("Import"), ("admin",)),
     Page("/console/rounds", N_("Rounds"), ("admin",), ready=False),
     Page("/console/constraints", N_("Locks and exclusions"), ("admin",)),
-    Page("/console/capacity-map", N_("Capacity map"), ("admin",), ready=False),
-    Page("/console/outcomes", N_("Outcomes & audit"), ("admin",), ready=False),
+    Page("/console/capacity-map", N_("Capacity map"), ("admin",)),
+    Page("/console/outcomes", N_("Outcomes & audit"), ("admin",)),
     Page("/console/keys", N_("Keys"), ("admin",)),
-    Page("/console/profile", N_("My profile"), ("member",), ready=False),
+    Page("/console/profile", N_("My profile"), ("member",)),
+    Page("/console/recommendations", N_("My recommendations"), ("member",)),
+    Page("/console/partners", N_("My partners"), ("member",)),
 )
 
 
@@ -35,7 +37,7 @@ def visible(pages: tuple[Page, ...], role: str) -> list[Page]:
     """The pages of ``role``'s navigation.
 
     >>> [p.title for p in visible(NAV, "member")]
-    ['My profile']
+    ['My profile', 'My recommendations', 'My partners']
     """
     return [p for p in pages if role in p.roles]
 

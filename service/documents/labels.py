@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from matcher import Reason, default_taxonomy
+from matcher import EmptyReason, Reason, Recommendation, default_taxonomy
+from service.contract import RecommendationOut, Recommendations
 from service.documents.encoding import REASONS, reason_dict, reason_label
 
 
@@ -40,3 +41,39 @@ def theme_label(key: str, lang: str) -> str:
     'Monitoramento do orçamento da educação'
     """
     return default_taxonomy().label(key, lang)
+
+
+def recommendations_answer(
+    member_id: str,
+    recs: Iterable[Recommendation],
+    *,
+    names: Mapping[str, str],
+    direction: str,
+    k: int,
+    version: int,
+    lang: str,
+    empty: EmptyReason | None,
+) -> Recommendations:
+    """A member's recommendations as the API answers them and the console
+    shows them: each peer's name, and its reasons labelled in ``lang``;
+    ``empty`` says why there are none."""
+    exchanges = direction == "exchanges"
+    return Recommendations(
+        member=member_id,
+        direction=direction,
+        k=k,
+        network_version=version,
+        recommendations=[
+            RecommendationOut(
+                member=r.member,
+                name=names[r.member],
+                score=r.score,
+                languages=list(r.languages),
+                reasons=labelled_reasons(r.reasons, lang),
+                gives=labelled_reasons(r.gives, lang) if exchanges else None,
+                receives=labelled_reasons(r.receives, lang) if exchanges else None,
+            )
+            for r in recs
+        ],
+        empty_reason=None if empty is None else empty.__dict__,
+    )

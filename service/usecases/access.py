@@ -46,3 +46,17 @@ def may_see_all_contacts(who: Principal) -> bool:
     """Whether ``who`` may read every member's contact person (the whole
     network with contacts): the secretariat only."""
     return who.role == "admin"
+
+
+def may_see_partners_contacts(who: Principal, member_id: str) -> bool:
+    """Whether ``who`` may read the contact persons of ``member_id``'s
+    published partners: the secretariat, and the member itself (publishing
+    is so that partners can reach each other); no other member.
+
+    >>> member = Principal("k", "member", "ke-coalition")
+    >>> may_see_partners_contacts(member, "ke-coalition"), may_see_partners_contacts(member, "x")
+    (True, False)
+    >>> may_see_partners_contacts(Principal("h", "hub"), "ke-coalition")
+    False
+    """
+    return may_see_all_contacts(who) or (who.role == "member" and who.member_id == member_id)

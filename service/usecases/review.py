@@ -327,12 +327,13 @@ def published_results(
     ``limit``), by round and proposal, with the members' names and the
     labels in ``lang``. A deleted member is left out: its pairs, and its
     place in circles."""
-    names = {m.id: m.name for m in session.exec(select(Member)).all()}
-    rows = [
-        (p, r)
-        for p, r in published(session, member_id=member_id)
-        if p.kind != "pair" or {p.mentor, p.mentee} <= names.keys()
-    ]
+    found = published(session, member_id=member_id)
+    named = select(Member.id, Member.name)
+    if member_id is not None:  # a few partners: not the whole network's names
+        ids = sorted({m["member"] for p, _ in found for m in p.members})
+        named = named.where(col(Member.id).in_(ids))
+    names = dict(session.exec(named).all())
+    rows = [(p, r) for p, r in found if p.kind != "pair" or {p.mentor, p.mentee} <= names.keys()]
     end = None if limit is None else offset + limit
     items: list[PublishedPair | PublishedCircle] = []
     for p, r in rows[offset:end]:

@@ -52,9 +52,11 @@ def test_a_hub_key_does_not_sign_in(page, live):
 
 def test_a_member_key_cannot_open_admin_pages(page, live):
     sign_in(page, live, "member")
-    expect(page).to_have_url(f"{live.url}/console/profile")
+    expect(page).to_have_url(f"{live.url}/console/profile/{MEMBER}")
     nav = page.get_by_role("navigation", name="Pages")
-    expect(nav.get_by_role("link")).to_have_text(["My profile"])
+    expect(nav.get_by_role("link")).to_have_text(
+        ["My profile", "My recommendations", "My partners"]
+    )
     for admin_page in ("/console/overview", "/console/keys", "/console/rounds"):
         page.goto(admin_page)
         expect(page.get_by_role("heading", level=1)).to_have_text("Not for this key")

@@ -20,9 +20,15 @@ PAGES = {
         "/console/members/new",
         "/console/members/ke-coalition/delete",
         "/console/import",
+        "/console/capacity-map",
+        "/console/outcomes",
         "/console/profile",  # refused: not an admin's page
     ],
-    "member": ["/console/profile"],
+    "member": [
+        "/console/profile/ke-coalition",
+        "/console/recommendations/ke-coalition",
+        "/console/partners/ke-coalition",
+    ],
 }
 """The pages each role opens; a new page is added here."""
 

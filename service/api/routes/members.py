@@ -41,11 +41,10 @@ from service.contract import (
     MemberPublic,
     MemberUpdate,
     Published,
-    RecommendationOut,
     Recommendations,
 )
 from service.documents import members_csv
-from service.documents.labels import labelled_reasons
+from service.documents.labels import recommendations_answer
 from service.safe_text import escape_controls
 from service.store.db import write_session
 from service.usecases.access import Principal, may_see_contact, may_see_member
@@ -256,26 +255,16 @@ async def get_recommendations(
 
         found = await run_in_threadpool(compute)
     snap, recs = found
-    exchanges, lang = direction is Direction.exchanges, language.code
     why = None if recs else usecases.why_empty(snap, member_id, direction=direction.value)
-    answer = Recommendations(
-        member=member_id,
+    answer = recommendations_answer(
+        member_id,
+        recs,
+        names=snap.names,
         direction=direction.value,
         k=k,
-        network_version=snap.version,
-        recommendations=[
-            RecommendationOut(
-                member=r.member,
-                name=snap.names[r.member],
-                score=r.score,
-                languages=list(r.languages),
-                reasons=labelled_reasons(r.reasons, lang),
-                gives=labelled_reasons(r.gives, lang) if exchanges else None,
-                receives=labelled_reasons(r.receives, lang) if exchanges else None,
-            )
-            for r in recs
-        ],
-        empty_reason=None if why is None else why.__dict__,
+        version=snap.version,
+        lang=language.code,
+        empty=why,
     )
     return conditional(request, answer, language, exclude_none=True)
 
