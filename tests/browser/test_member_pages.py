@@ -25,7 +25,8 @@ def _publish_with_member(live) -> str:
         partner = next(m["member"] for m in mine[0]["members"] if m["member"] != MEMBER)
         email = f"contact@{partner}.example.org"
         assert api.patch(f"/v1/members/{partner}", json={"contact_email": email}).is_success
-        assert api.post(f"/v1/rounds/{draft['id']}/publish").status_code == 200
+        publish = api.post(f"/v1/rounds/{draft['id']}/publish", json={"undecided": "withdraw"})
+        assert publish.status_code == 200
     return email
 
 

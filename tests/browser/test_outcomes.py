@@ -19,7 +19,8 @@ def _published_with_feedback(live) -> None:
         mine = next(p for p in draft["proposals"] if MEMBER in {m["member"] for m in p["members"]})
         url = f"/v1/rounds/{draft['id']}/proposals/{mine['id']}/decision"
         assert api.post(url, json={"decision": "approve"}, headers=admin).status_code == 200
-        assert api.post(f"/v1/rounds/{draft['id']}/publish", headers=admin).status_code == 200
+        url = f"/v1/rounds/{draft['id']}/publish"
+        assert api.post(url, json={"undecided": "withdraw"}, headers=admin).status_code == 200
         feedback = {"met": True, "usefulness": 5, "comment": "Two calls; a budget template shared."}
         member = {"X-API-Key": live.keys["member"]}
         url = f"/v1/proposals/{mine['id']}/feedback"
