@@ -68,7 +68,8 @@ def _service(n: int, folder: Path):
         if member in {m["member"] for m in p["members"]}:
             url = f"/v1/rounds/{draft['id']}/proposals/{p['id']}/decision"
             admin.post(url, json={"decision": "approve"}, headers=headers)
-    admin.post(f"/v1/rounds/{draft['id']}/publish", headers=headers).raise_for_status()
+    publish = f"/v1/rounds/{draft['id']}/publish"
+    admin.post(publish, json={"undecided": "withdraw"}, headers=headers).raise_for_status()
     start = datetime(2026, 1, 1, tzinfo=UTC)
     with Session(engine) as session:
         session.add_all(
