@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from service.console.pages import STATIC, render
+from service.console.rounds import router as rounds_router
 from service.console.routes import router
 from service.console.security import Refused, SignInNeeded
 from service.translations import N_
@@ -48,6 +49,7 @@ def install(app: FastAPI) -> None:
     """Serve the console on ``app``: its pages, its static files, and its
     refusals as pages (not problem documents)."""
     app.include_router(router)
+    app.include_router(rounds_router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="console-static")
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
     app.add_exception_handler(Refused, _refused)

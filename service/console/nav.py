@@ -22,7 +22,7 @@ NAV = (
     Page("/console/overview", N_("Overview"), ("admin",)),
     Page("/console/members", N_("Members"), ("admin",), ready=False),
     Page("/console/import", N_("Import"), ("admin",), ready=False),
-    Page("/console/rounds", N_("Rounds"), ("admin",), ready=False),
+    Page("/console/rounds", N_("Rounds"), ("admin",)),
     Page("/console/capacity-map", N_("Capacity map"), ("admin",), ready=False),
     Page("/console/outcomes", N_("Outcomes & audit"), ("admin",), ready=False),
     Page("/console/keys", N_("Keys"), ("admin",)),
