@@ -183,6 +183,8 @@ async def create_round(request: Request, user: AdminUser):
 def job_page(request: Request, user: AdminUser, job_id: Id):
     with Session(request.app.state.engine) as session:
         job = get_job(session, job_id)
+    if job.status == "done":  # finished before the page was asked for
+        return RedirectResponse(f"/console/rounds/{job.round_id}", status_code=SEE_OTHER)
     return render(request, "rounds_job.html", title=N_("Computing a round"), job=job, poll=POLL)
 
 
