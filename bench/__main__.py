@@ -32,6 +32,7 @@ SECTIONS = (
     "exchanges",
     "http",
     "writes",
+    "console",
 )
 
 
@@ -196,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import write_load
 
         show(write_load.write_load_table(seconds=4.0 if quick else 10.0, log=log))
+
+    if "console" in args.sections:
+        from bench import console_bench
+
+        show(console_bench.console_table(sizes=(126,) if quick else (126, 10_000), log=log))
 
     print(
         f"total wall time: {time.perf_counter() - start:.0f} s · at the end {_load()}", flush=True
