@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from service.contract import RoundCreate
-from service.store.models import Job, Member, Proposal, Relation
+from service.store.models import Job, Member, Proposal, Relation, Round
 from tests.console_env import csrf_of, post_form, sign_in
 
 MENTORING = {
@@ -123,6 +123,14 @@ def test_filters_narrow_the_table_on_the_server(svc, client):
     region = re.search(r'<select id="f-region".*?<option value="([a-z_]+)"', everything, re.S)[1]
     narrowed = client.get(f"/console/rounds/{round_id}?region={region}").text
     assert int(re.search(r"(\d+) proposals shown", narrowed)[1]) < int(shown)
+    theme = next(r["key"] for r in proposals(svc, round_id)[0].reasons if r["kind"] == "theme")
+    about = client.get(f"/console/rounds/{round_id}?theme={theme}&language=en").text
+    expected = [
+        p.id
+        for p in proposals(svc, round_id)
+        if "en" in p.languages and theme in {r["key"] for r in p.reasons if r["kind"] == "theme"}
+    ]
+    assert int(re.search(r"(\d+) proposals shown", about)[1]) == len(expected) > 0
 
 
 def test_bulk_decisions_never_again_and_a_stale_view(svc, client):
@@ -190,3 +198,29 @@ def test_refusals_member_key_and_missing_csrf(svc, client):
     with TestClient(svc.app, base_url="http://127.0.0.1") as nobody:
         away = nobody.get(f"/console/rounds/{round_id}", follow_redirects=False)
         assert away.status_code == 303 and "/console/sign-in" in away.headers["location"]
+
+
+def test_a_stable_round_says_what_stability_costs(svc, client):
+    round_id = create(svc, client, {**MENTORING, "objective": "stable"})
+    page = client.get(f"/console/rounds/{round_id}").text
+    with Session(svc.app.state.engine) as session:
+        summary = session.get(Round, round_id).summary
+    assert "What stability costs" in page
+    assert f"{summary['stability_cost']:.2f} of score" in page
+
+
+def test_circles_are_reviewed_with_their_members_roles(svc, client):
+    round_id = create(
+        svc, client, {"kind": "circles", "seed": "3", "size_min": "3", "size_max": "6"}
+    )
+    page = client.get(f"/console/rounds/{round_id}").text
+    assert "· anchor</li>" in page and "· learner</li>" in page
+    assert "Objective" not in page  # a mentoring round's facts
+    theme = proposals(svc, round_id)[0].theme
+    only = client.get(f"/console/rounds/{round_id}?theme={theme}").text
+    shown = int(re.search(r"(\d+) proposals shown", only)[1])
+    assert shown == sum(p.theme == theme for p in proposals(svc, round_id))
+
+
+def test_an_unknown_round_is_not_found(client):
+    assert client.get("/console/rounds/999").status_code == 404

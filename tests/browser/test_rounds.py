@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from service.usecases import jobs
-from tests.browser.support import HOW, shot, sign_in
+from tests.browser.support import HOW, serious_violations, shot, sign_in
 
 expect = pytest.importorskip("playwright.sync_api", reason=HOW).expect
 
@@ -55,6 +55,7 @@ def second_officer_key(page) -> str:
 
 def test_create_review_decide_rerun_and_a_stale_view(page, live, gate, browser):
     page.on("dialog", lambda dialog: dialog.accept())  # "Decline the chosen proposals?"
+    found = {}
     sign_in(page, live)
     other_key = second_officer_key(page)
     page.goto("/console/rounds")
@@ -64,11 +65,13 @@ def test_create_review_decide_rerun_and_a_stale_view(page, live, gate, browser):
     expect(page.get_by_role("heading", level=1)).to_have_text("Computing a round")
     expect(page.locator("#job-progress progress")).to_be_visible()
     shot(page, "rounds-progress-en")
+    found["rounds-progress-en"] = serious_violations(page)
     gate.set()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review a round")
     round_id = int(page.url.rsplit("/", 1)[1])
     expect(page.get_by_text("Proven optimal")).to_be_visible()
     shot(page, "rounds-review-en")
+    found["rounds-review-en"] = serious_violations(page)
 
     before = proposals(live, round_id)
     region = page.locator("#f-region option").nth(1).get_attribute("value")
@@ -104,9 +107,11 @@ def test_create_review_decide_rerun_and_a_stale_view(page, live, gate, browser):
     page.locator("form[action$='/rerun'] button").click()
     expect(page.locator("#job-progress progress")).to_be_visible()
     shot(page, "rounds-progress-ar")
+    found["rounds-progress-ar"] = serious_violations(page)
     gate.set()
     expect(page).to_have_url(re.compile(rf"/console/rounds/{round_id}$"))
     shot(page, "rounds-review-ar")
+    found["rounds-review-ar"] = serious_violations(page)
     after = {p["id"]: p for p in proposals(live, round_id)}
     assert all(after[i]["status"] == "approved" for i in approved)
     pair = (after[declined]["mentor"], after[declined]["mentee"])
@@ -133,6 +138,7 @@ def test_create_review_decide_rerun_and_a_stale_view(page, live, gate, browser):
     expect(refusal).to_contain_text(f"proposals {undecided[0]} were decided on")
     expect(refusal).to_contain_text("proposal.approve by second-officer")
     shot(page, "rounds-stale-en")
+    found["rounds-stale-en"] = serious_violations(page)
     assert {p["id"]: p["status"] for p in proposals(live, round_id)}[undecided[1]] == "proposed"
 
     # Once more in Arabic.
@@ -146,5 +152,7 @@ def test_create_review_decide_rerun_and_a_stale_view(page, live, gate, browser):
     page.locator("button[value=approve]").click()
     expect(page.get_by_role("alert")).to_contain_text(f"proposals {undecided[2]} were decided on")
     shot(page, "rounds-stale-ar")
+    found["rounds-stale-ar"] = serious_violations(page)
     page.goto("/console/rounds")
     shot(page, "rounds-list-ar")
+    assert {k: v for k, v in found.items() if v} == {}
