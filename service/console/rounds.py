@@ -124,8 +124,6 @@ def _spec_from_form(form) -> tuple[RoundCreate | None, dict[str, str]]:
             data["size"] = [form.get("size_min", "").strip(), form.get("size_max", "").strip()]
         elif (value := form.get(knob.name, "").strip()) != "":
             data[knob.name] = value
-    if kind == "mentoring":
-        data["coverage_first"] = True
     try:
         # The form sends text: lax mode reads "0.15" as a number.
         return RoundCreate.model_validate(data, strict=False), {}
