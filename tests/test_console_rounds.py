@@ -62,7 +62,8 @@ def decide(client, round_id, data, *, page=None):
 
 def test_the_create_form_shows_the_contracts_defaults(client):
     page = client.get("/console/rounds").text
-    for name in ("south_south_bonus", "north_south_bonus", "max_per_member"):
+    knobs = ("south_south_bonus", "north_south_bonus", "same_region_bonus", "history_penalty")
+    for name in (*knobs, "max_per_member"):
         default = RoundCreate.model_fields[name].default
         assert re.search(rf'name="{name}" type="number" value="{default}"', page), name
         assert f"Default: {default}." in page
@@ -224,3 +225,14 @@ def test_circles_are_reviewed_with_their_members_roles(svc, client):
 
 def test_an_unknown_round_is_not_found(client):
     assert client.get("/console/rounds/999").status_code == 404
+
+
+def test_the_equity_knobs_reach_the_engine(svc, client):
+    round_id = create(svc, client, {**MENTORING, "same_region_bonus": "2", "history_penalty": "0"})
+    with Session(svc.app.state.engine) as session:
+        options = session.get(Round, round_id).options
+    assert options["same_region_bonus"] == 2 and options["history_penalty"] == 0
+    same_region = [
+        r for p in proposals(svc, round_id) for r in p.reasons if r["kind"] == "same_region"
+    ]
+    assert same_region and all(r["contribution"] == 2 for r in same_region)

@@ -80,6 +80,18 @@ KNOBS = (
         ("mentoring",),
     ),
     Knob(
+        "same_region_bonus",
+        N_("Same-region bonus"),
+        N_("Added to the score of a pair whose mentor and mentee are in the same region."),
+        ("mentoring",),
+    ),
+    Knob(
+        "history_penalty",
+        N_("Repeat-pair penalty"),
+        N_("Taken from the score of a pair that met in an earlier round."),
+        ("mentoring",),
+    ),
+    Knob(
         "seed",
         N_("Seed"),
         N_("Breaks ties: the same members and seed give the same round. Empty: none."),
