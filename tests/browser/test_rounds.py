@@ -82,6 +82,10 @@ def test_create_review_decide_rerun_and_a_stale_view(page, live, gate, browser):
     assert 4 <= shown < len(before)
 
     boxes = page.locator("input.pick")
+    page.get_by_label("Select all on this page").check()
+    assert all(boxes.nth(k).is_checked() for k in range(boxes.count()))
+    page.get_by_label("Select all on this page").uncheck()
+    assert not any(boxes.nth(k).is_checked() for k in range(boxes.count()))
     approved = [int(boxes.nth(k).get_attribute("value")) for k in range(3)]
     for k in range(3):
         boxes.nth(k).check()
