@@ -7,7 +7,8 @@ the ``matching`` library; (4) the optimality gap of the truncated candidate
 graph; (5) OR-Library assignment instances; circles and exchanges against
 their peers; the HTTP service under load (``http``), and recommendations while one member
 writes (``writes``); the console's pages' server time: members
-(``console``); a member's pages, capacity map and outcomes (``console-pages``).
+(``console``); a member's pages, capacity map and outcomes (``console-pages``);
+a round's review page (``console-review``).
 Exits 1 if any peer disagrees with us on an optimum or a pairing.
 """
 
@@ -35,6 +36,7 @@ SECTIONS = (
     "writes",
     "console",
     "console-pages",
+    "console-review",
 )
 
 
@@ -211,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
                 console_pages.SIZES, repeats=3 if quick else 7, log=log
             )
         )
+    if "console-review" in args.sections:
+        from bench import console_review
+
+        show(console_review.console_table(sizes=(126,) if quick else (126, 10_000), log=log))
     print(
         f"total wall time: {time.perf_counter() - start:.0f} s · at the end {_load()}", flush=True
     )

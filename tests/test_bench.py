@@ -68,3 +68,12 @@ def test_orlib_section(tmp_path):
     assert [row[table.headers.index("equal")] for row in table.rows] == ["✓", "✓"]
     assert [row[table.headers.index("peer equal")] for row in table.rows] == ["✓", "✓"]
     assert "skipped" in orlib_table(tmp_path / "absent").text()
+
+
+def test_console_review_section_on_the_demo_network():
+    from bench.console_review import console_table
+
+    table = console_table(sizes=(126,), log=lambda *_: None)
+    assert [row[1] for row in table.rows][0] == "unfiltered"
+    shown = {row[1]: int(row[2].replace(",", "")) for row in table.rows}
+    assert 0 < min(shown.values()) and shown["unfiltered"] == max(shown.values())

@@ -16,6 +16,7 @@ from service.console import capacity, constraints, member_pages, outcomes, publi
 from service.console.imports import router as imports_router
 from service.console.members import router as members_router
 from service.console.pages import STATIC, render
+from service.console.rounds import router as rounds_router
 from service.console.routes import router
 from service.console.security import Refused, SignInNeeded
 from service.translations import N_
@@ -62,6 +63,7 @@ def install(app: FastAPI) -> None:
     app.include_router(member_pages.router)
     app.include_router(capacity.router)
     app.include_router(outcomes.router)
+    app.include_router(rounds_router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="console-static")
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
     app.add_exception_handler(Refused, _refused)

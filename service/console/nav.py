@@ -1,6 +1,5 @@
 """The console's navigation, declared once: each page's path, title and the
-roles that see it. A page that is not built yet is ``ready=False``: its path
-shows a "coming" placeholder (``routes.coming``) until its route is added."""
+roles that see it."""
 
 from __future__ import annotations
 
@@ -15,14 +14,13 @@ class Page:
     title: str
     """The English title (a catalogue message: translate when shown)."""
     roles: tuple[str, ...]
-    ready: bool = True
 
 
 NAV = (
     Page("/console/overview", N_("Overview"), ("admin",)),
     Page("/console/members", N_("Members"), ("admin",)),
     Page("/console/import", N_("Import"), ("admin",)),
-    Page("/console/rounds", N_("Rounds"), ("admin",), ready=False),
+    Page("/console/rounds", N_("Rounds"), ("admin",)),
     Page("/console/constraints", N_("Locks and exclusions"), ("admin",)),
     Page("/console/capacity-map", N_("Capacity map"), ("admin",)),
     Page("/console/outcomes", N_("Outcomes & audit"), ("admin",)),

@@ -1,18 +1,18 @@
 """The console's pages: sign-in and sign-out, the language switch, the
-overview, the keys, and a "coming" placeholder for each page not built yet.
+overview and the keys.
 Routes stay thin: they call the use cases the API calls and render."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from matcher.taxonomy import LABEL_LANGUAGES
 from service.console import tables
-from service.console.nav import NAV, Page, home
+from service.console.nav import home
 from service.console.pages import LANG_COOKIE, language, render
 from service.console.security import (
     SESSION_COOKIE,
@@ -21,7 +21,6 @@ from service.console.security import (
     SignedIn,
     clear_session_cookie,
     current_user,
-    require,
     safe_next,
     set_session_cookie,
 )
@@ -168,20 +167,3 @@ def revoke_key(
     if name == user.principal.name:  # revoked its own key: the session ended with it
         clear_session_cookie(request, response)
     return response
-
-
-def _coming(page: Page):
-    async def coming(request: Request):
-        return render(request, "coming.html", title=page.title, page=page)
-
-    return coming
-
-
-for _page in NAV:
-    if not _page.ready:
-        router.add_api_route(
-            _page.path.removeprefix("/console"),
-            _coming(_page),
-            methods=["GET"],
-            dependencies=[Depends(require(*_page.roles))],
-        )

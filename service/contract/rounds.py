@@ -41,6 +41,8 @@ class RoundCreate(BaseModel):
     coverage_first: bool = True
     south_south_bonus: Bonus = _POLICY.south_south_bonus
     north_south_bonus: Bonus = _POLICY.north_south_bonus
+    same_region_bonus: Bonus = _POLICY.same_region_bonus
+    history_penalty: Bonus = _POLICY.history_penalty
     themes: Annotated[list[str], Field(min_length=1, max_length=64)] | None = None
     size: Annotated[list[int], Field(min_length=2, max_length=2)] = list(DEFAULT_SIZE)
     max_per_member: Annotated[int, Field(ge=1, le=10)] = DEFAULT_MAX_PER_MEMBER

@@ -89,9 +89,9 @@ def _approvals_as_locks(stored: int, approved: list[Proposal]):
     return relabel
 
 
-MENTORING_OPTIONS = frozenset(
-    {"objective", "coverage_first", "south_south_bonus", "north_south_bonus"}
-)
+POLICY_OPTIONS = ("south_south_bonus", "north_south_bonus", "same_region_bonus", "history_penalty")
+"""The :class:`ScoringPolicy` weights a round may set (the others keep the engine's)."""
+MENTORING_OPTIONS = frozenset({"objective", "coverage_first", *POLICY_OPTIONS})
 
 
 CIRCLE_OPTIONS = frozenset({"themes", "size", "max_per_member"})
@@ -153,9 +153,7 @@ def _compute(
     network = validated_network(document, relabel=relabel)
     tax = default_taxonomy()
     if spec.kind == "mentoring":
-        policy = ScoringPolicy(
-            south_south_bonus=spec.south_south_bonus, north_south_bonus=spec.north_south_bonus
-        )
+        policy = ScoringPolicy(**{k: getattr(spec, k) for k in POLICY_OPTIONS})
         result = mentoring_round(
             network,
             taxonomy=tax,
@@ -217,7 +215,7 @@ def _circle_proposal(circle: Circle) -> dict[str, Any]:
 
 def _options(spec: RoundCreate) -> dict[str, Any]:
     if spec.kind == "mentoring":
-        keys = ("coverage_first", "south_south_bonus", "north_south_bonus")
+        keys = ("coverage_first", *POLICY_OPTIONS)
     else:
         keys = ("themes", "size", "max_per_member")
     return {k: getattr(spec, k) for k in keys}

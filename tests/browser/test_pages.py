@@ -22,6 +22,7 @@ PAGES = {
         "/console/import",
         "/console/capacity-map",
         "/console/outcomes",
+        "/console/rounds",  # the review table: tests/browser/test_rounds.py
         "/console/profile",  # refused: not an admin's page
     ],
     "member": [
