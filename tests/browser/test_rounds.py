@@ -78,7 +78,7 @@ def test_create_review_decide_rerun_and_a_stale_view(page, live, gate, browser):
     page.get_by_label("Region").select_option(region)
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(rf"region={region}"))
-    shown = int(page.locator("caption").inner_text().split()[0])
+    shown = int(page.locator("caption", has_text="proposals shown").inner_text().split()[0])
     assert 4 <= shown < len(before)
 
     boxes = page.locator("input.pick")
