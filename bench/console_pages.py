@@ -1,9 +1,13 @@
 """Section "console-pages": the server time of the member's pages (profile,
-recommendations, partners), the capacity map and the outcomes and audit page,
+recommendations, partners), the capacity map, the outcomes and audit page,
+the overview, keys, import, rounds list, publish preview, members left out
+and locks and exclusions pages (the members list and a round's review:
+sections "console" and "console-review"),
 on the demo network and at 10,000 members, in process (``TestClient``: the
 whole app — session, use cases, templates — without the network).
 
-Each network gets a published mentoring round with the member's pairs, and
+Each network gets a published mentoring round with the member's pairs, a
+draft round after it, and
 the audit trail 10,000 extra records, so the audit pages in the database. A
 page is asked once ("first": it builds what is memoised per network version
 — the recommendations, the capacity map and its heatmap), then ``repeats``
@@ -70,6 +74,8 @@ def _service(n: int, folder: Path):
             admin.post(url, json={"decision": "approve"}, headers=headers)
     publish = f"/v1/rounds/{draft['id']}/publish"
     admin.post(publish, json={"undecided": "withdraw"}, headers=headers).raise_for_status()
+    # Round 2: a draft for the publish preview and the members left out.
+    admin.post("/v1/rounds", json={"kind": "mentoring", "seed": 2}, headers=headers)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     with Session(engine) as session:
         session.add_all(
@@ -112,6 +118,15 @@ def _pages(member: str) -> list[tuple[str, str]]:
         ("admin", "/console/outcomes"),
         ("admin", "/console/outcomes?action=member.update&actor=officer-3&page=3"),
         ("admin", "/console/outcomes?from=2026-01-02&to=2026-01-03&sort=actor"),
+        ("admin", "/console/overview"),
+        ("admin", "/console/keys"),
+        ("admin", "/console/import"),
+        ("admin", "/console/rounds"),
+        ("admin", "/console/rounds/1/published"),
+        ("admin", "/console/rounds/2/publish"),
+        ("admin", "/console/rounds/2/publish?undecided=withdraw"),
+        ("admin", "/console/rounds/2/left-out"),
+        ("admin", "/console/constraints"),
     ]
 
 

@@ -20,5 +20,8 @@ class Entry:
 
 def member_directory(session: Session) -> dict[str, Entry]:
     """Every member by id, in id order."""
-    rows = session.exec(select(Member).order_by(Member.id)).all()
-    return {m.id: Entry(m.id, m.name, m.contact_name, m.contact_email) for m in rows}
+    # Four columns, not whole rows: at 10,000 members loading every profile's
+    # JSON was most of a page's time.
+    columns = (Member.id, Member.name, Member.contact_name, Member.contact_email)
+    rows = session.exec(select(*columns).order_by(Member.id)).all()
+    return {row[0]: Entry(*row) for row in rows}
