@@ -100,3 +100,22 @@ def test_one_word_per_term():
 def test_docstring_examples_run(module):
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_plural_messages_compare_between_po_and_mo():
+    """A plural entry's id is a list in a .po and a tuple in a .mo: the
+    check that a .mo is current must read both (it raised TypeError)."""
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import read_mo, write_mo
+
+    po = Catalog(locale="fr")
+    po.add(["{n} round", "{n} rounds"], ["{n} cycle", "{n} cycles"])
+    po.add("Round", "Cycle")
+    buffer = io.BytesIO()
+    write_mo(buffer, po)
+    buffer.seek(0)
+    compiled = catalogues._translations(read_mo(buffer))
+    assert compiled == catalogues._translations(po)
+    assert compiled[(("{n} round", "{n} rounds"), None)] == ("{n} cycle", "{n} cycles")

@@ -75,10 +75,16 @@ def _compile(catalog: Catalog) -> bytes:
 def _translations(catalog: Catalog) -> dict:
     """What a catalogue translates, and how (a ``.mo`` holds exactly that)."""
     return {
-        (message.id, message.context): _strings(message)
+        (_key(message.id), message.context): _strings(message)
         for message in catalog
-        if message.id and message.string and not message.fuzzy
+        if message.id and any(_strings(message)) and not message.fuzzy
     }
+
+
+def _key(message_id: str | tuple | list) -> str | tuple[str, ...]:
+    """A message id as a dict key: a plural message's id is its (singular,
+    plural) pair, a list in a ``.po`` and a tuple in a ``.mo``."""
+    return message_id if isinstance(message_id, str) else tuple(message_id)
 
 
 def _compiled_is_current(locale: str, catalog: Catalog) -> bool:
