@@ -132,16 +132,31 @@ class Job(SQLModel, table=True):
 
 
 class Feedback(SQLModel, table=True):
+    """One answer on a published relation: by ``author`` (an API key's name)
+    for ``member_id`` (the side that answered: the mentor or mentee of a
+    pair, either member of an exchange, one member of a circle; null for
+    answers given before the side was recorded). Every answer is kept: an
+    officer may record each side's, and sending again replaces only the
+    same author's answer for the same member."""
+
     __table_args__ = (
-        UniqueConstraint("proposal_id", "author", name="uq_feedback_proposal_author"),
+        UniqueConstraint(
+            "proposal_id", "author", "member_id", name="uq_feedback_proposal_author_member"
+        ),
     )
     id: int | None = DbField(default=None, primary_key=True)
     proposal_id: int = DbField(foreign_key="proposal.id", index=True)
     author: str = DbField(max_length=100)
+    member_id: str | None = DbField(default=None, max_length=64, index=True)
     met: bool
     usefulness: int
+    themes_learned: list[str] = DbField(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    continued: bool | None = None
     comment: str = ""
     created_at: datetime = DbField(default_factory=utcnow)
+    updated_at: datetime | None = None
 
 
 class ApiKey(SQLModel, table=True):
