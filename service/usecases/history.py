@@ -1,0 +1,255 @@
+"""The history the outcome analysis and the flow map read: every round that
+was published (the current ones and the archived), its published relations
+and the feedback on them.
+
+One path: the database (or a history document file, for the report and the
+notebooks) → a *history document* (plain JSON, below) → :func:`to_history`
+→ :class:`matcher.history.History`.
+
+A history document::
+
+    {"rounds": [{"id": 3, "kind": "mentoring" | "exchanges" | "circles",
+                 "status": "published" | "archived", "published_at": ISO 8601,
+                 "relations": [
+                   {"id": 11, "kind": "pair", "mentor": m, "mentee": e,
+                    "themes": [...], "languages": [...]},
+                   {"id": 12, "kind": "exchange", "a": a, "b": b,
+                    "a_teaches": [...], "b_teaches": [...], "languages": [...]},
+                   {"id": 13, "kind": "circle", "theme": t, "language": l,
+                    "members": [{"member": m, "role": "anchor" | "learner"}]}]}],
+     "feedback": [{"relation": 11, "member": e | null, "met": true,
+                   "usefulness": 4, "themes_learned": [...],
+                   "continued": true | null, "comment": "...",
+                   "author": key name, "at": ISO 8601}]}
+
+Rounds come oldest published first; ``relation`` is the id of a relation of
+any round (ids are unique across rounds, as proposal ids are).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from matcher import Network
+from matcher.history import (
+    Answer,
+    Flow,
+    History,
+    PastRound,
+    Person,
+    Relation,
+    check_history,
+)
+from service.store.models import Feedback, Proposal, Round
+from service.usecases.network import network_document, validated_network
+from service.usecases.rounds import LIVE
+
+FORMAT_OF_KIND = {"mentoring": "mentoring", "exchanges": "exchange", "circles": "circle"}
+"""A round's kind → the format of its relations."""
+
+
+def _pair_themes(p: Proposal) -> list[str]:
+    return [r["key"] for r in p.reasons if r.get("kind") == "theme"]
+
+
+def _relation_document(p: Proposal) -> dict[str, Any]:
+    if p.kind == "pair":
+        return {
+            "id": p.id,
+            "kind": "pair",
+            "mentor": p.mentor,
+            "mentee": p.mentee,
+            "themes": _pair_themes(p),
+            "languages": list(p.languages),
+        }
+    if p.kind == "exchange":
+        a, b = p.members
+        return {
+            "id": p.id,
+            "kind": "exchange",
+            "a": a["member"],
+            "b": b["member"],
+            "a_teaches": list(a.get("teaches", [])),
+            "b_teaches": list(b.get("teaches", [])),
+            "languages": list(p.languages),
+        }
+    return {
+        "id": p.id,
+        "kind": "circle",
+        "theme": p.theme,
+        "language": p.language,
+        "members": [{"member": m["member"], "role": m["role"]} for m in p.members],
+    }
+
+
+def history_document(session: Session) -> dict[str, Any]:
+    """The stored history as a history document (see the module docstring)."""
+    rounds = session.exec(
+        select(Round)
+        .where(col(Round.status).in_(("published", "archived")))
+        .order_by(col(Round.published_at), col(Round.id))
+    ).all()
+    by_round: dict[int, list[dict]] = {r.id: [] for r in rounds}
+    proposals = session.exec(
+        select(Proposal)
+        .where(col(Proposal.round_id).in_(list(by_round)), col(Proposal.status).in_(LIVE))
+        .order_by(col(Proposal.id))
+    ).all()
+    for p in proposals:
+        by_round[p.round_id].append(_relation_document(p))
+    feedback = session.exec(
+        select(Feedback)
+        .where(col(Feedback.proposal_id).in_([p.id for p in proposals]))
+        .order_by(col(Feedback.id))
+    ).all()
+    return {
+        "rounds": [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "status": r.status,
+                "published_at": r.published_at.isoformat() if r.published_at else None,
+                "relations": by_round[r.id],
+            }
+            for r in rounds
+        ],
+        "feedback": [
+            {
+                "relation": f.proposal_id,
+                "member": f.member_id,
+                "met": f.met,
+                "usefulness": f.usefulness,
+                "themes_learned": list(f.themes_learned),
+                "continued": f.continued,
+                "comment": f.comment,
+                "author": f.author,
+                "at": (f.updated_at or f.created_at).isoformat(),
+            }
+            for f in feedback
+        ],
+    }
+
+
+def _relations(round_id: int, doc: dict[str, Any]) -> list[Relation]:
+    rid = doc["id"]
+    if doc["kind"] == "pair":
+        mentor, mentee = doc["mentor"], doc["mentee"]
+        themes = tuple(doc["themes"])
+        return [
+            Relation(
+                key=str(rid),
+                round_id=round_id,
+                format="mentoring",
+                givers=(mentor,),
+                receivers=(mentee,),
+                respondents=(mentor, mentee),
+                themes=themes,
+                language=(doc["languages"] or [None])[0],
+                flows=tuple(Flow(mentor, mentee, t) for t in themes),
+            )
+        ]
+    if doc["kind"] == "exchange":
+        a, b = doc["a"], doc["b"]
+        flows = [Flow(a, b, t) for t in doc["a_teaches"]] + [
+            Flow(b, a, t) for t in doc["b_teaches"]
+        ]
+        return [
+            Relation(
+                key=str(rid),
+                round_id=round_id,
+                format="exchange",
+                givers=(a, b),
+                receivers=(a, b),
+                respondents=(a, b),
+                themes=tuple(dict.fromkeys([*doc["a_teaches"], *doc["b_teaches"]])),
+                language=(doc["languages"] or [None])[0],
+                flows=tuple(flows),
+            )
+        ]
+    theme = doc["theme"]
+    anchors = tuple(m["member"] for m in doc["members"] if m["role"] == "anchor")
+    out = []
+    for m in doc["members"]:
+        me = m["member"]
+        givers = tuple(x for x in anchors if x != me)
+        out.append(
+            Relation(
+                key=f"{rid}:{me}",
+                round_id=round_id,
+                format="circle",
+                givers=givers,
+                receivers=(me,),
+                respondents=(me,),
+                themes=(theme,),
+                language=doc["language"],
+                flows=tuple(Flow(g, me, theme) for g in givers),
+            )
+        )
+    return out
+
+
+def _relation_key(rid: int, member: str | None, kinds: dict[int, str]) -> str:
+    if kinds.get(rid) == "circle" and member is not None:
+        return f"{rid}:{member}"
+    return str(rid)
+
+
+def to_history(network: Network, document: dict[str, Any]) -> History:
+    """The engine's :class:`History` of a history document, members grouped as
+    they are in ``network`` now (a member no longer in it is kept with
+    unknown region, side and language).
+
+    An answer on a circle whose member is unknown (given before the side was
+    recorded) cannot be told apart from the circle's other members' and is
+    left out of the analysis; it stays in the comments."""
+    rounds, relations, kinds = [], [], {}
+    for order, r in enumerate(document["rounds"]):
+        fmt = FORMAT_OF_KIND[r["kind"]]
+        rounds.append(PastRound(id=r["id"], format=fmt, order=order))
+        for rel in r["relations"]:
+            kinds[rel["id"]] = rel["kind"]
+            relations.extend(_relations(r["id"], rel))
+    keys = {r.key for r in relations}
+    answers = []
+    for f in document["feedback"]:
+        key = _relation_key(f["relation"], f["member"], kinds)
+        if key not in keys:
+            continue
+        answers.append(
+            Answer(
+                relation=key,
+                respondent=f["member"],
+                met=f["met"],
+                usefulness=f["usefulness"],
+                themes_learned=tuple(f["themes_learned"]),
+                continued=f["continued"],
+            )
+        )
+    people = {
+        m.id: Person(
+            id=m.id,
+            region=m.region,
+            south=m.global_south,
+            language=m.languages[0] if m.languages else None,
+            needs=frozenset(t for t, level in m.needs.items() if level > 0),
+        )
+        for m in network.members
+    }
+    for rel in relations:
+        for who in (*rel.givers, *rel.receivers):
+            people.setdefault(who, Person(id=who, region=None, south=None, language=None))
+    history = History(
+        members=tuple(people[k] for k in sorted(people)),
+        rounds=tuple(rounds),
+        relations=tuple(relations),
+        answers=tuple(answers),
+    )
+    check_history(history)
+    return history
+
+
+def load_history(session: Session) -> History:
+    """The stored history, members as the stored network has them now."""
+    return to_history(validated_network(network_document(session)), history_document(session))
