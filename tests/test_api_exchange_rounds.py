@@ -172,11 +172,29 @@ def test_never_again_stores_an_exclusion_of_the_pair(svc):
 
 def test_a_member_is_in_one_approved_exchange_at_most(svc):
     doc = create(svc)
-    first = doc["proposals"][0]
-    assert decide(svc, doc["id"], first["id"], decision="approve").status_code == 200
+    kept = doc["proposals"][0]
+    assert decide(svc, doc["id"], kept["id"], decision="approve").status_code == 200
+    # Its two members may no longer be paired (an exclusion stored since):
+    # left in the network, each would be the other exchanges' partner.
+    a, b = sorted(pair(kept))
+    body = {"member_a": a, "member_b": b, "note": "since the approval"}
+    assert svc.client.post("/v1/exclusions", json=body, headers=_admin(svc)).status_code == 201
     again = rerun(svc, doc["id"])
-    taken = set(pair(first))
-    assert not any(taken & pair(p) for p in live(again) if p["id"] != first["id"])
+    fresh = [p for p in live(again) if p["id"] != kept["id"]]
+    assert [p["status"] for p in live(again) if p["id"] == kept["id"]] == ["approved"]
+    assert not any(pair(kept) & pair(p) for p in fresh)
+
+
+def test_approving_a_declined_exchange_again_keeps_the_round_disjoint(svc):
+    doc = create(svc)
+    rid, first = doc["id"], doc["proposals"][0]
+    assert decide(svc, rid, first["id"], decision="decline").status_code == 200
+    again = live(rerun(svc, rid))
+    rival = next(p for p in again if pair(first) & pair(p))
+    assert decide(svc, rid, rival["id"], decision="approve").status_code == 200
+    refused = problem(decide(svc, rid, first["id"], decision="approve"), 409)
+    shared = next(iter(pair(first) & pair(rival)))
+    assert f"{shared} is already in approved exchange {rival['id']}" in refused["detail"]
 
 
 def test_feedback_on_an_exchange_from_either_side(svc):
