@@ -64,6 +64,8 @@ def test_review_approve_in_bulk_publish_and_see_it(svc, client):
     found = rows(svc, round_id)
     page = client.get(f"/console/rounds/{round_id}").text
     assert "Reciprocal exchanges" in page and "Proven optimal" in page
+    left_out = client.get(f"/console/rounds/{round_id}/left-out").text
+    assert "left nobody out" not in left_out and "who have a reciprocal partner" in left_out
     assert 'name="lock"' not in page  # an exchange has no direction to lock
     first = found[0]
     a, b = first.members
