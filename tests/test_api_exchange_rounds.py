@@ -144,14 +144,28 @@ def test_review_rerun_publish_and_what_the_hub_sees(svc):
     assert [t["key"] for t in item["b_teaches"]] == b["teaches"]
     assert item["a_teaches"][0]["label"] != item["a_teaches"][0]["key"]  # labelled, in French
     assert item["languages"] == first["languages"] and item["score"] == first["score"]
-    # A later exchanges round replaces it; the mentoring results stay apart.
+    # A later exchanges round replaces it; a published mentoring round stays.
+    mentoring = svc.client.post(
+        "/v1/rounds", json={"kind": "mentoring", "seed": 1}, headers=_admin(svc)
+    ).json()
+    mentor_pair = mentoring["proposals"][0]["id"]
+    assert decide(svc, mentoring["id"], mentor_pair, decision="approve").status_code == 200
+    done = svc.client.post(
+        f"/v1/rounds/{mentoring['id']}/publish", json={"undecided": "withdraw"}, headers=_admin(svc)
+    )
+    assert done.status_code == 200, done.text
     later = create(svc)
-    assert decide(svc, later["id"], later["proposals"][-1]["id"], decision="approve")
-    svc.client.post(
+    last = later["proposals"][-1]["id"]
+    assert decide(svc, later["id"], last, decision="approve").status_code == 200
+    replaced = svc.client.post(
         f"/v1/rounds/{later['id']}/publish", json={"undecided": "withdraw"}, headers=_admin(svc)
     )
+    assert replaced.status_code == 200, replaced.text
     hub = svc.client.get("/v1/published", headers=svc.as_("hub")).json()
-    assert [i["proposal_id"] for i in hub["items"]] == [later["proposals"][-1]["id"]]
+    assert [(i["type"], i["proposal_id"]) for i in hub["items"]] == [
+        ("pair", mentor_pair),
+        ("exchange", last),
+    ]
     assert svc.client.get(f"/v1/rounds/{rid}", headers=_admin(svc)).json()["status"] == "archived"
 
 
