@@ -101,8 +101,6 @@ def _rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     problems += [
         f"column '{c}' given twice" for c in sorted({h for h in header if header.count(h) > 1})
     ]
-    if not rows:
-        problems.append("no answers: add one line per answer below the header")
     if problems:
         found = [Problem("line 1", "", None, m, line=1).to_dict() for m in problems]
         raise Invalid(f"{len(found)} problem(s) in the CSV's header; nothing was written", found)
