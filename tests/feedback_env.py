@@ -38,11 +38,11 @@ def _mine(chosen):
     return next(p for p in chosen if MEMBER in {m["member"] for m in p["members"]})
 
 
-def published_exchange(svc, a: str = MEMBER, b: str = OTHER, status: str = "published") -> int:
-    with Session(svc.app.state.engine) as session:
+def published_exchange(engine, a: str = MEMBER, b: str = OTHER) -> int:
+    with Session(engine) as session:
         row = Round(
             kind="exchanges",
-            status=status,
+            status="published",
             options={},
             taxonomy_version="2026.1",
             input_sha256="0" * 64,
@@ -80,7 +80,7 @@ def relations(svc) -> Relations:
     return Relations(
         pair=_mine(pairs),
         circle=_mine(circles),
-        exchange=published_exchange(svc),
+        exchange=published_exchange(svc.app.state.engine),
         not_mine=not_mine,
         draft=draft.json()["proposals"][0]["id"],
     )
