@@ -32,10 +32,11 @@ Bonus = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
 class RoundCreate(BaseModel):
     """Options of a round. Mentoring: ``objective``, ``coverage_first`` and the
     policy knobs (defaults: the engine's :class:`~matcher.scoring.ScoringPolicy`);
-    circles: ``themes``, ``size``, ``max_per_member``."""
+    exchanges (disjoint reciprocal pairs, each member teaching the other): the
+    policy knobs; circles: ``themes``, ``size``, ``max_per_member``."""
 
     model_config = _BODY
-    kind: Literal["mentoring", "circles"]
+    kind: Literal["mentoring", "circles", "exchanges"]
     seed: Seed | None = None
     objective: Literal[OBJECTIVES] = OBJECTIVES[0]  # type: ignore[valid-type]
     coverage_first: bool = True
@@ -281,11 +282,35 @@ class PublishedCircle(BaseModel):
     score: float
 
 
-PublishedItem = Annotated[PublishedPair | PublishedCircle, Field(discriminator="type")]
+class ThemeOut(BaseModel):
+    key: str
+    label: str = Field(description=_THEME_LABEL)
+
+
+class PublishedExchange(BaseModel):
+    """A reciprocal exchange: ``a`` and ``b`` each teach the other."""
+
+    type: Literal["exchange"] = "exchange"
+    proposal_id: int
+    round_id: int
+    a: str
+    a_name: str | None
+    b: str
+    b_name: str | None
+    a_teaches: list[ThemeOut] = Field(description="the themes `a` teaches `b`")
+    b_teaches: list[ThemeOut] = Field(description="the themes `b` teaches `a`")
+    languages: list[str]
+    score: float
+    reasons: list[ReasonOut]
+
+
+PublishedItem = Annotated[
+    PublishedPair | PublishedCircle | PublishedExchange, Field(discriminator="type")
+]
 
 
 class Published(Page[PublishedItem]):
-    """Published pairs and circles, by round and proposal."""
+    """Published pairs, circles and exchanges, by round and proposal."""
 
     limit: int | None = Field(  # type: ignore[assignment]
         description="the most items a page holds: `limit`; null without `limit`, when the "

@@ -14,6 +14,7 @@ from service.contract import (
     ProposalPublic,
     Published,
     PublishedCircle,
+    PublishedExchange,
     PublishedPair,
     PublishPreview,
     RoundList,
@@ -81,6 +82,8 @@ def publish_preview(
 def _members_of(p: Proposal) -> str:
     if p.kind == "pair":
         return f"{p.mentor} mentors {p.mentee}"
+    if p.kind == "exchange":
+        return f"{p.mentor} and {p.mentee} teach each other"
     return f"{p.theme} circle in {p.language}: " + ", ".join(m["member"] for m in p.members)
 
 
@@ -349,21 +352,23 @@ def published_results(
     offset: int = 0,
 ) -> Published:
     """What the Hub shows (of ``member_id`` only, if given): a page of the
-    pairs and circles of the published rounds (the whole list without
+    pairs, circles and exchanges of the published rounds (the whole list without
     ``limit``), by round and proposal, with the members' names and the
-    labels in ``lang``. A deleted member is left out: its pairs, and its
-    place in circles."""
+    labels in ``lang``. A deleted member is left out: its pairs and
+    exchanges, and its place in circles."""
     found = published(session, member_id=member_id)
     named = select(Member.id, Member.name)
     if member_id is not None:  # a few partners: not the whole network's names
         ids = sorted({m["member"] for p, _ in found for m in p.members})
         named = named.where(col(Member.id).in_(ids))
     names = dict(session.exec(named).all())
-    rows = [(p, r) for p, r in found if p.kind != "pair" or {p.mentor, p.mentee} <= names.keys()]
+    rows = [(p, r) for p, r in found if p.kind == "circle" or {p.mentor, p.mentee} <= names.keys()]
     end = None if limit is None else offset + limit
-    items: list[PublishedPair | PublishedCircle] = []
+    items: list[PublishedPair | PublishedCircle | PublishedExchange] = []
     for p, r in rows[offset:end]:
-        if p.kind == "pair":
+        if p.kind == "exchange":
+            items.append(_published_exchange(p, r, names, lang))
+        elif p.kind == "pair":
             items.append(
                 PublishedPair(
                     proposal_id=p.id,
@@ -392,3 +397,20 @@ def published_results(
                 )
             )
     return Published(total=len(rows), limit=limit, offset=offset, items=items)
+
+
+def _published_exchange(p: Proposal, r: Round, names: dict, lang: str) -> PublishedExchange:
+    a, b = p.members
+    return PublishedExchange(
+        proposal_id=p.id,
+        round_id=r.id,
+        a=p.mentor,
+        a_name=names.get(p.mentor),
+        b=p.mentee,
+        b_name=names.get(p.mentee),
+        a_teaches=[{"key": k, "label": theme_label(k, lang)} for k in a.get("teaches", [])],
+        b_teaches=[{"key": k, "label": theme_label(k, lang)} for k in b.get("teaches", [])],
+        languages=p.languages,
+        score=p.score,
+        reasons=labelled_reasons(p.reasons, lang),
+    )
