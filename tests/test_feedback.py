@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from service.store.models import AuditRecord
-from tests.api import problem
+from tests.api import problem, publish_round
 from tests.feedback_env import OTHER, archive, relations
 from tests.service_env import MEMBER
 
@@ -156,3 +156,15 @@ def test_a_member_key_answers_only_as_itself_and_only_on_its_relations(svc, rel)
 )
 def test_the_new_fields_are_validated_at_the_edge(svc, rel, body):
     problem(send(svc, rel.pair["id"], "member", **body), 422)
+
+
+def test_a_published_exchanges_rounds_partners_each_answer(svc):
+    _, chosen = publish_round(svc, "exchanges", approve=1)
+    exchange = chosen[0]
+    assert exchange["kind"] == "exchange"
+    partners = [m["member"] for m in exchange["members"]]
+    for member in partners:
+        sent = send(svc, exchange["id"], "admin", member=member, themes_learned=["mel"])
+        assert sent.status_code == 201, sent.text
+    listed = answers(svc, exchange["round_id"])
+    assert sorted(a["member"] for a in listed) == sorted(partners)
