@@ -216,6 +216,7 @@ def test_no_column_holds_a_deleted_member(svc, world):
         ("round", "summary"),
         ("feedback", "comment"),
         ("feedback", "author"),
+        ("feedback", "member_id"),
         ("apikey", "name"),
         ("apikey", "member_id"),
         ("auditrecord", "object_id"),
@@ -263,6 +264,8 @@ def test_export_holds_everything_about_the_member_then_404(svc, world):
         "the secretariat's view",
     ]
     assert all("author" not in f for f in doc["feedback_received"])
+    assert [f["member"] for f in doc["feedback_given"]] == [world["target"]]
+    assert sorted(f["member"] or "" for f in doc["feedback_received"]) == ["", world["partner"]]
     assert [k["name"] for k in doc["api_keys"]] == [f"{target}-phone"]
     assert "key_hash" not in json.dumps(doc)
     actions = {r["action"] for r in doc["audit"]}

@@ -20,6 +20,11 @@ from service.contract.canonical import (
     canonical_document,
     input_sha256,
 )
+from service.contract.feedback import (
+    FEEDBACK_CSV_COLUMNS,
+    FEEDBACK_CSV_REQUIRED,
+    FeedbackImportReport,
+)
 from service.contract.fields import (
     MAX_CAPACITY,
     MAX_SEED,
@@ -98,6 +103,9 @@ from service.contract.rounds import (
 )
 
 __all__ = [
+    "FEEDBACK_CSV_COLUMNS",
+    "FEEDBACK_CSV_REQUIRED",
+    "FeedbackImportReport",
     "AuditList",
     "AuditPublic",
     "Bonus",

@@ -265,6 +265,8 @@ def pseudonymise(session: Session, found: Traces, pseudonym: str) -> dict[str, i
     for f in found.feedback_given + found.feedback_received:
         f.comment = ""
         f.author = renamed.get(f.author, f.author)
+        if f.member_id == member_id:  # the side that answered
+            f.member_id = pseudonym
         session.add(f)
     for k in found.keys:
         k.name, k.member_id = renamed[k.name], pseudonym
@@ -391,10 +393,14 @@ def _feedback(f: Feedback) -> dict[str, Any]:
     return {
         "id": f.id,
         "proposal_id": f.proposal_id,
+        "member": f.member_id,
         "met": f.met,
         "usefulness": f.usefulness,
+        "themes_learned": list(f.themes_learned),
+        "continued": f.continued,
         "comment": f.comment,
         "created_at": _iso(f.created_at),
+        "updated_at": _iso(f.updated_at),
     }
 
 

@@ -20,6 +20,7 @@ PAGES = {
         "/console/members/new",
         "/console/members/ke-coalition/delete",
         "/console/import",
+        "/console/feedback/import",
         "/console/capacity-map",
         "/console/outcomes",
         "/console/rounds",  # the review table: tests/browser/test_rounds.py
@@ -29,6 +30,7 @@ PAGES = {
         "/console/profile/ke-coalition",
         "/console/recommendations/ke-coalition",
         "/console/partners/ke-coalition",
+        "/console/my-feedback/ke-coalition",
     ],
 }
 """The pages each role opens; a new page is added here."""
