@@ -40,6 +40,17 @@ def _with_network(engine, document) -> None:
         import_network(session, document=document, who=WHO, source="test", max_members=10_000)
 
 
+def _shifted(document: dict, by: int) -> dict:
+    """``document`` with its relation ids as another database would number
+    them: the import must renumber them to its own proposal ids."""
+    for r in document["rounds"]:
+        for rel in r["relations"]:
+            rel["id"] += by
+    for f in document["feedback"]:
+        f["relation"] += by
+    return document
+
+
 def _utc(text: str) -> datetime:
     at = datetime.fromisoformat(text)
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
@@ -73,7 +84,7 @@ def _as_read(stored: dict) -> dict:
 
 def test_an_imported_history_reads_back_as_written(empty):
     network = generate_network(60, seed=4)
-    document = generate_history(network, rounds=4, seed=9)
+    document = _shifted(generate_history(network, rounds=4, seed=9), 500)
     engine = empty.app.state.engine
     _with_network(engine, network)
     counts = import_history(engine, document, who=WHO)
