@@ -1,7 +1,8 @@
 """The edge: what peermatch reads and answers, validated once.
 
 The network document (``network``), a member declared once (``members``),
-round options and answers (``rounds``, ``answers``), the shared field types
+round options and answers (``rounds``, ``answers``), the history document of
+past rounds and their feedback (``history``), the shared field types
 (``fields``) and the problems an input can have (``problems``).
 """
 
@@ -37,6 +38,7 @@ from service.contract.fields import (
     SingleLine,
     reserved_id_problem,
 )
+from service.contract.history import HistoryDocument, parse_history
 from service.contract.members import (
     CONTACT_FIELDS,
     EMAIL,
@@ -128,6 +130,7 @@ __all__ = [
     "JobProgress",
     "JobPublic",
     "HistoryDoc",
+    "HistoryDocument",
     "ImportReport",
     "IsoTime",
     "PSEUDONYM_PREFIX",
@@ -181,6 +184,7 @@ __all__ = [
     "input_sha256",
     "listed",
     "network_json_schema",
+    "parse_history",
     "parse_network",
     "validate_network",
 ]

@@ -240,6 +240,13 @@ def pseudonymise(session: Session, found: Traces, pseudonym: str) -> dict[str, i
         p.members = [
             {**m, "member": pseudonym} if m["member"] == member_id else m for m in p.members
         ]
+        # A circle's reasons name each credited learner.
+        p.reasons = [
+            {**r, "key": pseudonym}
+            if r.get("kind") == "learner" and r.get("key") == member_id
+            else r
+            for r in p.reasons
+        ]
         p.note = needles.replace(p.note, pseudonym)
         session.add(p)
     for r in found.rounds:

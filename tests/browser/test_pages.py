@@ -14,7 +14,7 @@ PAGES = {
         "/console/keys/revoke?name=test-hub",
         "/console/constraints",
         "/console/constraints/remove?kind=locked&a=ke-coalition&b=sn-coalition",
-        "/console/rounds/1/publish",  # no round yet: the page says so (test_publish.py: a round)
+        "/console/rounds/1/publish",  # the demo history's archived round 1: no longer a draft
         "/console/members",
         "/console/members/ke-coalition",
         "/console/members/new",
