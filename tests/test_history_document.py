@@ -2,6 +2,8 @@
 and exchange, one per member of a circle; answers find their relation; a
 member who left the network stays, with unknown region, side and language."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from matcher.examples import example_network
@@ -96,9 +98,11 @@ def _answer(relation, member, *, met):
 def test_relations_flows_and_answers():
     history = to_history(example_network(), _document())
     assert history.rounds == (
-        PastRound(id=1, format="mentoring", order=0),
-        PastRound(id=2, format="exchange", order=1),
-        PastRound(id=3, format="circle", order=2),
+        PastRound(
+            id=1, format="mentoring", order=0, published_at=datetime(2026, 1, 10, tzinfo=UTC)
+        ),
+        PastRound(id=2, format="exchange", order=1, published_at=datetime(2026, 2, 10, tzinfo=UTC)),
+        PastRound(id=3, format="circle", order=2, published_at=datetime(2026, 3, 10, tzinfo=UTC)),
     )
     by_key = {r.key: r for r in history.relations}
     assert sorted(by_key) == ["10", "20", "30:fr-ngo", "30:gone-member", "30:ke-coalition"]
