@@ -44,8 +44,7 @@ target's (column); a flow with an end of unknown region is counted in
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -234,52 +233,89 @@ def _region_key(region: str) -> tuple[int, str]:
     return (_REGION_ORDER.get(region, len(_REGION_ORDER)), region)
 
 
-class _Scope:
-    """The flows, ties and members of one round or of all rounds so far."""
+@dataclass(frozen=True)
+class _Flows:
+    """Every flow of a history as arrays (round position, source, target and
+    theme as indices, and the tie ``source * n + target``), and the members of
+    every relation with the round position of the relation."""
 
-    def __init__(self) -> None:
-        self.flows = 0
-        self.ties: Counter[tuple[str, str]] = Counter()
-        self.themes: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
-        self.in_relation: set[str] = set()
-        self.givers: set[str] = set()
-        self.receivers: set[str] = set()
-        self.crossing = {"region": [0, 0], "language": [0, 0]}
+    round: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    theme: np.ndarray
+    tie: np.ndarray
+    members: tuple[np.ndarray, np.ndarray]
 
-    def add(self, relation, people: dict[str, Person]) -> None:
-        self.in_relation.update(relation.givers, relation.receivers)
-        for f in relation.flows:
-            self.flows += 1
-            self.ties[f.source, f.target] += 1
-            self.themes[f.source, f.target].add(f.theme)
-            self.givers.add(f.source)
-            self.receivers.add(f.target)
-            a, b = people[f.source], people[f.target]
-            for what, x, y in (
-                ("region", a.region, b.region),
-                ("language", a.language, b.language),
-            ):
-                if x is not None and y is not None:
-                    self.crossing[what][1] += 1
-                    self.crossing[what][0] += x != y
+    @classmethod
+    def of(
+        cls,
+        history: History,
+        position: dict[int, int],
+        index: dict[str, int],
+        theme_index: dict[str, int],
+    ) -> _Flows:
+        rows = [
+            (position[rel.round_id], index[f.source], index[f.target], theme_index[f.theme])
+            for rel in history.relations
+            for f in rel.flows
+        ]
+        table = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        members = np.array(
+            [
+                (position[rel.round_id], index[m])
+                for rel in history.relations
+                for m in {*rel.givers, *rel.receivers}
+            ],
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        return cls(
+            round=table[:, 0],
+            source=table[:, 1],
+            target=table[:, 2],
+            theme=table[:, 3],
+            tie=table[:, 1] * len(index) + table[:, 2],
+            members=(members[:, 0], members[:, 1]),
+        )
 
-    def indicators(self, new_ties: int, repeated_ties: int, south: set[str]) -> Indicators:
-        both = len(self.givers & self.receivers)
-        s = len(south)
-        ss = sum(1 for a, b in self.ties if a in south and b in south)
-        (cr, rk), (cl, lk) = self.crossing["region"], self.crossing["language"]
+
+@dataclass(frozen=True)
+class _Context:
+    """What the indicators read of each member (by index): region and first
+    language (-1: unknown), Southern or not."""
+
+    n: int
+    region: np.ndarray
+    language: np.ndarray
+    south: np.ndarray
+
+    def indicators(
+        self, source: np.ndarray, target: np.ndarray, members: np.ndarray, new: int, repeated: int
+    ) -> Indicators:
+        keys = np.unique(source * self.n + target)
+        a, b = keys // max(1, self.n), keys % max(1, self.n)
+        giving, receiving = np.unique(source), np.unique(target)
+        both = len(np.intersect1d(giving, receiving, assume_unique=True))
+        in_relation = len(np.unique(members))
+        s = int(self.south.sum())
+        south_south = int(np.sum(self.south[a] & self.south[b]))
+        crossing = []
+        for of in (self.region, self.language):
+            x, y = of[source], of[target]
+            known = (x >= 0) & (y >= 0)
+            crossing.append((int(np.sum(known & (x != y))), int(known.sum())))
+        (cr, rk), (cl, lk) = crossing
         return Indicators(
-            flows=self.flows,
-            ties=len(self.ties),
-            new_ties=new_ties,
-            repeated_ties=repeated_ties,
-            members_in_relation=len(self.in_relation),
-            giving=len(self.givers),
-            receiving=len(self.receivers),
+            flows=len(source),
+            ties=len(keys),
+            new_ties=new,
+            repeated_ties=repeated,
+            members_in_relation=in_relation,
+            giving=len(giving),
+            receiving=len(receiving),
             giving_and_receiving=both,
-            reciprocity=_share(both, len(self.in_relation)),
-            south_south_ties=ss,
-            south_south_density=_share(ss, s * (s - 1)),
+            reciprocity=_share(both, in_relation),
+            south_south_ties=south_south,
+            south_south_density=_share(south_south, s * (s - 1)),
             crossing_regions=cr,
             regions_known=rk,
             crossing_region_share=_share(cr, rk),
@@ -290,26 +326,21 @@ class _Scope:
 
 
 def _matrix(
-    flows: Iterable, people: dict[str, Person], index: dict[str, int]
+    source: np.ndarray, target: np.ndarray, region: np.ndarray, size: int
 ) -> tuple[tuple[tuple[int, ...], ...], int]:
-    counts = np.zeros((len(index), len(index)), dtype=np.int64)
-    unplaced = 0
-    for f in flows:
-        a, b = people[f.source].region, people[f.target].region
-        if a is None or b is None:
-            unplaced += 1
-        else:
-            counts[index[a], index[b]] += 1
-    return tuple(tuple(int(x) for x in row) for row in counts), unplaced
+    """Flows from region to region, and the flows with an end of unknown region."""
+    x, y = region[source], region[target]
+    placed = (x >= 0) & (y >= 0)
+    counts = np.bincount(x[placed] * size + y[placed], minlength=size * size)
+    rows = counts.reshape(size, size).tolist()
+    return tuple(tuple(row) for row in rows), int(len(source) - placed.sum())
 
 
 def _brokers(
-    ids: Sequence[str], ties: Iterable[tuple[str, str]]
+    ids: list[str], source: np.ndarray, target: np.ndarray
 ) -> tuple[tuple[FlowBroker, ...], int | None]:
-    index = {m: k for k, m in enumerate(ids)}
-    edges = np.array([(index[a], index[b]) for a, b in ties], dtype=np.int64).reshape(-1, 2)
-    ones = np.ones(len(edges), dtype=np.int8)
-    adjacency = sp.csr_matrix((ones, (edges[:, 0], edges[:, 1])), shape=(len(ids), len(ids)))
+    ones = np.ones(len(source), dtype=np.int8)
+    adjacency = sp.csr_matrix((ones, (source, target)), shape=(len(ids), len(ids)))
     scores, sampled = broker_scores(adjacency)
     found = top_brokers(tuple(ids), adjacency, scores)
     return tuple(FlowBroker(b.member, b.score, b.can_help, b.helped_by) for b in found), sampled
@@ -353,76 +384,113 @@ def flow_map(history: History) -> FlowMap:
     """
     people = {p.id: p for p in history.members}
     ids = sorted(people)
-    south = {p.id for p in history.members if p.south}
+    n = len(ids)
+    index = {m: k for k, m in enumerate(ids)}
     regions = tuple(sorted({p.region for p in history.members if p.region}, key=_region_key))
-    index = {r: k for k, r in enumerate(regions)}
-    by_round = defaultdict(list)
-    for rel in history.relations:
-        by_round[rel.round_id].append(rel)
+    region_index = {r: k for k, r in enumerate(regions)}
+    languages = {
+        lang: k
+        for k, lang in enumerate(sorted({p.language for p in history.members if p.language}))
+    }
+    region = np.array([region_index.get(people[m].region, -1) for m in ids], dtype=np.int64)
+    language = np.array([languages.get(people[m].language, -1) for m in ids], dtype=np.int64)
+    south = np.array([people[m].south is True for m in ids], dtype=bool)
+    past = sorted(history.rounds, key=lambda r: r.order)
+    position = {r.id: k for k, r in enumerate(past)}
+    needs = {t for p in history.members for t in p.needs}
+    theme_names = sorted({f.theme for rel in history.relations for f in rel.flows} | needs)
+    theme_index = {t: k for k, t in enumerate(theme_names)}
 
-    total, seen, rounds = _Scope(), set(), []
-    returns: Counter[tuple[str, str]] = Counter()  # tie → rounds that have it
-    for past in sorted(history.rounds, key=lambda r: r.order):
-        scope = _Scope()
-        for rel in by_round[past.id]:
-            scope.add(rel, people)
-            total.add(rel, people)
-        new = set(scope.ties) - seen
-        seen |= new
-        returns.update(scope.ties.keys())  # once per round, whatever its flows
-        matrix, unplaced = _matrix((f for r in by_round[past.id] for f in r.flows), people, index)
+    flows = _Flows.of(history, position, index, theme_index)
+    member_round, member = flows.members
+    context = _Context(n=n, region=region, language=language, south=south)
+
+    # The round each tie first appears in, and in how many rounds it appears.
+    order = np.lexsort((flows.round, flows.tie))
+    ties, first = np.unique(flows.tie[order], return_index=True)
+    first_round = flows.round[order][first]
+    tie_rounds = np.unique(flows.tie * max(1, len(past)) + flows.round) // max(1, len(past))
+    came_back = int(np.sum(np.bincount(np.searchsorted(ties, tie_rounds), minlength=len(ties)) > 1))
+
+    rounds = []
+    for k, r in enumerate(past):
+        sel, mine = flows.round == k, member_round == k
+        new = int(np.sum(first_round == k))
+        keys, counts = np.unique(flows.tie[sel], return_counts=True)
+        pairs = np.unique(flows.tie[sel] * len(theme_names) + flows.theme[sel])
+        cuts = np.searchsorted(pairs // max(1, len(theme_names)), keys, side="right")
+        theme_of = pairs % max(1, len(theme_names))
+        new_of = first_round[np.searchsorted(ties, keys)] == k
+        matrix, unplaced = _matrix(flows.source[sel], flows.target[sel], region, len(regions))
         rounds.append(
             RoundFlow(
-                round_id=past.id,
-                order=past.order,
-                format=past.format,
-                indicators=scope.indicators(len(new), len(scope.ties) - len(new), south),
+                round_id=r.id,
+                order=r.order,
+                format=r.format,
+                indicators=context.indicators(
+                    flows.source[sel], flows.target[sel], member[mine], new, len(keys) - new
+                ),
                 ties=tuple(
-                    Tie(a, b, n, tuple(sorted(scope.themes[a, b])), (a, b) in new)
-                    for (a, b), n in sorted(scope.ties.items())
+                    Tie(
+                        ids[key // n],
+                        ids[key % n],
+                        int(count),
+                        tuple(theme_names[t] for t in theme_of[start:end]),
+                        bool(fresh),
+                    )
+                    for key, count, start, end, fresh in zip(
+                        keys.tolist(),
+                        counts.tolist(),
+                        np.r_[0, cuts[:-1]][: len(cuts)].tolist(),
+                        cuts.tolist(),
+                        new_of.tolist(),
+                        strict=True,
+                    )
                 ),
                 matrix=matrix,
                 unplaced=unplaced,
             )
         )
-    matrix, unplaced = _matrix((f for r in history.relations for f in r.flows), people, index)
+    matrix, unplaced = _matrix(flows.source, flows.target, region, len(regions))
+    cumulative = context.indicators(flows.source, flows.target, member, len(ties), came_back)
 
-    status: dict[str, list[str]] = {s: [] for s in MEMBER_STATUSES}
-    for m in ids:
-        gives, gets = m in total.givers, m in total.receivers
-        if m not in total.in_relation:
-            status["never_reached"].append(m)
-        elif gives and gets:
-            status["both"].append(m)
-        elif gets:
-            status["only_receiving"].append(m)
-        elif gives:
-            status["only_giving"].append(m)
-        else:
-            status["no_flow"].append(m)
+    gives = np.zeros(n, dtype=bool)
+    gives[flows.source] = True
+    gets = np.zeros(n, dtype=bool)
+    gets[flows.target] = True
+    in_relation = np.zeros(n, dtype=bool)
+    in_relation[member] = True
+    status = {
+        "never_reached": ~in_relation,
+        "only_receiving": in_relation & gets & ~gives,
+        "only_giving": in_relation & gives & ~gets,
+        "both": in_relation & gives & gets,
+        "no_flow": in_relation & ~gives & ~gets,
+    }
 
-    received: defaultdict[str, set[str]] = defaultdict(set)  # theme → targets
-    sources: defaultdict[str, set[str]] = defaultdict(set)
-    theme_flows: Counter[str] = Counter()
-    reached: set[tuple[str, str]] = set()  # (theme, region) a flow went into
-    for rel in history.relations:
-        for f in rel.flows:
-            received[f.theme].add(f.target)
-            sources[f.theme].add(f.source)
-            theme_flows[f.theme] += 1
-            if people[f.target].region is not None:
-                reached.add((f.theme, people[f.target].region))
+    size = len(theme_names)
+    received = np.unique(flows.theme * n + flows.target)
+    given = np.unique(flows.theme * n + flows.source)
+    receivers = np.bincount(received // max(1, n), minlength=size)
+    sources = np.bincount(given // max(1, n), minlength=size)
+    theme_flows = np.bincount(flows.theme, minlength=size)
+    got = set(received.tolist())  # theme * n + member
+    into = region[flows.target]
+    reached = {
+        (theme_names[t], regions[r])
+        for t, r in set(zip(flows.theme[into >= 0].tolist(), into[into >= 0].tolist(), strict=True))
+    }
 
     needs_unmet, unmet_by_theme = [], Counter()
     demand: Counter[str] = Counter()
     demand_cells: Counter[tuple[str, str]] = Counter()
-    for m in ids:
+    for k, m in enumerate(ids):
         p = people[m]
         for t in p.needs:
             demand[t] += 1
             if p.region is not None:
                 demand_cells[t, p.region] += 1
-        missing = tuple(sorted(t for t in p.needs if m not in received[t]))
+        missing = tuple(sorted(t for t in p.needs if theme_index[t] * n + k not in got))
         unmet_by_theme.update(missing)
         if missing:
             needs_unmet.append(MemberNeeds(m, missing))
@@ -430,28 +498,30 @@ def flow_map(history: History) -> FlowMap:
     themes = tuple(
         ThemeReach(
             theme=t,
-            receivers=len(received[t]),
-            sources=len(sources[t]),
-            flows=theme_flows[t],
+            receivers=int(receivers[k]),
+            sources=int(sources[k]),
+            flows=int(theme_flows[k]),
             demand=demand[t],
             needs_unmet=unmet_by_theme[t],
         )
-        for t in sorted(set(theme_flows) | set(demand))
+        for k, t in enumerate(theme_names)
     )
     deserts = tuple(
-        Desert(t, r, n)
-        for (t, r), n in sorted(demand_cells.items(), key=lambda c: (c[0][0], _region_key(c[0][1])))
+        Desert(t, r, count)
+        for (t, r), count in sorted(
+            demand_cells.items(), key=lambda c: (c[0][0], _region_key(c[0][1]))
+        )
         if (t, r) not in reached
     )
-    brokers, sampled = _brokers(ids, sorted(total.ties))
+    brokers, sampled = _brokers(ids, ties // max(1, n), ties % max(1, n))
     return FlowMap(
-        members=len(ids),
+        members=n,
         regions=regions,
         rounds=tuple(rounds),
-        cumulative=total.indicators(len(seen), sum(1 for n in returns.values() if n > 1), south),
+        cumulative=cumulative,
         matrix=matrix,
         unplaced=unplaced,
-        status={s: tuple(v) for s, v in status.items()},
+        status={s: tuple(ids[k] for k in np.flatnonzero(status[s])) for s in MEMBER_STATUSES},
         needs_unmet=tuple(needs_unmet),
         themes=themes,
         deserts=deserts,

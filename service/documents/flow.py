@@ -52,6 +52,15 @@ def region_label(region: str, lang: str) -> str:
     )
 
 
+def _theme(key: str, lang: str) -> str:
+    """A theme's label, or its key for a theme the taxonomy no longer has (a
+    relation published under an older taxonomy keeps its themes)."""
+    try:
+        return theme_label(key, lang)
+    except KeyError:
+        return key
+
+
 def _indicators(i: Indicators) -> dict[str, Any]:
     return asdict(i)
 
@@ -134,8 +143,8 @@ def flow_document(
         },
         "labels": {
             "lang": lang,
-            "themes": {t["theme"]: theme_label(t["theme"], lang) for t in themes}
-            | {d.theme: theme_label(d.theme, lang) for d in fmap.deserts},
+            "themes": {t["theme"]: _theme(t["theme"], lang) for t in themes}
+            | {d.theme: _theme(d.theme, lang) for d in fmap.deserts},
             "regions": {r: region_label(r, lang) for r in fmap.regions}
             | {d.region: region_label(d.region, lang) for d in fmap.deserts},
             "formats": {f: gettext(FORMAT_LABELS[f]) for f in FORMATS},
