@@ -26,7 +26,7 @@ from service.usecases.flow_map import flow_map_of
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
-NAMES_SHOWN = 20
+NAMES_SHOWN = 10
 """Members named per list; ``GET /v1/flow/members`` pages through them all."""
 
 MEMBER_LISTS = {

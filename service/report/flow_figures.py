@@ -23,7 +23,7 @@ from matplotlib.ticker import MaxNLocator
 
 from matcher.flow import FlowMap, RoundFlow
 from service.documents.flow import region_label
-from service.report.figures import LAYOUT_SEED
+from service.report.figures import HUB_PULL, LAYOUT_SEED
 from service.report.words import RTL_LANGUAGES
 from service.translations import gettext_for
 from service.translations.formats import format_number
@@ -124,8 +124,14 @@ def _layout(fmap: FlowMap, members: set[str]) -> dict[str, np.ndarray]:
     for r in fmap.rounds:
         for t in r.ties:
             if t.source in members and t.target in members:
-                pull.add_edge(t.source, t.target)
-    return nx.spring_layout(pull, seed=LAYOUT_SEED, iterations=200)
+                pull.add_edge(t.source, t.target, weight=1.0)
+    # A weak tie of every member to a hub keeps the separate groups of a
+    # round together (spring layout pushes unconnected groups to the edges).
+    hub = "\x00hub"
+    pull.add_edges_from(((hub, m) for m in sorted(members)), weight=HUB_PULL)
+    position = nx.spring_layout(pull, weight="weight", seed=LAYOUT_SEED, iterations=200)
+    del position[hub]
+    return position
 
 
 def flow_graph_figure(
