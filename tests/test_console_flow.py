@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
+from service.console.flow import NAMES_SHOWN
 from tests.api import publish_round
 from tests.console_env import sign_in
 
@@ -40,7 +41,7 @@ def test_the_rounds_their_figures_and_the_members(svc, admin):
     assert f'<td class="num">{flows:,}</td>' in page
     # Members by name: the brokers, and the first of those never reached.
     assert all(f"<bdi>{escape(b['name'])}</bdi>" in page for b in doc["brokers"])
-    url = "/v1/flow/members?status=never_reached&limit=20"
+    url = f"/v1/flow/members?status=never_reached&limit={NAMES_SHOWN}"
     never = svc.client.get(url, headers=svc.as_("admin")).json()
     assert never["items"] and all(f"<bdi>{escape(m['name'])}</bdi>" in page for m in never["items"])
     assert f"({never['total']:,})" in page

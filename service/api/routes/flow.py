@@ -156,8 +156,8 @@ def list_flow_members(
     _: Admin,
     session: SessionDep,
     cache: CacheDep,
-    status: MemberStatus,
     page: Annotated[Paging, paging(100, 1000)],
+    status: MemberStatus = MemberStatus.never_reached,
 ) -> Page[FlowMember]:
     """The members never reached, only receiving, only giving, giving and
     receiving, in a relation without flow, or with a need never received
