@@ -25,12 +25,17 @@ def test_an_empty_history_is_a_valid_empty_map(svc):
 
 def test_published_rounds_make_the_map(svc):
     _, pairs = publish_round(svc, "mentoring", approve=4)
+    _, exchanges = publish_round(svc, "exchanges", approve=3)
     publish_round(svc, "circles", approve=2)
     doc = svc.client.get("/v1/flow", headers=svc.as_("admin")).json()
-    assert [r["format"] for r in doc["rounds"]] == ["mentoring", "circle"]
+    assert [r["format"] for r in doc["rounds"]] == ["mentoring", "exchange", "circle"]
     first = doc["rounds"][0]["indicators"]
     assert first["flows"] == flows_of_pairs(pairs)
     assert first["ties"] == first["new_ties"] == len(pairs)  # one tie per pair, all new
+    # An exchange: a flow per theme each side teaches, a tie each way that teaches.
+    second = doc["rounds"][1]["indicators"]
+    assert second["flows"] == sum(len(m["teaches"]) for e in exchanges for m in e["members"])
+    assert second["ties"] == sum(1 for e in exchanges for m in e["members"] if m["teaches"])
     total = doc["cumulative"]["indicators"]
     assert total["flows"] == sum(r["indicators"]["flows"] for r in doc["rounds"])
     assert total["ties"] == sum(r["indicators"]["new_ties"] for r in doc["rounds"])
