@@ -80,6 +80,8 @@ def test_a_hub_sees_aggregates_only(svc):
     assert cells.count(None) == len(small) == hub["cumulative"]["suppressed_cells"]
     assert all(t["flows"] >= 5 for t in hub["themes"])
     assert len(hub["themes"]) + hub["suppressed"]["themes"] == len(admin["themes"])
+    deserts = {d["theme"] for d in hub["deserts"]}
+    assert set(hub["labels"]["themes"]) == {t["theme"] for t in hub["themes"]} | deserts
     assert hub["cumulative"]["indicators"] == admin["cumulative"]["indicators"]
     problem(svc.client.get("/v1/flow/members?status=never_reached", headers=svc.as_("hub")), 403)
 

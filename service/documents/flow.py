@@ -143,7 +143,7 @@ def flow_document(
         },
         "labels": {
             "lang": lang,
-            "themes": {t["theme"]: _theme(t["theme"], lang) for t in themes}
+            "themes": {t["theme"]: _theme(t["theme"], lang) for t in shown_themes}
             | {d.theme: _theme(d.theme, lang) for d in fmap.deserts},
             "regions": {r: region_label(r, lang) for r in fmap.regions}
             | {d.region: region_label(d.region, lang) for d in fmap.deserts},
