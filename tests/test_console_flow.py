@@ -25,6 +25,7 @@ def test_nothing_published_yet(admin):
     response = admin.get("/console/flow")
     assert response.status_code == 200
     assert "Nothing published yet" in response.text and "<img" not in response.text
+    assert "Knowledge deserts" not in response.text  # every need would be one
     assert 'href="/console/flow"' in response.text  # in the navigation
 
 
@@ -45,6 +46,12 @@ def test_the_rounds_their_figures_and_the_members(svc, admin):
     never = svc.client.get(url, headers=svc.as_("admin")).json()
     assert never["items"] and all(f"<bdi>{escape(m['name'])}</bdi>" in page for m in never["items"])
     assert f"({never['total']:,})" in page
+    # The deserts with the most members in need, and how many there are.
+    section = page[page.index('id="deserts-h"') : page.index('id="brokers-h"')]
+    shown = section.count('<tr><th scope="row">')
+    assert shown == min(NAMES_SHOWN, len(doc["deserts"]))
+    if len(doc["deserts"]) > shown:
+        assert f"of {len(doc['deserts']):,}; GET /v1/flow has them all" in section
     # Another round chosen: the graph is that round's.
     first = admin.get(f"/console/flow?round={mentoring}").text
     assert f'<option value="{mentoring}" selected' in first

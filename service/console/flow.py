@@ -27,7 +27,8 @@ from service.usecases.flow_map import flow_map_of
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 NAMES_SHOWN = 10
-"""Members named per list; ``GET /v1/flow/members`` pages through them all."""
+"""Members named per list, and knowledge deserts listed (most members in
+need first); ``GET /v1/flow/members`` and ``GET /v1/flow`` have them all."""
 
 MEMBER_LISTS = {
     "never_reached": N_("Never reached: in no published relation"),
@@ -68,6 +69,7 @@ def flow_page(request: Request, user: AdminUser, round: Annotated[int | None, Qu
         list_titles=MEMBER_LISTS,
         statuses=MEMBER_STATUSES,
         names=snap.names,
+        deserts=sorted(doc["deserts"], key=lambda d: -d["demand"])[:NAMES_SHOWN],
         share=lambda value: "—" if value is None else format_share(value, lang, 0),
         density=lambda value: "—" if value is None else format_share(value, lang, 1),
     )
