@@ -69,6 +69,7 @@ def flow_page(request: Request, user: AdminUser, round: Annotated[int | None, Qu
         list_titles=MEMBER_LISTS,
         statuses=MEMBER_STATUSES,
         names=snap.names,
+        themes=sorted(doc["themes"], key=lambda t: (-t["flows"], -t["demand"], t["theme"])),
         deserts=sorted(doc["deserts"], key=lambda d: -d["demand"])[:NAMES_SHOWN],
         share=lambda value: "—" if value is None else format_share(value, lang, 0),
         density=lambda value: "—" if value is None else format_share(value, lang, 1),
