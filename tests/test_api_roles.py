@@ -45,6 +45,8 @@ EXPECTED = {
     ("GET", "/metrics"): allow(A),
     ("GET", "/v1/taxonomy"): allow(A, H, M),
     ("GET", "/v1/capacity-map"): allow(A, H),
+    ("GET", "/v1/flow"): allow(A, H),
+    ("GET", "/v1/flow/members"): allow(A),
     ("GET", "/v1/audit"): allow(A),
     ("GET", "/v1/members"): allow(A, H),
     ("POST", "/v1/members"): allow(

@@ -24,6 +24,7 @@ NAV = (
     Page("/console/rounds", N_("Rounds"), ("admin",)),
     Page("/console/constraints", N_("Locks and exclusions"), ("admin",)),
     Page("/console/capacity-map", N_("Capacity map"), ("admin",)),
+    Page("/console/flow", N_("Knowledge flow"), ("admin",)),
     Page("/console/outcomes", N_("Outcomes & audit"), ("admin",)),
     Page("/console/keys", N_("Keys"), ("admin",)),
     Page("/console/profile", N_("My profile"), ("member",)),
