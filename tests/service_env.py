@@ -88,15 +88,19 @@ def fill_as_an_old_release(engine) -> None:
         )
 
 
-def start_service(backend: str, tmp_path, *, demo: bool = True, **settings) -> Service:
+def start_service(
+    backend: str, tmp_path, *, demo: bool = True, history: bool = True, **settings
+) -> Service:
     """``settings`` override the defaults; the write rate limit is off unless
-    a test sets ``write_rate`` (most tests write faster than a person)."""
+    a test sets ``write_rate`` (most tests write faster than a person).
+    ``history=False``: the demo network without its synthetic history, for
+    tests that build the history themselves."""
     url = database_url(backend, tmp_path)
     settings = {"write_rate": 0, **settings}
     app = create_app(Settings(database_url=url, data_dir=tmp_path, **settings))
     engine = app.state.engine
     if demo:
-        load_demo(engine)
+        load_demo(engine, history=history)
     keys = {}
     with Session(engine) as session:
         keys["admin"] = create_key(session, name="test-admin", role="admin", member_id=None)

@@ -3,7 +3,16 @@ GET /v1/flow/members paged; a history built by publishing rounds."""
 
 import json
 
+import pytest
+
 from tests.api import problem, publish_round
+
+
+@pytest.fixture
+def svc(fresh_svc):
+    """The demo network without its synthetic history: these tests publish
+    the rounds whose flows they count."""
+    return fresh_svc
 
 
 def flows_of_pairs(chosen):

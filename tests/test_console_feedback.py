@@ -20,6 +20,13 @@ PAGE = f"/console/my-feedback/{MEMBER}"
 
 
 @pytest.fixture
+def svc(fresh_svc):
+    """The demo network without its synthetic history: the relation ids of
+    docs/feedback-example.csv are those of the rounds these tests publish."""
+    return fresh_svc
+
+
+@pytest.fixture
 def client(svc):
     with TestClient(svc.app, base_url="http://127.0.0.1") as c:
         yield c

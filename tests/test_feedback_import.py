@@ -19,6 +19,13 @@ HEADER = "relation,member,met,usefulness,themes_learned,continued,comment\n"
 
 
 @pytest.fixture
+def svc(fresh_svc):
+    """The demo network without its synthetic history: the relation ids of
+    docs/feedback-example.csv are those of the rounds these tests publish."""
+    return fresh_svc
+
+
+@pytest.fixture
 def rel(svc):
     return relations(svc)
 

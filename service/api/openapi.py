@@ -74,6 +74,10 @@ def _has_params(dependant: Dependant) -> bool:
     return any(_has_params(sub) for sub in dependant.dependencies)
 
 
+CONFLICTING_READS = frozenset({"/v1/rounds/{round_id}/publish-preview"})
+"""Reads that answer 409: a preview of publishing a round that is no draft."""
+
+
 def statuses(route: APIRoute, method: str, operation: dict[str, Any]) -> set[int]:
     """The problem statuses ``route`` can answer to ``method``."""
     calls = _calls(route.dependant)
@@ -90,6 +94,7 @@ def statuses(route: APIRoute, method: str, operation: dict[str, Any]) -> set[int
     found |= {403} if keyed and restricted else set()
     found |= {404} if route.dependant.path_params else set()
     found |= {409, 507, 503} if write else set()
+    found |= {409} if route.path in CONFLICTING_READS else set()
     found |= {422} if body or _has_params(route.dependant) else set()
     found |= {429} if write and route.path not in EXEMPT_PATHS else set()
     found |= {503} if keyed or _DB_DEPENDENCIES & set(calls) else set()

@@ -55,10 +55,11 @@ def open_engine():
     return engine
 
 
-def load_demo(engine) -> int:
-    """Import the bundled demo network and its synthetic history (archived
-    rounds with their feedback, so nothing is published) into an empty
-    database, in one transaction; returns how many members were imported (0
+def load_demo(engine, *, history: bool = True) -> int:
+    """Import the bundled demo network and (unless ``history`` is false) its
+    synthetic history (archived rounds with their feedback, so nothing is
+    published) into an empty database, in one transaction; returns how many
+    members were imported (0
     if the database already had members)."""
     from fixtures import demo_network_path, load_demo_history
 
@@ -72,5 +73,6 @@ def load_demo(engine) -> int:
             source="demo network",
             max_members=10_000,
         )
-        write_history(session, load_demo_history(), who=cli_actor())
+        if history:
+            write_history(session, load_demo_history(), who=cli_actor())
         return result.created
