@@ -51,8 +51,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """A visual report to share: capacity map, mentoring round with its
-        reasons, learning circles and the help graph, in one HTML file with
-        its images inside (Arabic is laid out right to left)."""
+        reasons, learning circles and the help graph, and with a history
+        what worked and how knowledge flowed, in one HTML file with its
+        images inside (Arabic is laid out right to left)."""
         # matplotlib and pandas load only for this command: every other
         # command starts ~0.5 s sooner.
         from service.report import analyse, render_report

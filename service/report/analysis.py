@@ -24,6 +24,7 @@ from matcher import (
     mentoring_round,
     network_arrays,
 )
+from matcher.flow import FlowMap, flow_map
 from matcher.history import History
 
 
@@ -41,6 +42,8 @@ class Analysis:
     exchanges: ExchangeResult
     history: History | None = None
     """The past rounds and their feedback, when a history was given."""
+    flow: FlowMap | None = None
+    """The knowledge-flow map of :attr:`history` (None without a history)."""
 
 
 def analyse(
@@ -56,7 +59,8 @@ def analyse(
     ``progress`` is told the name of each step before it starts. ``history``:
     the past rounds and their feedback, kept for the report (the CLI builds it
     from a history document with ``service.usecases.history.to_history``:
-    the report may not import the use cases)."""
+    the report may not import the use cases), from which the knowledge-flow
+    map is computed."""
     say = progress or (lambda _step: None)
     arrays = network_arrays(network, taxonomy)
     say("help graph")
@@ -71,4 +75,10 @@ def analyse(
     circles = form_circles(arrays)
     say("reciprocal exchanges")
     exchanges = exchange_pairs(arrays)
-    return Analysis(network, taxonomy, arrays, graph, cmap, result, circles, exchanges, history)
+    flow = None
+    if history is not None:
+        say("knowledge flow")
+        flow = flow_map(history)
+    return Analysis(
+        network, taxonomy, arrays, graph, cmap, result, circles, exchanges, history, flow
+    )

@@ -25,6 +25,7 @@ from service.report.figures import (
     help_graph_figure,
     round_figure,
 )
+from service.report.flow_section import flow_section
 from service.report.html import STYLE, bdi, figure_html, html_table, listed_note, tag
 from service.report.words import RTL_LANGUAGES, unmatched_reason
 from service.translations import LOCALES, gettext_for
@@ -452,6 +453,7 @@ def render_report(
             _round_section(a, lang, say),
             _circles_section(a, lang),
             _graph_section(a, lang, say),
+            flow_section(a, lang, say),
             f"<footer><p>{footer}</p></footer>",
         ]
     )

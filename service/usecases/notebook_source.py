@@ -1,6 +1,7 @@
-"""Where the coordinators' notebooks read the network from.
+"""Where the coordinators' notebooks read the network, and the history of
+past rounds and their feedback, from.
 
-In order:
+The network, in order:
 
 1. ``PEERMATCH_URL`` and ``PEERMATCH_API_KEY`` set: a running peermatch
    service, ``GET {PEERMATCH_URL}/v1/network`` (the network document without
@@ -9,6 +10,15 @@ In order:
    dropped, not doubled);
 2. ``PEERMATCH_NETWORK`` set: that network document (JSON file);
 3. neither: the bundled demo network (126 synthetic members).
+
+The history (notebook 04), from the same place as the network:
+
+1. the service: it reads only the aggregates a hub key may see,
+   ``GET /v1/outcomes`` and ``GET /v1/flow`` (:func:`load_aggregates`);
+2. ``PEERMATCH_HISTORY`` set: that history document (JSON file), validated
+   against the network as ``peermatch report --history`` validates it;
+3. neither: the bundled demo network's synthetic history (``PEERMATCH_HISTORY``
+   with the demo network works too).
 
 Setting both a file and a service is an error rather than a silent choice.
 Every problem raises :class:`NotebookSourceError` naming the variable to fix;
@@ -25,15 +35,18 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from fixtures import demo_network_path
+from fixtures import demo_history_path, demo_network_path
 from matcher import Network
-from service.contract import NetworkError, parse_network
+from service.contract import NetworkError, parse_history, parse_network
 
 ENV_NETWORK = "PEERMATCH_NETWORK"
+ENV_HISTORY = "PEERMATCH_HISTORY"
 ENV_URL = "PEERMATCH_URL"
 ENV_API_KEY = "PEERMATCH_API_KEY"
 NETWORK_PATH = "/v1/network"
+AGGREGATE_PATHS = {"outcomes": "/v1/outcomes", "flow": "/v1/flow"}
 TIMEOUT_SECONDS = 30.0
 
 
@@ -119,17 +132,17 @@ def load_network_for_notebook(
         raise NotebookSourceError(f"{exc}\n{fix}") from None
 
 
-def _read(path: Path, *, variable: str | None) -> bytes:
+def _read(path: Path, *, variable: str | None, expected: str = "a network JSON file") -> bytes:
     label = f"{variable}={path}" if variable else str(path)
     try:
         return path.read_bytes()
     except FileNotFoundError:
         problem = "no such file"
     except IsADirectoryError:
-        problem = "is a directory, expected a network JSON file"
+        problem = f"is a directory, expected {expected}"
     except PermissionError:
         problem = "permission denied"
-    hint = f"; set {variable} to a network JSON file" if variable else ""
+    hint = f"; set {variable} to {expected}" if variable else ""
     raise NotebookSourceError(f"{label}: {problem}{hint}")
 
 
@@ -143,7 +156,8 @@ def _fetch(url: str, key: str, *, timeout: float) -> bytes:
             401: f"check {ENV_API_KEY}: the service does not know this key",
             403: f"set {ENV_API_KEY} to a hub key (or an admin key): a member key cannot "
             "read the whole network",
-            404: f"check {ENV_URL}: there is no peermatch network document (/v1/network) there",
+            404: f"check {ENV_URL}: there is no peermatch document "
+            f"({urllib.parse.urlsplit(url).path}) there",
         }.get(exc.code, "the service failed; see its log")
         detail = _problem_detail(exc.read(2000))
         raise NotebookSourceError(f"GET {url} → HTTP {exc.code}{detail}; {hint}") from None
@@ -165,3 +179,93 @@ def _problem_detail(body: bytes) -> str:
     if isinstance(problem, dict) and (problem.get("detail") or problem.get("title")):
         text = str(problem.get("detail") or problem.get("title"))
     return f": {text[:300]}" if text else ""
+
+
+@dataclass(frozen=True)
+class HistorySource:
+    """Where the history comes from: ``kind`` is ``"service"``, ``"file"`` or
+    ``"demo"``; ``location`` the service's base URL or the file path."""
+
+    kind: str
+    location: str
+
+    def __str__(self) -> str:
+        return {
+            "service": f"the aggregates of the peermatch service ({self.location})",
+            "file": f"the file {self.location} (${ENV_HISTORY})",
+            "demo": f"the bundled demo history, synthetic ({self.location})",
+        }[self.kind]
+
+
+def history_source(environ: Mapping[str, str] | None = None) -> HistorySource:
+    """Which history the environment selects (nothing is read yet): the
+    network's service, else ``PEERMATCH_HISTORY``, else the demo's."""
+    env = os.environ if environ is None else environ
+    path = env.get(ENV_HISTORY, "").strip()
+    network = network_source(env)  # its settings are checked first
+    if network.kind == "service":
+        if path:
+            raise NotebookSourceError(
+                f"both {ENV_HISTORY} and {ENV_URL} are set: the service's own history is "
+                f"read from it; unset {ENV_HISTORY}, or {ENV_URL} and {ENV_API_KEY} to read "
+                "files"
+            )
+        return HistorySource("service", network.location.removesuffix(NETWORK_PATH))
+    if path:
+        return HistorySource("file", str(Path(path).expanduser().absolute()))
+    if network.kind == "file":
+        raise NotebookSourceError(
+            f"{ENV_NETWORK} is set but {ENV_HISTORY} is not: the demo history belongs to the "
+            f"demo network; set {ENV_HISTORY} to the history document of your network"
+        )
+    return HistorySource("demo", str(demo_history_path()))
+
+
+def load_history_document(
+    network: Network, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The history document (file or demo) validated against ``network``, as
+    :func:`service.usecases.history.to_history` reads it. From a service,
+    use :func:`load_aggregates` instead: a hub key sees no relations."""
+    source = history_source(environ)
+    if source.kind == "service":
+        raise NotebookSourceError(
+            f"{ENV_URL} is set: the service gives notebooks its aggregates only; "
+            "read them with load_aggregates()"
+        )
+    variable = ENV_HISTORY if source.kind == "file" else None
+    text = _read(Path(source.location), variable=variable, expected="a history JSON file")
+    try:
+        return parse_history(text, network=network, source=source.location)
+    except NetworkError as exc:
+        fix = (
+            f"fix the file, or point {ENV_HISTORY} to the history of this network"
+            if variable
+            else "the bundled demo history does not fit this network"
+        )
+        raise NotebookSourceError(f"{exc}\n{fix}") from None
+
+
+def load_aggregates(
+    lang: str = "en", environ: Mapping[str, str] | None = None, *, timeout: float = TIMEOUT_SECONDS
+) -> dict[str, dict[str, Any]]:
+    """The service's outcome and flow documents as a hub sees them
+    (``{"outcomes": …, "flow": …}``), labels in ``lang``."""
+    env = os.environ if environ is None else environ
+    source = history_source(env)
+    if source.kind != "service":
+        raise NotebookSourceError(
+            f"{ENV_URL} and {ENV_API_KEY} are not set: there is no service to read the "
+            "aggregates from; compute them from the history document instead"
+        )
+    documents = {}
+    for name, path in AGGREGATE_PATHS.items():
+        url = f"{source.location}{path}?lang={urllib.parse.quote(lang)}"
+        text = _fetch(url, env[ENV_API_KEY].strip(), timeout=timeout)
+        try:
+            documents[name] = json.loads(text)
+        except ValueError:
+            raise NotebookSourceError(
+                f"GET {url} did not answer JSON; check {ENV_URL}: is it a peermatch service?"
+            ) from None
+    return documents
