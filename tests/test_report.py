@@ -14,18 +14,28 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fixtures import load_demo_network
+from fixtures import demo_network_path, load_demo_history, load_demo_network
 from matcher import default_taxonomy
+from matcher.flow import flow_map
 from service import report
 from service.cli import app
 from service.contract import parse_network
 from service.translations import gettext_for
 from service.translations.formats import format_number
+from service.usecases.history import to_history
 
 TITLE = "Peer learning across the network"
 
 runner = CliRunner()
-SECTIONS = ["key-figures", "capacity-map", "mentoring-round", "learning-circles", "help-graph"]
+SECTIONS = [
+    "key-figures",
+    "capacity-map",
+    "mentoring-round",
+    "learning-circles",
+    "help-graph",
+    "knowledge-flow",
+]
+NO_HISTORY = "There is no history yet"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -60,7 +70,7 @@ class Page(HTMLParser):
             self._field = a["data-field"]
         elif tag == "span" and a.get("class") == "value" and self._field:
             self._in_value = True
-        elif tag == "tr" and any(k.startswith("data-") for k in a):
+        elif tag in ("tr", "li") and any(k.startswith("data-") for k in a):
             row = {k[5:]: v for k, v in a.items() if k.startswith("data-")}
             self.rows.setdefault(self.sections[-1], []).append(row)
 
@@ -85,6 +95,11 @@ def built(tmp_path_factory):
         result = invoke("report", "--demo", "--out", path, "--lang", lang)
         assert result.exit_code == 0, result.output
         out[lang] = (path.read_text(encoding="utf-8"), result.stderr)
+    for lang in ("en", "ar"):  # the demo network without its history
+        path = where / f"report-{lang}-no-history.html"
+        result = invoke("report", demo_network_path(), "--out", path, "--lang", lang)
+        assert result.exit_code == 0, result.output
+        out[f"{lang}-no-history"] = (path.read_text(encoding="utf-8"), result.stderr)
     docs = {}
     for command in ("match", "map"):
         result = invoke(command, "--demo", "--format", "json")
@@ -99,7 +114,8 @@ def test_report_has_every_section_and_embedded_pngs(built, lang):
     page = Page(html)
     assert page.root == {"lang": lang, "dir": "rtl" if lang == "ar" else "ltr"}
     assert page.sections == SECTIONS
-    assert len(page.images) == 3  # heatmap, round, help graph
+    # heatmap, round, help graph; flow between regions, the last round's flow graph
+    assert len(page.images) == 5
     for image in page.images:
         assert image["alt"]
         prefix = "data:image/png;base64,"
@@ -111,7 +127,7 @@ def test_report_has_every_section_and_embedded_pngs(built, lang):
         assert b"Software" not in png  # no metadata that differs between installs
 
 
-@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("lang", ["en", "ar", "en-no-history", "ar-no-history"])
 def test_report_is_self_contained(built, lang):
     html, _ = built[0][lang]
     for outside in ("http://", "https://", "//cdn", "<script", "<link", "@import", "url("):
@@ -302,3 +318,75 @@ def test_french_numbers_have_a_decimal_comma():
     total = format_number(analysis.round.total_score, "fr", 2)
     assert "," in total and f"Score total {total}" in html
     assert format_number(136.361, "ar", 2) == "136.36"  # Latin digits, decimal point
+
+
+def _section(html: str, section: str) -> str:
+    start = html.index(f'<section id="{section}">')
+    return html[start : html.index("</section>", start)]
+
+
+def demo_flow():
+    network = parse_network(json.dumps(load_demo_network()))
+    history = to_history(network, load_demo_history())
+    return network, history, flow_map(history)
+
+
+def test_flow_section_numbers_are_the_flow_maps(built):
+    page = Page(built[0]["en"][0])
+    network, history, fmap = demo_flow()
+    rows = page.rows["knowledge-flow"]
+    rounds = [r for r in rows if "round" in r]
+    assert [(r["round"], int(r["flows"]), int(r["ties"])) for r in rounds] == [
+        *((str(r.round_id), r.indicators.flows, r.indicators.ties) for r in fmap.rounds),
+        ("all", fmap.cumulative.flows, fmap.cumulative.ties),
+    ]
+    # Every flow of the demo history counted once, in six archived rounds.
+    assert len(rounds) == 6 + 1
+    assert int(rounds[-1]["flows"]) == sum(len(rel.flows) for rel in history.relations) > 0
+    statuses = {r["status"]: int(r["count"]) for r in rows if "status" in r}
+    assert statuses == {
+        "never_reached": len(fmap.status["never_reached"]),
+        "only_receiving": len(fmap.status["only_receiving"]),
+        "only_giving": len(fmap.status["only_giving"]),
+        "needs_unmet": len(fmap.needs_unmet),
+    }
+    assert [r["region"] for r in rows if "region" in r and "theme" not in r] == list(fmap.regions)
+    brokers = [r for r in rows if "score" in r]
+    assert [(r["member"], float(r["score"])) for r in brokers] == [
+        (b.member, b.score) for b in fmap.brokers[:10]
+    ]
+    # Members are named as the mentoring round names them: a few per list.
+    section = _section(built[0]["en"][0], "knowledge-flow")
+    names = {m.id: m.name for m in network.members}
+    for member in fmap.status["only_giving"][:5]:
+        assert f"<bdi>{escape(names[member])}</bdi>" in section
+    assert "Round 6 · Learning circles" in section  # the latest round's graph
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_without_history_the_sections_say_how_to_give_one(built, lang):
+    html, stderr = built[0][f"{lang}-no-history"]
+    page = Page(html)
+    assert page.sections == SECTIONS
+    assert len(page.images) == 3  # no flow figures
+    t = gettext_for(lang).gettext
+    for section in ("knowledge-flow",):
+        text = _section(html, section)
+        assert '<code dir="ltr">--history FILE</code>' in text
+        assert "<table" not in text
+    sentence = t(
+        "There is no history yet: this report was made from the network alone. Give the "
+        "past rounds and their feedback with {option} (a history document; peermatch "
+        "validate-history checks one), or see it on the demo with --demo."
+    )
+    before = escape(sentence.split("{option}")[0])
+    assert before in html and (lang == "en") == (NO_HISTORY in html)
+    assert "knowledge flow" not in stderr  # nothing computed without a history
+
+
+def test_arabic_flow_section_is_in_arabic(built):
+    section = _section(built[0]["ar"][0], "knowledge-flow")
+    t = gettext_for("ar").gettext
+    for words in ("How knowledge flowed", "Round by round", "Members the flow did not reach"):
+        assert t(words) != words and f">{escape(t(words))}</h" in section
+    assert "Round 1" not in section and "flowed" not in section

@@ -101,4 +101,7 @@ th { background: #f0f4f8; }
 footer { margin-block-start: 3rem; border-block-start: 1px solid var(--line);
   padding-block-start: 0.75rem; }
 section { break-inside: avoid-page; }
+td bdi[dir="ltr"] { white-space: nowrap; }
+tr.grouping th { background: none; padding-block-start: 0.9rem; }
+.verdict { color: var(--muted); }
 """
