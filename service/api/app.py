@@ -16,7 +16,16 @@ from service import console
 from service.api import observability, openapi, problems
 from service.api.ratelimit import TokenBuckets, WriteRateLimit
 from service.api.read_only import ReadOnlyGate
-from service.api.routes import jobs, members, network, pairs, problem_pages, rounds, system
+from service.api.routes import (
+    jobs,
+    members,
+    network,
+    outcomes,
+    pairs,
+    problem_pages,
+    rounds,
+    system,
+)
 from service.config import Settings, get_settings
 from service.store.db import make_engine, prepare
 from service.usecases import NetworkCache
@@ -172,6 +181,7 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     app.include_router(rounds.router)
     app.include_router(jobs.router)
     app.include_router(pairs.router)
+    app.include_router(outcomes.router)
     app.include_router(problem_pages.router)
     console.install(app)
     _pages(app)
