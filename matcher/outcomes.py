@@ -98,7 +98,12 @@ class GroupOutcome:
     ``themes_learned`` is the mean number of distinct themes learned per
     answered relation (the union of its answers'); ``continued`` the share of
     the answers that said whether the relation went on which said it did.
-    A figure without anything to compute it from is None."""
+    A figure without anything to compute it from is None.
+
+    >>> from matcher.history import EMPTY
+    >>> outcome_analysis(EMPTY).formats[0].overall.relations
+    0
+    """
 
     key: str
     relations: int
@@ -118,7 +123,12 @@ class GroupOutcome:
 @dataclass(frozen=True)
 class FormatOutcome:
     """A format's outcomes (``overall``) and its groups by each of
-    :data:`GROUPINGS` (``groups["direction"]`` …), each in a fixed order."""
+    :data:`GROUPINGS` (``groups["direction"]`` …), each in a fixed order.
+
+    >>> from matcher.history import EMPTY
+    >>> [g.key for g in outcome_analysis(EMPTY).formats[1].groups["direction"]]
+    ['south_south', 'north_south', 'north_north', 'unknown']
+    """
 
     format: str
     overall: GroupOutcome
@@ -129,7 +139,13 @@ class FormatOutcome:
 class Difference:
     """``first`` − ``second`` (two formats): of the share met, with Newcombe's
     interval, and of the mean usefulness, with a bootstrap interval. Without
-    enough answers on either side (``enough`` false) there is no figure."""
+    enough answers on either side (``enough`` false) there is no figure.
+
+    >>> from matcher.history import EMPTY
+    >>> d = outcome_analysis(EMPTY).differences[0]
+    >>> d.first, d.second, d.enough, d.share_met_interval
+    ('mentoring', 'exchange', False, None)
+    """
 
     first: str
     second: str
@@ -143,7 +159,13 @@ class Difference:
 @dataclass(frozen=True)
 class OutcomeAnalysis:
     """Every format (in :data:`~matcher.history.FORMATS` order, each present
-    even without relations) and the difference of each pair of formats."""
+    even without relations) and the difference of each pair of formats.
+
+    >>> from matcher.history import EMPTY
+    >>> found = outcome_analysis(EMPTY)
+    >>> [f.format for f in found.formats], len(found.differences)
+    (['mentoring', 'exchange', 'circle'], 3)
+    """
 
     formats: tuple[FormatOutcome, ...]
     differences: tuple[Difference, ...]
@@ -364,7 +386,17 @@ def outcome_analysis(history: History, *, seed: int = 0) -> OutcomeAnalysis:
     """The outcomes of ``history`` by format and within each format by
     :data:`GROUPINGS`, and the differences between formats. Bootstrap
     intervals are drawn with ``seed``: the same history and seed give the
-    same analysis. An empty history gives every format with no relation."""
+    same analysis. An empty history gives every format with no relation.
+
+    >>> from matcher.history import Answer, History, PastRound, Person, Relation
+    >>> people = (Person("a", "af", True, "fr"), Person("b", "af", True, "fr"))
+    >>> pair = Relation("1", 1, "mentoring", ("a",), ("b",), ("a", "b"), ("t",), "fr", ())
+    >>> answers = tuple(Answer("1", "b", k < 4, 4) for k in range(5))
+    >>> history = History(people, (PastRound(1, "mentoring", 0),), (pair,), answers)
+    >>> g = outcome_analysis(history).formats[0].groups["direction"][1]
+    >>> g.key, g.relations, g.answers, g.share_met, g.enough
+    ('south_to_south', 1, 5, 0.8, True)
+    """
     check_history(history)
     answers: dict[str, list[Answer]] = defaultdict(list)
     for a in history.answers:

@@ -48,24 +48,26 @@ def circle(key, givers, member, theme, language):
 
 RELATIONS = (
     # Mentoring: direction, region, language community noted for each.
-    pair("m1", 1, "n1", "s1", ("budget",), "fr"),  # N→S, cross, across (n1 en)
-    pair("m2", 1, "s1", "s2", ("budget", "advocacy"), "fr"),  # S→S, same, across (s2 ar)
-    pair("m3", 1, "s2", "n1", ("advocacy",), "en"),  # S→N, cross, across (s2 ar)
-    pair("m4", 4, "n1", "n2", ("budget",), "en"),  # N→N, same, across (n2 fr)
-    pair("m5", 4, "s1", "n2", ("budget",), "fr"),  # S→N, cross, within (both fr)
+    pair("m1", 1, "n1", "s1", ("budget_tracking",), "fr"),  # N→S, cross, across (n1 en)
+    pair(
+        "m2", 1, "s1", "s2", ("budget_tracking", "digital_advocacy"), "fr"
+    ),  # S→S, same, across (s2 ar)
+    pair("m3", 1, "s2", "n1", ("digital_advocacy",), "en"),  # S→N, cross, across (s2 ar)
+    pair("m4", 4, "n1", "n2", ("budget_tracking",), "en"),  # N→N, same, across (n2 fr)
+    pair("m5", 4, "s1", "n2", ("budget_tracking",), "fr"),  # S→N, cross, within (both fr)
     pair("m6", 4, "x", "s1", (), "fr"),  # unknown, unknown, unknown; no theme
     # Exchanges: two-way, so N↔S whichever side is "a".
-    exchange("e1", "n1", "s1", ("budget", "advocacy"), "en"),  # N↔S, cross, across
-    exchange("e2", "s1", "s2", ("advocacy",), "fr"),  # S↔S, same, across
-    exchange("e3", "s1", "n2", ("budget",), "fr"),  # N↔S, cross, within
+    exchange("e1", "n1", "s1", ("budget_tracking", "digital_advocacy"), "en"),  # N↔S, cross, across
+    exchange("e2", "s1", "s2", ("digital_advocacy",), "fr"),  # S↔S, same, across
+    exchange("e3", "s1", "n2", ("budget_tracking",), "fr"),  # N↔S, cross, within
     # Circle c (anchors n1, s2; learners s1, s3) on advocacy in French.
-    circle("c:n1", ("s2",), "n1", "advocacy", "fr"),  # S→N, cross, across
-    circle("c:s2", ("n1",), "s2", "advocacy", "fr"),  # N→S, cross, across
-    circle("c:s1", ("n1", "s2"), "s1", "advocacy", "fr"),  # mixed, cross, across
-    circle("c:s3", ("n1", "s2"), "s3", "advocacy", "fr"),  # mixed, cross, across
+    circle("c:n1", ("s2",), "n1", "digital_advocacy", "fr"),  # S→N, cross, across
+    circle("c:s2", ("n1",), "s2", "digital_advocacy", "fr"),  # N→S, cross, across
+    circle("c:s1", ("n1", "s2"), "s1", "digital_advocacy", "fr"),  # mixed, cross, across
+    circle("c:s3", ("n1", "s2"), "s3", "digital_advocacy", "fr"),  # mixed, cross, across
     # Circle d: one anchor s1 (no giver for itself) and learner s3, in Spanish.
-    circle("d:s1", (), "s1", "budget", "es"),  # unknown, unknown (alone), across
-    circle("d:s3", ("s1",), "s3", "budget", "es"),  # S→S, cross, across
+    circle("d:s1", (), "s1", "budget_tracking", "es"),  # unknown, unknown (alone), across
+    circle("d:s3", ("s1",), "s3", "budget_tracking", "es"),  # S→S, cross, across
 )
 
 
@@ -74,13 +76,13 @@ def answer(relation, who, met, usefulness, learned=(), continued=None):
 
 
 ANSWERS = (
-    answer("m1", "s1", True, 5, ("budget",), True),
-    answer("m1", "n1", True, 4, ("budget",)),
+    answer("m1", "s1", True, 5, ("budget_tracking",), True),
+    answer("m1", "n1", True, 4, ("budget_tracking",)),
     answer("m2", "s2", False, 2, (), False),
-    answer("m3", "s2", True, 4, ("advocacy", "budget"), True),
-    answer("m3", "n1", True, 3, ("advocacy",), True),
+    answer("m3", "s2", True, 4, ("digital_advocacy", "budget_tracking"), True),
+    answer("m3", "n1", True, 3, ("digital_advocacy",), True),
     answer("m5", "n2", False, 1, (), False),
-    answer("m6", "s1", True, 5, ("budget",)),
+    answer("m6", "s1", True, 5, ("budget_tracking",)),
     answer("e1", "n1", True, 4),
     answer("e1", "s1", True, 5),
     answer("e2", "s1", False, 3),
@@ -160,8 +162,8 @@ def test_mentoring_groups_by_hand(analysis):
     theme = groups(analysis, "mentoring", "theme")
     # A pair counts once under each of its themes: m2 is in both.
     assert {k: g.relations for k, g in theme.items()} == {
-        "advocacy": 2,  # m2, m3
-        "budget": 4,  # m1, m2, m4, m5
+        "digital_advocacy": 2,  # m2, m3
+        "budget_tracking": 4,  # m1, m2, m4, m5
         NO_THEME: 1,  # m6
     }
     rounds = groups(analysis, "mentoring", "round")

@@ -172,7 +172,12 @@ def group_label(grouping: str, key: str, lang: str) -> str:
     """
     _ = gettext_for(lang).gettext
     if grouping == "theme":
-        return _("No theme recorded") if key == NO_THEME else theme_label(key, lang)
+        if key == NO_THEME:
+            return _("No theme recorded")
+        try:
+            return theme_label(key, lang)
+        except KeyError:  # a theme since dropped from the taxonomy: its key
+            return key
     if grouping == "round":
         return _("Round {id}").format(id=key)
     if grouping == "format":
