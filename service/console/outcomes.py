@@ -76,7 +76,7 @@ def outcomes(request: Request, user: AdminUser):
         outcomes_figure(document),
         label=gettext_for(lang).gettext(
             "Share of answers saying the goal was met and mean usefulness, "
-            "by format and direction, with their 95% intervals"
+            "by format and direction, with the range each likely lies in"
         ),
     )
     pages = max(1, -(-comments.total // COMMENTS_PAGE))
