@@ -116,18 +116,32 @@ def figure_svg(figure: Figure, *, label: str) -> str:
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
-    svg = re.sub(r'<svg[^>]*?(viewBox="[^"]*")[^>]*>', _opening(label), svg, count=1)
-    return svg
+    # The console's Content-Security-Policy refuses inline styles (style
+    # attributes and elements); presentation attributes are not styles.
+    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
+    svg = re.sub(r'style="([^"]*)"', _presentation, svg)
+    return re.sub(r'<svg[^>]*?(viewBox="[^"]*")[^>]*>', _opening(label), svg, count=1)
+
+
+def _presentation(match: re.Match) -> str:
+    """``style="fill: #fff; stroke: none"`` as ``fill="#fff" stroke="none"``,
+    without the font family: the text takes the page's (Arabic included)."""
+    pairs = (part.split(":", 1) for part in match.group(1).split(";") if part.strip())
+    return " ".join(
+        f'{name.strip()}="{escape(value.strip())}"'
+        for name, value in pairs
+        if name.strip() != "font-family"
+    )
 
 
 def _opening(label: str):
     def opening(match: re.Match) -> str:
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-            f'{match.group(1)} role="img" aria-label="{escape(label)}" class="figure" '
+            f'{match.group(1)} width="100%" role="img" aria-label="{escape(label)}" '
             # Text is anchored as matplotlib placed it (start = left) even on
             # a right-to-left page; right-to-left words are isolated (_words).
-            'direction="ltr" style="max-width:100%;height:auto">'
+            'direction="ltr" stroke-linejoin="round" stroke-linecap="butt">'
         )
 
     return opening
