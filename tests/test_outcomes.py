@@ -378,3 +378,66 @@ def test_the_shares_are_shares(analysis):
     for g in _all_groups(analysis):
         for share in (g.response_rate, g.share_met, g.continued):
             assert share is None or (0 <= share <= 1 and not math.isnan(share))
+
+
+# The document every surface renders, and the figure drawn from it.
+
+
+def test_the_hub_document_leaves_out_groups_of_one_to_four_relations(analysis):
+    from service.documents.outcomes import outcomes_document
+
+    admin = outcomes_document(analysis, lang="en", audience="admin")
+    hub = outcomes_document(analysis, lang="en", audience="hub")
+    assert admin.left_out == 0
+    # Mentoring has 6 pairs (shown), exchanges 3 and circles 6: the exchange
+    # format is left out whole, and with it both differences it is in.
+    shown = {f.format: f.overall for f in hub.formats}
+    assert shown["exchange"] is None and shown["mentoring"].relations == 6
+    assert [(d.first, d.second) for d in hub.differences] == [("mentoring", "circle")]
+    groups_left = 0
+    for f in hub.formats:
+        for grouping in f.groupings:
+            assert all(g.relations == 0 or g.relations >= 5 for g in grouping.groups)
+            groups_left += grouping.left_out
+    # Every non-empty group here has fewer than 5 relations except circles'
+    # cross-region (5), across languages (6) and round 3 (6): mentoring 5
+    # direction + 3 region + 3 language + 3 theme + 2 round = 16; exchange
+    # 2 + 2 + 2 + 2 + 1 = 9; circle 5 + 1 (unknown region) + 0 + 2 + 0 = 8.
+    assert groups_left == 16 + 9 + 8
+    assert hub.left_out == groups_left + 1 + 2  # the exchange format, two differences
+
+
+def test_the_document_says_too_few_in_plain_words(analysis):
+    from service.documents.outcomes import outcomes_document
+
+    doc = outcomes_document(analysis, lang="fr", audience="admin")
+    exchange = next(f for f in doc.formats if f.format == "exchange").overall
+    assert exchange.label != "Reciprocal exchanges"
+    assert exchange.verdict == "Trop peu de réponses pour conclure (moins de 5)."
+    assert exchange.share_met is None and exchange.mean_usefulness is None
+    mentoring = next(f for f in doc.formats if f.format == "mentoring").overall
+    assert mentoring.verdict.startswith("5 réponses sur 7 disent l'objectif atteint : 71")
+
+
+def test_a_theme_since_dropped_from_the_taxonomy_keeps_its_key():
+    from service.documents.outcomes import group_label
+
+    assert group_label("theme", "no-such-theme", "en") == "no-such-theme"
+
+
+def test_the_figure_is_the_same_for_the_same_document_and_mirrored_in_arabic(analysis):
+    from service.documents.outcomes import outcomes_document
+    from service.report.outcome_figures import figure_svg, outcome_rows, outcomes_figure
+
+    en = outcomes_document(analysis, lang="en", audience="admin")
+    ar = outcomes_document(analysis, lang="ar", audience="admin")
+    svg = figure_svg(outcomes_figure(en), label="Outcomes")
+    assert svg == figure_svg(outcomes_figure(en), label="Outcomes")
+    assert svg.startswith("<svg") and 'aria-label="Outcomes"' in svg
+    assert "style" not in svg  # the console's CSP refuses inline styles
+    # One row per format and per direction group with relations.
+    rows = outcome_rows(en)
+    assert len(rows) == 3 + 5 + 2 + 5
+    assert svg.count("too few to tell") == 2 * sum(1 for _label, g, _b in rows if 0 < g.answers < 5)
+    mirrored = figure_svg(outcomes_figure(ar), label="x")
+    assert "أزواج الإرشاد" in mirrored and "\u2067" in mirrored
