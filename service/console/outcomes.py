@@ -50,7 +50,9 @@ def outcomes(request: Request, user: AdminUser):
     chosen_comments, comments_page = comment_filters(query)
     lang = language(request)
     with Session(request.app.state.engine) as session:
-        document = outcome_analysis.outcomes(session, lang=lang, audience="admin")
+        document = outcome_analysis.outcomes(
+            session, request.app.state.cache, lang=lang, audience="admin"
+        )
         comments = outcome_analysis.comments(
             session,
             round_id=int(chosen_comments["c_round"]) if chosen_comments["c_round"] else None,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
@@ -24,8 +23,10 @@ from service.documents.outcomes import (
     outcomes_document,
 )
 from service.store.models import Feedback, Proposal, Round
+from service.usecases.cache import NetworkCache
 from service.usecases.history import FORMAT_OF_KIND, history_document, to_history
 from service.usecases.network import network_document, network_version, validated_network
+from service.usecases.rounds import LIVE
 
 SEED = 0
 """The bootstrap's seed: the same history always shows the same intervals."""
@@ -36,7 +37,7 @@ _lock = threading.Lock()
 _memo: OrderedDict[tuple, OutcomeAnalysis] = OrderedDict()
 
 
-def _state(session: Session) -> tuple:
+def _state(session: Session, version: int) -> tuple:
     """What the analysis depends on, cheaply: changes whenever a round is
     published or archived, a proposal withdrawn, feedback given or edited,
     or the network changes (members' sides, regions, languages)."""
@@ -64,21 +65,29 @@ def _state(session: Session) -> tuple:
     ).one()
     return (
         str(session.get_bind().url),
-        network_version(session),
+        version,
         tuple(rounds),
         tuple(tuple(p) for p in proposals),
         tuple(feedback),
     )
 
 
-def analysis(session: Session) -> OutcomeAnalysis:
-    """The outcome analysis of the stored history (memoised per state)."""
-    state = _state(session)
+def analysis(session: Session, cache: NetworkCache) -> OutcomeAnalysis:
+    """The outcome analysis of the stored history (memoised per state),
+    members grouped as the stored network has them now: the shared
+    snapshot's network when it is of the newest version (the Hub's readers
+    keep it warm), else read afresh — never a stale one."""
+    version = network_version(session)
+    state = _state(session, version)
     with _lock:
         if state in _memo:
             _memo.move_to_end(state)
             return _memo[state]
-    network = validated_network(network_document(session))
+    snapshot = cache.snapshot(session, version=version)
+    if snapshot.version >= version:
+        network = snapshot.network
+    else:
+        network = validated_network(network_document(session))
     found = outcome_analysis(to_history(network, history_document(session)), seed=SEED)
     with _lock:
         _memo[state] = found
@@ -87,28 +96,31 @@ def analysis(session: Session) -> OutcomeAnalysis:
     return found
 
 
-def outcomes(session: Session, *, lang: str, audience: Audience) -> OutcomesDocument:
+def outcomes(
+    session: Session, cache: NetworkCache, *, lang: str, audience: Audience
+) -> OutcomesDocument:
     """The outcomes document of the stored history for ``audience``."""
-    return outcomes_document(analysis(session), lang=lang, audience=audience)
+    return outcomes_document(analysis(session, cache), lang=lang, audience=audience)
 
 
-def _themes(relation: dict[str, Any]) -> list[str]:
-    if relation["kind"] == "pair":
-        return list(relation["themes"])
-    if relation["kind"] == "exchange":
-        return list(dict.fromkeys([*relation["a_teaches"], *relation["b_teaches"]]))
-    return [relation["theme"]] if relation["theme"] else []
+KIND_OF_FORMAT = {fmt: kind for kind, fmt in FORMAT_OF_KIND.items()}
 
 
-def _side(relation: dict[str, Any], member: str | None) -> str | None:
+def _themes(p: Proposal) -> list[str]:
+    """The relation's themes, as the history reads them."""
+    if p.kind == "pair":
+        return [r["key"] for r in p.reasons if r.get("kind") == "theme"]
+    if p.kind == "exchange":
+        return list(dict.fromkeys(t for m in p.members for t in m.get("teaches", [])))
+    return [p.theme] if p.theme else []
+
+
+def _side(p: Proposal, member: str | None) -> str | None:
     if member is None:
         return None
-    if relation["kind"] == "pair":
-        return "mentor" if member == relation["mentor"] else "mentee"
-    if relation["kind"] == "exchange":
-        return "partner"
-    roles = {m["member"]: m["role"] for m in relation["members"]}
-    return roles.get(member)
+    if p.kind == "pair":
+        return "mentor" if member == p.mentor else "mentee"
+    return {m["member"]: m["role"] for m in p.members}.get(member)
 
 
 def comments(
@@ -120,47 +132,48 @@ def comments(
     limit: int,
     offset: int,
 ) -> Page[OutcomeComment]:
-    """A page of the answers that carry a comment, newest round first (then
-    as given), filtered by round, format (``mentoring``, ``exchange``,
-    ``circle``) and theme (the relation is on it). Admins only: comments
-    can name people."""
-    document = history_document(session)
-    where: dict[int, tuple[dict, dict]] = {}
-    for r in document["rounds"]:
-        for rel in r["relations"]:
-            where[rel["id"]] = (r, rel)
-    order = {r["id"]: k for k, r in enumerate(document["rounds"])}
+    """A page of the answers that carry a comment on the published relations
+    (the history's), newest round first, then as given; filtered by round,
+    format (``mentoring``, ``exchange``, ``circle``) and theme (the relation
+    is on it). Admins only: comments can name people. Only the commented
+    answers are read, not the whole history."""
+    query = (
+        select(Feedback, Proposal, Round)
+        .join(Proposal, col(Proposal.id) == Feedback.proposal_id)
+        .join(Round, col(Round.id) == Proposal.round_id)
+        .where(
+            col(Feedback.comment) != "",
+            col(Proposal.status).in_(LIVE),
+            col(Round.status).in_(("published", "archived")),
+        )
+        .order_by(col(Round.published_at).desc(), col(Round.id).desc(), col(Feedback.id))
+    )
+    if round_id is not None:
+        query = query.where(col(Round.id) == round_id)
+    if format is not None:
+        query = query.where(col(Round.kind) == KIND_OF_FORMAT[format])
     found = []
-    for f in document["feedback"]:
-        if not f["comment"]:
-            continue
-        r, rel = where[f["relation"]]
-        fmt, themes = FORMAT_OF_KIND[r["kind"]], _themes(rel)
-        if round_id is not None and r["id"] != round_id:
-            continue
-        if format is not None and fmt != format:
-            continue
+    for f, p, r in session.exec(query).all():
+        themes = _themes(p)
         if theme is not None and theme not in themes:
             continue
         found.append(
             OutcomeComment(
-                relation=rel["id"],
-                round=r["id"],
-                format=fmt,  # type: ignore[arg-type]
+                relation=p.id,
+                round=r.id,
+                format=FORMAT_OF_KIND[r.kind],  # type: ignore[arg-type]
                 themes=themes,
-                member=f["member"],
-                side=_side(rel, f["member"]),  # type: ignore[arg-type]
-                met=f["met"],
-                usefulness=f["usefulness"],
-                themes_learned=f["themes_learned"],
-                continued=f["continued"],
-                comment=f["comment"],
-                author=f["author"],
-                at=f["at"],
+                member=f.member_id,
+                side=_side(p, f.member_id),  # type: ignore[arg-type]
+                met=f.met,
+                usefulness=f.usefulness,
+                themes_learned=list(f.themes_learned),
+                continued=f.continued,
+                comment=f.comment,
+                author=f.author,
+                at=f.updated_at or f.created_at,
             )
         )
-    # Stable: within a round, the feedback keeps the order it was given in.
-    found.sort(key=lambda c: -order[c.round])
     return Page[OutcomeComment](
         total=len(found), limit=limit, offset=offset, items=found[offset : offset + limit]
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from service.api.auth import Admin, AdminOrHub
-from service.api.deps import Paging, SessionDep, paging
+from service.api.deps import CacheDep, Paging, SessionDep, paging
 from service.api.language import LanguageDep
 from service.contract import Page
 from service.documents.outcomes import OutcomeComment, OutcomesDocument
@@ -18,14 +18,16 @@ router = APIRouter(prefix="/v1", tags=["outcomes"])
 
 
 @router.get("/outcomes", response_model=OutcomesDocument)
-def get_outcomes(who: AdminOrHub, session: SessionDep, language: LanguageDep) -> OutcomesDocument:
+def get_outcomes(
+    who: AdminOrHub, session: SessionDep, cache: CacheDep, language: LanguageDep
+) -> OutcomesDocument:
     """The outcomes of every published round (archived ones included) by
     format, and within each format by direction, region, language community,
     theme and round, with the differences between formats. Groups with fewer
     than 5 answers say "too few to tell" and carry no figure. The Hub gets
     only groups of at least 5 relations (`left_out` counts the others)."""
     audience = "admin" if who.role == "admin" else "hub"
-    return outcome_analysis.outcomes(session, lang=language.code, audience=audience)
+    return outcome_analysis.outcomes(session, cache, lang=language.code, audience=audience)
 
 
 @router.get("/outcomes/comments")
