@@ -12,6 +12,19 @@ A *relation* is the unit of outcome analysis and of response rates:
   the other anchors as givers, possibly none), ``flows`` anchor → member on
   the circle's theme.
 
+>>> pair = Relation(key="11", round_id=1, format="mentoring", givers=("sn",),
+...                 receivers=("ke",), respondents=("sn", "ke"),
+...                 themes=("budget_tracking",), language="fr",
+...                 flows=(Flow("sn", "ke", "budget_tracking"),))
+>>> history = History(
+...     members=(Person("ke", "africa", True, "en", frozenset({"budget_tracking"})),
+...              Person("sn", "africa", True, "fr")),
+...     rounds=(PastRound(id=1, format="mentoring", order=0),),
+...     relations=(pair,),
+...     answers=(Answer(relation="11", respondent="ke", met=True, usefulness=4,
+...                     themes_learned=("budget_tracking",), continued=True),))
+>>> check_history(history)  # holds together: no error
+
 Every relation names who may answer for it (``respondents``): both sides of
 a pair or exchange, the member itself in a circle. The service builds a
 :class:`History` from its database or from a history document; the engine
@@ -31,7 +44,11 @@ FORMATS = ("mentoring", "exchange", "circle")
 class Person:
     """A member as the analysis groups it: ``south`` is Global South (None:
     unknown, e.g. a deleted member); ``language`` its first working language,
-    the language community it belongs to; ``needs`` the themes it needs now."""
+    the language community it belongs to; ``needs`` the themes it needs now.
+
+    >>> Person("ke", "africa", True, "en").needs
+    frozenset()
+    """
 
     id: str
     region: str | None
@@ -42,7 +59,11 @@ class Person:
 
 @dataclass(frozen=True)
 class PastRound:
-    """A published (or since archived) round; ``order`` 0, 1, … by publication time."""
+    """A published (or since archived) round; ``order`` 0, 1, … by publication time.
+
+    >>> PastRound(id=7, format="circle", order=0).published_at is None
+    True
+    """
 
     id: int
     format: str
@@ -52,7 +73,11 @@ class PastRound:
 
 @dataclass(frozen=True)
 class Flow:
-    """Know-how that went from ``source`` to ``target`` on ``theme``."""
+    """Know-how that went from ``source`` to ``target`` on ``theme``.
+
+    >>> Flow("sn", "ke", "budget_tracking").source
+    'sn'
+    """
 
     source: str
     target: str
@@ -63,7 +88,14 @@ class Flow:
 class Relation:
     """One published relation (see the module docstring). ``key`` is unique
     in a history: the proposal id, ``"<proposal id>:<member>"`` for a circle
-    member. ``language`` is the language the relation works in."""
+    member. ``language`` is the language the relation works in.
+
+    >>> circle_member = Relation(key="13:ke", round_id=2, format="circle", givers=("sn",),
+    ...                          receivers=("ke",), respondents=("ke",), themes=("fundraising",),
+    ...                          language="fr", flows=(Flow("sn", "ke", "fundraising"),))
+    >>> circle_member.flows[0].target
+    'ke'
+    """
 
     key: str
     round_id: int
@@ -79,7 +111,11 @@ class Relation:
 @dataclass(frozen=True)
 class Answer:
     """One answer on a relation: ``respondent`` is the member who answered
-    (None when unknown: feedback given before respondents were recorded)."""
+    (None when unknown: feedback given before respondents were recorded).
+
+    >>> Answer(relation="11", respondent=None, met=False, usefulness=2).themes_learned
+    ()
+    """
 
     relation: str
     respondent: str | None
@@ -92,7 +128,11 @@ class Answer:
 @dataclass(frozen=True)
 class History:
     """Members (all of them, also those never in a relation), rounds by
-    ``order``, relations and answers."""
+    ``order``, relations and answers.
+
+    >>> EMPTY.relations, EMPTY.answers
+    ((), ())
+    """
 
     members: tuple[Person, ...]
     rounds: tuple[PastRound, ...]
@@ -106,7 +146,13 @@ EMPTY = History(members=(), rounds=(), relations=(), answers=())
 def check_history(history: History) -> None:
     """Raise ``ValueError`` unless ``history`` holds together: unique keys and
     round ids, rounds ordered 0..n-1, formats known, every relation in a round
-    of its format, every answer on a known relation with usefulness 1–5."""
+    of its format, every answer on a known relation with usefulness 1–5.
+
+    >>> check_history(History((), (PastRound(1, "mentoring", 0),) * 2, (), ()))
+    Traceback (most recent call last):
+    ...
+    ValueError: round ids repeat
+    """
     rounds = {r.id: r for r in history.rounds}
     if len(rounds) != len(history.rounds):
         raise ValueError("round ids repeat")

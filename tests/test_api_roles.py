@@ -45,6 +45,8 @@ EXPECTED = {
     ("GET", "/metrics"): allow(A),
     ("GET", "/v1/taxonomy"): allow(A, H, M),
     ("GET", "/v1/capacity-map"): allow(A, H),
+    ("GET", "/v1/flow"): allow(A, H),
+    ("GET", "/v1/flow/members"): allow(A),
     ("GET", "/v1/audit"): allow(A),
     ("GET", "/v1/members"): allow(A, H),
     ("POST", "/v1/members"): allow(
@@ -52,6 +54,9 @@ EXPECTED = {
     ),
     ("POST", "/v1/members/import"): allow(A, body=b'{"schema_version":1,"members":[]}'),
     ("GET", "/v1/members/export"): allow(A),
+    ("POST", "/v1/feedback/import"): allow(
+        A, body=b"relation,member,met,usefulness\n", content_type="text/csv"
+    ),
     ("GET", "/v1/network"): allow(A, H),
     ("GET", "/v1/members/{member_id}"): allow(A, H, M),
     ("PATCH", "/v1/members/{member_id}"): allow(A, M, body={"description": "x"}),

@@ -8,13 +8,16 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel, select
 from typer.testing import CliRunner
 
+from service.api.app import create_app
 from service.cli import app as cli
 from service.config import Settings
 from service.store.db import MIGRATIONS, make_engine, migrate
 from service.store.models import ApiKey, AuditRecord, Member, Relation
+from service.usecases.keys import hash_key
 from service.usecases.setup import load_demo
 from tests.service_env import BACKENDS, database_url, fill_as_an_old_release
 
@@ -247,3 +250,102 @@ def test_the_member_table_stores_exactly_the_declared_member_fields():
     assert sorted(Member.__table__.columns.keys()) == sorted(
         [*MEMBER_FIELDS, *MEMBER_BOOKKEEPING_COLUMNS]
     )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0009_keeps_feedback_given_earlier_working(backend, tmp_path):
+    url = database_url(backend, tmp_path)
+    engine = make_engine(url)
+    _migrate_to(engine, "0008")
+    tables = sa.MetaData()
+    rnd, proposal, apikey, feedback = (
+        sa.Table(name, tables, autoload_with=engine)
+        for name in ("round", "proposal", "apikey", "feedback")
+    )
+    secrets = {"old-admin": "pm_old-admin-secret", "old-member": "pm_old-member-secret"}
+    with engine.begin() as connection:
+        connection.execute(
+            rnd.insert(),
+            [
+                {
+                    "id": 1,
+                    "kind": "mentoring",
+                    "status": "published",
+                    "options": {},
+                    "taxonomy_version": "2026.1",
+                    "input_sha256": "0" * 64,
+                    "revision": 1,
+                    "summary": {},
+                    "created_at": datetime.now(UTC),
+                    "created_by": "old-admin",
+                }
+            ],
+        )
+        members = [{"member": "ng-coalition", "role": "mentor"}]
+        members.append({"member": "ke-coalition", "role": "mentee"})
+        connection.execute(
+            proposal.insert(),
+            [
+                {
+                    "id": 7,
+                    "round_id": 1,
+                    "revision": 1,
+                    "kind": "pair",
+                    "status": "approved",
+                    "mentor": "ng-coalition",
+                    "mentee": "ke-coalition",
+                    "members": members,
+                    "languages": ["en"],
+                    "score": 0.5,
+                    "reasons": [],
+                    "note": "",
+                }
+            ],
+        )
+        connection.execute(
+            apikey.insert(),
+            [
+                {
+                    "name": name,
+                    "key_hash": hash_key(secret),
+                    "role": name.removeprefix("old-"),
+                    "member_id": "ke-coalition" if name == "old-member" else None,
+                    "created_at": datetime.now(UTC),
+                }
+                for name, secret in secrets.items()
+            ],
+        )
+        connection.execute(
+            feedback.insert(),
+            [
+                {"proposal_id": 7, "author": author, "met": True, "usefulness": 3, "comment": c}
+                | {"created_at": datetime.now(UTC)}
+                for author, c in (("old-member", "from the mentee"), ("old-admin", "by phone"))
+            ],
+        )
+    engine.dispose()
+    app = create_app(Settings(database_url=url, data_dir=tmp_path, write_rate=0))  # migrates
+    with TestClient(app) as client:
+        admin, member = ({"X-API-Key": secrets[k]} for k in ("old-admin", "old-member"))
+        listed = client.get("/v1/rounds/1/feedback", headers=admin).json()["items"]
+        assert [
+            (a["author"], a["member"], a["themes_learned"], a["continued"]) for a in listed
+        ] == [
+            ("old-member", "ke-coalition", [], None),
+            ("old-admin", None, [], None),
+        ]
+        # Each author edits its own answer: the same row, nothing added.
+        edit = {"met": False, "usefulness": 5, "themes_learned": ["teachers"]}
+        for headers in (member, admin):
+            assert (
+                client.post("/v1/proposals/7/feedback", json=edit, headers=headers).status_code
+                == 200
+            )
+        listed = client.get("/v1/rounds/1/feedback", headers=admin).json()["items"]
+        assert [(a["id"], a["usefulness"], a["themes_learned"]) for a in listed] == [
+            (listed[0]["id"], 5, ["teachers"]),
+            (listed[1]["id"], 5, ["teachers"]),
+        ]
+        assert [a["comment"] for a in listed] == ["", ""]  # a body without one clears it
+    app.state.engine.dispose()
+    app.state.auth_engine.dispose()

@@ -148,6 +148,7 @@ def test_each_publish_sends_one_signed_event(tmp_path, receiver):
         "round_id": published["id"],
         "published_at": published["published_at"],
         "pairs": 2,
+        "exchanges": 0,
         "circles": 0,
         "published_url": "http://testserver/v1/published",
         "delivery_id": headers["X-Peermatch-Delivery"],

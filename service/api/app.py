@@ -17,6 +17,8 @@ from service.api import observability, openapi, problems
 from service.api.ratelimit import TokenBuckets, WriteRateLimit
 from service.api.read_only import ReadOnlyGate
 from service.api.routes import (
+    feedback,
+    flow,
     jobs,
     members,
     network,
@@ -181,8 +183,10 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     app.include_router(rounds.router)
     app.include_router(jobs.router)
     app.include_router(pairs.router)
+    app.include_router(feedback.router)
     app.include_router(outcomes.router)
     app.include_router(problem_pages.router)
+    app.include_router(flow.router)
     console.install(app)
     _pages(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -17,7 +17,16 @@ from matcher import (
     network_arrays,
 )
 from matcher import recommend as recommend_peers
-from service.cli import backup, capacity_map, circles, exchanges, personal_data, report, serve
+from service.cli import (
+    backup,
+    capacity_map,
+    circles,
+    exchanges,
+    history,
+    personal_data,
+    report,
+    serve,
+)
 from service.cli.support import (
     Demo,
     Fmt,
@@ -169,14 +178,38 @@ def generate(
         int, typer.Option("--members", "-n", help="Number of members.", min=1, max=200_000)
     ] = 1000,
     seed: Annotated[int, typer.Option(help="Generator seed.", min=0, max=MAX_SEED)] = 0,
+    rounds: Annotated[
+        int | None,
+        typer.Option(
+            help="Also make a synthetic history of this many past rounds (needs --history).",
+            min=1,
+            max=120,
+        ),
+    ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option(help="Write the network's synthetic history (JSON) to this file."),
+    ] = None,
 ) -> None:
-    """Print a synthetic network document (for scale tests) on stdout."""
+    """Print a synthetic network document (for scale tests) on stdout; with
+    `--rounds N --history FILE`, also write a synthetic history of N past
+    rounds (mentoring, exchanges and circles in turn, with invented feedback)."""
     from fixtures.generator import generate_network
 
-    sys.stdout.write(json.dumps(generate_network(members, seed=seed), ensure_ascii=False) + "\n")
+    if (rounds is None) != (history is None):
+        raise fail("--rounds and --history go together: --rounds 6 --history history.json")
+    if history is not None:
+        check_output(history)
+    document = generate_network(members, seed=seed)
+    if history is not None and rounds is not None:
+        from fixtures.history import generate_history
+
+        past = generate_history(document, rounds=rounds, seed=seed)
+        write_output(json.dumps(past, ensure_ascii=False, indent=2) + "\n", history)
+    sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
 
 
-for module in (capacity_map, exchanges, circles, serve, report, backup, personal_data):
+for module in (capacity_map, exchanges, circles, serve, report, backup, personal_data, history):
     module.register(app)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from matcher import default_taxonomy
+from service.cli.history import load_history
 from service.cli.support import (
     Demo,
     Lang,
@@ -18,6 +19,7 @@ from service.cli.support import (
     write_output,
 )
 from service.gc_pause import collector_paused
+from service.usecases.history import to_history
 
 
 def _step(name: str) -> None:
@@ -40,6 +42,13 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         lang: Lang = "en",
+        history: Annotated[
+            Path | None,
+            typer.Option(
+                help="History document of the network's past rounds and feedback "
+                "(with --demo: the demo's synthetic history unless given)."
+            ),
+        ] = None,
     ) -> None:
         """A visual report to share: capacity map, mentoring round with its
         reasons, learning circles and the help graph, in one HTML file with
@@ -57,12 +66,16 @@ def register(app: typer.Typer) -> None:
                 "(or redirect: > report.html)"
             )
         if out is not None:
-            check_output(out, inputs=(network,))
+            check_output(out, inputs=(network, history))
         tax = default_taxonomy()
         with collector_paused():
             _step("reading the network")
             net = load_network(network, demo=demo)
-            analysis = analyse(net, taxonomy=tax, progress=_step)
+            past = None
+            if history is not None or demo:
+                _step("reading the history")
+                past = to_history(net, load_history(history, network=net, demo=demo))
+            analysis = analyse(net, taxonomy=tax, progress=_step, history=past)
         # Drawing makes cyclic garbage (matplotlib's figures): collector back on.
         html = render_report(analysis, lang=lang, progress=_step)
-        write_output(html, out, inputs=(network,))
+        write_output(html, out, inputs=(network, history))

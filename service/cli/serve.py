@@ -112,7 +112,8 @@ def register(app: typer.Typer) -> None:
         if demo:
             n = setup.load_demo(engine)
             typer.echo(
-                f"demo network: {n} members loaded"
+                f"demo network: {n} members loaded, with a synthetic history of past rounds "
+                "and feedback (fixtures/README.md)"
                 if n
                 else "demo network: database not empty, kept as it is",
                 err=True,

@@ -12,7 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from service.console import capacity, constraints, member_pages, outcomes, publishing
+from service.console import capacity, constraints, flow, member_pages, outcomes, publishing
+from service.console.feedback_import import router as feedback_import_router
 from service.console.imports import router as imports_router
 from service.console.members import router as members_router
 from service.console.pages import STATIC, render
@@ -60,8 +61,10 @@ def install(app: FastAPI) -> None:
     app.include_router(constraints.router)
     app.include_router(members_router)
     app.include_router(imports_router)
+    app.include_router(feedback_import_router)
     app.include_router(member_pages.router)
     app.include_router(capacity.router)
+    app.include_router(flow.router)
     app.include_router(outcomes.router)
     app.include_router(rounds_router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="console-static")

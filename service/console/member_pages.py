@@ -1,8 +1,9 @@
 """The pages of a member key: its own profile (the fields a member may edit,
 the others shown with why not), its recommendations with their reasons,
-its published partners with their contact persons, and a feedback form for
-each published pair or circle. Each page's address names the member; a
-member key opening another member's is refused."""
+its published partners with their contact persons, and its feedback: every
+relation it was in (pairs, exchanges, circles of published and archived
+rounds) with its answer and a form to change it. Each page's address names
+the member; a member key opening another member's is refused."""
 
 from __future__ import annotations
 
@@ -26,12 +27,13 @@ from service.store.db import write_session
 from service.translations import N_
 from service.usecases.console_sessions import ConsoleUser
 from service.usecases.errors import Conflict, Invalid, NotFound
+from service.usecases.feedback import member_relations
 from service.usecases.partners import published_partners
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 MemberUser = Annotated[ConsoleUser, Depends(require("member"))]
 SEE_OTHER = 303
-SECTIONS = ("profile", "recommendations", "partners")
+SECTIONS = ("profile", "recommendations", "partners", "my-feedback")
 DIRECTIONS = {
     "mentors": N_("Who can help us"),
     "mentees": N_("Whom we can help"),
@@ -53,6 +55,8 @@ FEEDBACK_PROBLEMS = {
     "met": N_("Say whether you met: yes or no."),
     "usefulness": N_("Choose how useful it was, from 1 (not at all) to 5 (very)."),
     "comment": N_("Keep the comment under 2,000 characters."),
+    "themes_learned": N_("Choose themes from the list."),
+    "continued": N_("Say whether it went on: yes, no or not sure."),
 }
 """What to fix in each field of the feedback form (``FeedbackIn``)."""
 
@@ -288,4 +292,97 @@ def give_feedback(
         raise Refused(403, "role") from None
     return RedirectResponse(
         f"/console/partners/{member_id}?saved={proposal_id}#p{proposal_id}", SEE_OTHER
+    )
+
+
+# ---- feedback on every relation --------------------------------------------
+
+CONTINUED = {"yes": True, "no": False, "unsure": None}
+"""The feedback form's answers to "did it go on after the round?"."""
+
+
+@router.get("/my-feedback/{member_id}")
+def my_feedback(request: Request, user: MemberUser, member_id: str, saved: int | None = None):
+    _own(user, member_id)
+    return _my_feedback(request, user, member_id, saved=saved)
+
+
+def _my_feedback(request, user, member_id, *, saved=None, errors=None, typed=None, status=200):
+    lang = language(request)
+    taxonomy = default_taxonomy()
+    with Session(request.app.state.engine) as session:
+        found = member_relations(session, member_id=member_id, author=user.principal.name)
+    return render(
+        request,
+        "member_feedback.html",
+        title=N_("My feedback"),
+        status=status,
+        member_id=member_id,
+        relations=found,
+        label=lambda key: taxonomy.label(key, lang),
+        themes=sorted(taxonomy.keys, key=lambda k: taxonomy.label(k, lang)),
+        saved=saved,
+        errors=errors or {},
+        typed=typed or {},
+    )
+
+
+def feedback_form(form: FormData) -> dict[str, Any]:
+    """The feedback form as a :class:`FeedbackIn` body (what cannot be read
+    is passed on as written, for the contract to refuse).
+
+    >>> form = FormData([("met", "yes"), ("usefulness", "4"), ("themes_learned", "mel"),
+    ...                  ("other_theme", "teachers"), ("continued", "unsure"), ("comment", "ok")])
+    >>> feedback_form(form)
+    {'met': True, 'usefulness': 4, 'comment': 'ok', 'themes_learned': ['mel', 'teachers'], \
+'continued': None}
+    """
+    text = {k: v for k, v in form.items() if isinstance(v, str)}
+    use = text.get("usefulness", "")
+    themes = [str(t) for t in form.getlist("themes_learned")] + [text.get("other_theme", "")]
+    continued = text.get("continued", "")
+    return {
+        "met": {"yes": True, "no": False}.get(text.get("met", "")),
+        "usefulness": int(use) if use.isdigit() and len(use) < 3 else None,
+        "comment": text.get("comment", ""),
+        "themes_learned": list(dict.fromkeys(t for t in themes if t)),
+        "continued": CONTINUED[continued] if continued in CONTINUED else continued,
+    }
+
+
+@router.post("/my-feedback/{member_id}/{proposal_id}", dependencies=[CsrfChecked])
+async def save_feedback(request: Request, user: MemberUser, member_id: str, proposal_id: int):
+    _own(user, member_id)
+    form = await request.form()
+    return await run_in_threadpool(_save_feedback, request, user, member_id, proposal_id, form)
+
+
+def _save_feedback(request, user, member_id: str, proposal_id: int, form: FormData):
+    body = feedback_form(form)
+    typed = {**body, "met": form.get("met", ""), "continued": form.get("continued", "")}
+    try:
+        answer = FeedbackIn.model_validate(body)
+        with write_session(request.app.state.engine) as session:
+            usecases.add_feedback(
+                session,
+                proposal_id=proposal_id,
+                who=user.principal,
+                **answer.model_dump(exclude={"member"}),
+            )
+    except (ValidationError, Invalid) as exc:
+        wrong = exc.errors() if isinstance(exc, ValidationError) else exc.errors or []
+        fields = {str(e.get("loc", [e.get("field", "")])[0]).split(".")[0] for e in wrong}
+        errors = {f: FEEDBACK_PROBLEMS.get(f, FEEDBACK_PROBLEMS["met"]) for f in fields}
+        return _my_feedback(
+            request,
+            user,
+            member_id,
+            errors={proposal_id: errors},
+            typed={proposal_id: typed},
+            status=422,
+        )
+    except NotFound:  # not a published relation of this member
+        raise Refused(403, "role") from None
+    return RedirectResponse(
+        f"/console/my-feedback/{member_id}?saved={proposal_id}#p{proposal_id}", SEE_OTHER
     )

@@ -1,7 +1,8 @@
 """The edge: what peermatch reads and answers, validated once.
 
 The network document (``network``), a member declared once (``members``),
-round options and answers (``rounds``, ``answers``), the shared field types
+round options and answers (``rounds``, ``answers``), the history document of
+past rounds and their feedback (``history``), the shared field types
 (``fields``) and the problems an input can have (``problems``).
 """
 
@@ -20,6 +21,11 @@ from service.contract.canonical import (
     canonical_document,
     input_sha256,
 )
+from service.contract.feedback import (
+    FEEDBACK_CSV_COLUMNS,
+    FEEDBACK_CSV_REQUIRED,
+    FeedbackImportReport,
+)
 from service.contract.fields import (
     MAX_CAPACITY,
     MAX_SEED,
@@ -32,6 +38,7 @@ from service.contract.fields import (
     SingleLine,
     reserved_id_problem,
 )
+from service.contract.history import HistoryDocument, parse_history
 from service.contract.members import (
     CONTACT_FIELDS,
     EMAIL,
@@ -87,6 +94,7 @@ from service.contract.rounds import (
     ProposalPublic,
     Published,
     PublishedCircle,
+    PublishedExchange,
     PublishedItem,
     PublishedPair,
     PublishIn,
@@ -97,6 +105,9 @@ from service.contract.rounds import (
 )
 
 __all__ = [
+    "FEEDBACK_CSV_COLUMNS",
+    "FEEDBACK_CSV_REQUIRED",
+    "FeedbackImportReport",
     "AuditList",
     "AuditPublic",
     "Bonus",
@@ -119,6 +130,7 @@ __all__ = [
     "JobProgress",
     "JobPublic",
     "HistoryDoc",
+    "HistoryDocument",
     "ImportReport",
     "IsoTime",
     "PSEUDONYM_PREFIX",
@@ -151,6 +163,7 @@ __all__ = [
     "ProposalPublic",
     "Published",
     "PublishedCircle",
+    "PublishedExchange",
     "PublishedItem",
     "PublishedPair",
     "ReasonOut",
@@ -171,6 +184,7 @@ __all__ = [
     "input_sha256",
     "listed",
     "network_json_schema",
+    "parse_history",
     "parse_network",
     "validate_network",
 ]

@@ -32,10 +32,11 @@ Bonus = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
 class RoundCreate(BaseModel):
     """Options of a round. Mentoring: ``objective``, ``coverage_first`` and the
     policy knobs (defaults: the engine's :class:`~matcher.scoring.ScoringPolicy`);
-    circles: ``themes``, ``size``, ``max_per_member``."""
+    exchanges (disjoint reciprocal pairs, each member teaching the other): the
+    policy knobs; circles: ``themes``, ``size``, ``max_per_member``."""
 
     model_config = _BODY
-    kind: Literal["mentoring", "circles"]
+    kind: Literal["mentoring", "circles", "exchanges"]
     seed: Seed | None = None
     objective: Literal[OBJECTIVES] = OBJECTIVES[0]  # type: ignore[valid-type]
     coverage_first: bool = True
@@ -210,20 +211,51 @@ class ExclusionPublic(_Provenance):
 
 
 class FeedbackIn(BaseModel):
+    """One side's answer on a published relation. Sending again replaces the
+    same author's answer for the same member; ``themes_learned`` and
+    ``continued`` left out keep what that answer said (a new answer: none
+    learned, not said)."""
+
     model_config = _BODY
-    met: bool
-    usefulness: Annotated[int, Field(ge=1, le=5)]
+    met: bool = Field(description="whether the relation met its goal")
+    usefulness: Annotated[int, Field(ge=1, le=5, description="1 (not at all) to 5 (very)")]
     comment: Annotated[MultiLine, Field(max_length=2000)] = ""
+    member: MemberId | None = Field(
+        default=None,
+        description="The side answering: a member of the relation (the mentor or mentee of a "
+        "pair, either partner of an exchange, one member of a circle). A member key answers "
+        "only as itself and may leave it out. An admin key recording an answer must name the "
+        "circle member it is from; for a pair or an exchange it may leave it out when the side "
+        "is not known.",
+    )
+    themes_learned: Annotated[list[str], Field(max_length=50)] = Field(
+        default_factory=list,
+        description="The themes actually learned, as taxonomy keys (GET /v1/taxonomy); "
+        "an unknown key is refused with the closest known one.",
+    )
+    continued: bool | None = Field(
+        default=None,
+        description="Whether the relation went on after the round; null: not known.",
+    )
 
 
 class FeedbackPublic(BaseModel):
     id: int
     proposal_id: int
+    member: str | None = Field(
+        description="the side that answered; null for an answer whose side is not known"
+    )
     met: bool
     usefulness: int
+    themes_learned: list[str]
+    themes_learned_labels: list[str] = Field(
+        description="the labels of themes_learned, in the same order, in the request's language"
+    )
+    continued: bool | None
     comment: str
     author: str = Field(description="the name of the API key that gave it")
     created_at: datetime
+    updated_at: datetime | None = Field(description="when it was last replaced; null: never")
 
 
 class PublishedPair(BaseModel):
@@ -250,11 +282,35 @@ class PublishedCircle(BaseModel):
     score: float
 
 
-PublishedItem = Annotated[PublishedPair | PublishedCircle, Field(discriminator="type")]
+class ThemeOut(BaseModel):
+    key: str
+    label: str = Field(description=_THEME_LABEL)
+
+
+class PublishedExchange(BaseModel):
+    """A reciprocal exchange: ``a`` and ``b`` each teach the other."""
+
+    type: Literal["exchange"] = "exchange"
+    proposal_id: int
+    round_id: int
+    a: str
+    a_name: str | None
+    b: str
+    b_name: str | None
+    a_teaches: list[ThemeOut] = Field(description="the themes `a` teaches `b`")
+    b_teaches: list[ThemeOut] = Field(description="the themes `b` teaches `a`")
+    languages: list[str]
+    score: float
+    reasons: list[ReasonOut]
+
+
+PublishedItem = Annotated[
+    PublishedPair | PublishedCircle | PublishedExchange, Field(discriminator="type")
+]
 
 
 class Published(Page[PublishedItem]):
-    """Published pairs and circles, by round and proposal."""
+    """Published pairs, circles and exchanges, by round and proposal."""
 
     limit: int | None = Field(  # type: ignore[assignment]
         description="the most items a page holds: `limit`; null without `limit`, when the "

@@ -34,21 +34,33 @@ def exchanges_document(result: ExchangeResult, network: Network) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "pairs": [_pair_dict(e) for e in result.pairs],
-        "summary": {
-            "pairs": len(result.pairs),
-            "members": result.members,
-            "eligible": result.eligible,
-            "network_members": len(network.members),
-            "reciprocal_pairs": result.reciprocal_pairs,
-            "k": result.k,
-            "total": result.total,
-            "upper_bound": result.upper_bound,
-            "optimal": result.optimal,
-            "method": result.method,
-            "taxonomy_version": network.taxonomy_version,
-            "input_sha256": input_sha256(network),
-        },
+        "summary": exchanges_summary(result, network),
     }
+
+
+def exchanges_summary(result: ExchangeResult, network: Network) -> dict:
+    """An exchanges run's figures: pairs, members in one and eligible, the
+    total against its proven bound, input (the CLI's document and a stored
+    exchanges round's summary)."""
+    return {
+        "pairs": len(result.pairs),
+        "members": result.members,
+        "eligible": result.eligible,
+        "network_members": len(network.members),
+        "reciprocal_pairs": result.reciprocal_pairs,
+        "k": result.k,
+        "total": result.total,
+        "upper_bound": result.upper_bound,
+        "optimal": result.optimal,
+        "method": result.method,
+        "taxonomy_version": network.taxonomy_version,
+        "input_sha256": input_sha256(network),
+    }
+
+
+def teaches(reasons) -> list[str]:
+    """The theme keys among one direction's reasons: what that side teaches."""
+    return [r.key for r in reasons if r.kind == "theme"]
 
 
 PROOFS = {

@@ -1,7 +1,8 @@
-"""The published pairs and circles as CSV for a mail merge: one row per
-member of each pair or circle, with its contact, its partners, the themes
-and the language. UTF-8 with a byte order mark, so that Excel reads the
-accents; every cell safe against formula injection."""
+"""The published pairs, exchanges and circles as CSV for a mail merge: one
+row per member of each, with its contact, its partners, the themes (of an
+exchange: those the member teaches) and the language. UTF-8 with a byte
+order mark, so that Excel reads the accents; every cell safe against
+formula injection."""
 
 from __future__ import annotations
 
@@ -42,14 +43,20 @@ def published_rows(published: Published, contacts: Mapping[str, Contact]) -> lis
     for item in published.items:
         base = {"round": item.round_id, "proposal": item.proposal_id, "type": item.type}
         if item.type == "pair":
-            people = [(item.mentor, "mentor"), (item.mentee, "mentee")]
             themes = [r.label for r in item.reasons if r.kind == "theme" and r.label]
+            people = [(item.mentor, "mentor", themes), (item.mentee, "mentee", themes)]
+            language = ", ".join(item.languages)
+        elif item.type == "exchange":
+            people = [
+                (item.a, "partner", [t.label for t in item.a_teaches]),
+                (item.b, "partner", [t.label for t in item.b_teaches]),
+            ]
             language = ", ".join(item.languages)
         else:
-            people = [(m["member"], m.get("role", "")) for m in item.members]
-            themes, language = [item.theme_label], item.language or ""
-        names = {ident: _name(ident, contacts) for ident, _ in people}
-        for ident, role in people:
+            people = [(m["member"], m.get("role", ""), [item.theme_label]) for m in item.members]
+            language = item.language or ""
+        names = {ident: _name(ident, contacts) for ident, _, _ in people}
+        for ident, role, themes in people:
             contact = contacts.get(ident)
             rows.append(
                 {

@@ -24,6 +24,7 @@ from matcher import (
     mentoring_round,
     network_arrays,
 )
+from matcher.history import History
 
 
 @dataclass(frozen=True)
@@ -38,15 +39,24 @@ class Analysis:
     round: RoundResult
     circles: CirclesResult
     exchanges: ExchangeResult
+    history: History | None = None
+    """The past rounds and their feedback, when a history was given."""
 
 
 def analyse(
-    network: Network, *, taxonomy: Taxonomy, progress: Callable[[str], None] | None = None
+    network: Network,
+    *,
+    taxonomy: Taxonomy,
+    progress: Callable[[str], None] | None = None,
+    history: History | None = None,
 ) -> Analysis:
     """Run the engine as the CLI commands do, with their defaults: the
     capacity map by region, a welfare round with the default policy and no
     seed, circles on the default themes, exchanges without ``-k``.
-    ``progress`` is told the name of each step before it starts."""
+    ``progress`` is told the name of each step before it starts. ``history``:
+    the past rounds and their feedback, kept for the report (the CLI builds it
+    from a history document with ``service.usecases.history.to_history``:
+    the report may not import the use cases)."""
     say = progress or (lambda _step: None)
     arrays = network_arrays(network, taxonomy)
     say("help graph")
@@ -61,4 +71,4 @@ def analyse(
     circles = form_circles(arrays)
     say("reciprocal exchanges")
     exchanges = exchange_pairs(arrays)
-    return Analysis(network, taxonomy, arrays, graph, cmap, result, circles, exchanges)
+    return Analysis(network, taxonomy, arrays, graph, cmap, result, circles, exchanges, history)

@@ -143,8 +143,19 @@ def _decide_one(
         raise Conflict(
             f"proposal {proposal_id} is {proposal.status}; decide on the current proposals"
         )
-    if (never_again or lock) and proposal.kind != "pair":
-        raise Conflict(f"proposal {proposal_id} is a circle; never_again and lock are for pairs")
+    if never_again and proposal.kind == "circle":
+        raise Conflict(
+            f"proposal {proposal_id} is a circle; never_again is for pairs and exchanges"
+        )
+    if lock and proposal.kind != "pair":
+        # A lock is "mentor mentors mentee" in later mentoring rounds: an
+        # exchange has no such direction, so storing one would say more
+        # than was decided.
+        what = "an exchange" if proposal.kind == "exchange" else "a circle"
+        raise Conflict(
+            f"proposal {proposal_id} is {what}; lock is for mentoring pairs: "
+            "approve it without lock"
+        )
     status = "declined" if decision == "decline" else "approved"
     if status == "declined" and proposal.kind == "pair":
         _refuse_declining_a_lock(session, proposal)
@@ -214,6 +225,15 @@ def _check_capacity(session: Session, row: Round, proposal: Proposal) -> None:
                 raise Conflict(
                     f"{member_id} already has {taken} approved or pinned pair(s) as {role} "
                     f"and its {field} is {limit}; decline one first or raise {field}"
+                )
+        return
+    if proposal.kind == "exchange":
+        for m in proposal.members:
+            taken = [p.id for p in live if m["member"] in {x["member"] for x in p.members}]
+            if taken:
+                raise Conflict(
+                    f"{m['member']} is already in approved exchange {taken[0]}; "
+                    "a member is in at most one exchange: decline that one first"
                 )
         return
     limit = row.options.get("max_per_member", 2)

@@ -28,6 +28,7 @@ any round (ids are unique across rounds, as proposal ids are).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -207,7 +208,15 @@ def to_history(network: Network, document: dict[str, Any]) -> History:
     rounds, relations, kinds = [], [], {}
     for order, r in enumerate(document["rounds"]):
         fmt = FORMAT_OF_KIND[r["kind"]]
-        rounds.append(PastRound(id=r["id"], format=fmt, order=order))
+        when = r.get("published_at")
+        rounds.append(
+            PastRound(
+                id=r["id"],
+                format=fmt,
+                order=order,
+                published_at=datetime.fromisoformat(when) if when else None,
+            )
+        )
         for rel in r["relations"]:
             kinds[rel["id"]] = rel["kind"]
             relations.extend(_relations(r["id"], rel))

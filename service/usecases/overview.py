@@ -53,11 +53,11 @@ def overview(session: Session, cache: NetworkCache, *, lang: str) -> dict[str, A
         ],
         "draft": {
             kind: next((r for r in rounds if r.status == "draft" and r.kind == kind), None)
-            for kind in ("mentoring", "circles")
+            for kind in ("mentoring", "exchanges", "circles")
         },
         "published": {
             kind: next((r for r in rounds if r.status == "published" and r.kind == kind), None)
-            for kind in ("mentoring", "circles")
+            for kind in ("mentoring", "exchanges", "circles")
         },
         "activity": list_audit(session, limit=ACTIVITY_SHOWN, offset=0).items,
     }

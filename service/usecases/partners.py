@@ -1,5 +1,5 @@
 """A member's published partners as the member sees them: the published
-pairs and circles (the same use case as ``GET /v1/members/{id}/published``),
+pairs, exchanges and circles (the same use case as ``GET /v1/members/{id}/published``),
 its partners' contact persons — publishing is so that they can reach each
 other — and the feedback it already gave on each."""
 
@@ -27,7 +27,7 @@ class Partners:
 
 
 def published_partners(session: Session, *, member_id: str, who: Principal, lang: str) -> Partners:
-    """``member_id``'s published pairs and circles, labels in ``lang``, with
+    """``member_id``'s published pairs, exchanges and circles, labels in ``lang``, with
     the contact persons of its partners and ``who``'s feedback on them.
     Only the member itself and the secretariat may ask (``Forbidden``)."""
     if not may_see_partners_contacts(who, member_id):
@@ -38,6 +38,8 @@ def published_partners(session: Session, *, member_id: str, who: Principal, lang
     for item in published.items:
         if item.type == "pair":
             partners |= {item.mentor, item.mentee}
+        elif item.type == "exchange":
+            partners |= {item.a, item.b}
         else:
             partners |= {m["member"] for m in item.members}
     partners.discard(member_id)

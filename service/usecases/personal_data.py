@@ -240,6 +240,13 @@ def pseudonymise(session: Session, found: Traces, pseudonym: str) -> dict[str, i
         p.members = [
             {**m, "member": pseudonym} if m["member"] == member_id else m for m in p.members
         ]
+        # A circle's reasons name each credited learner.
+        p.reasons = [
+            {**r, "key": pseudonym}
+            if r.get("kind") == "learner" and r.get("key") == member_id
+            else r
+            for r in p.reasons
+        ]
         p.note = needles.replace(p.note, pseudonym)
         session.add(p)
     for r in found.rounds:
@@ -265,6 +272,8 @@ def pseudonymise(session: Session, found: Traces, pseudonym: str) -> dict[str, i
     for f in found.feedback_given + found.feedback_received:
         f.comment = ""
         f.author = renamed.get(f.author, f.author)
+        if f.member_id == member_id:  # the side that answered
+            f.member_id = pseudonym
         session.add(f)
     for k in found.keys:
         k.name, k.member_id = renamed[k.name], pseudonym
@@ -391,10 +400,14 @@ def _feedback(f: Feedback) -> dict[str, Any]:
     return {
         "id": f.id,
         "proposal_id": f.proposal_id,
+        "member": f.member_id,
         "met": f.met,
         "usefulness": f.usefulness,
+        "themes_learned": list(f.themes_learned),
+        "continued": f.continued,
         "comment": f.comment,
         "created_at": _iso(f.created_at),
+        "updated_at": _iso(f.updated_at),
     }
 
 

@@ -14,6 +14,7 @@ from service.contract import (
     ProposalPublic,
     Published,
     PublishedCircle,
+    PublishedExchange,
     PublishedPair,
     PublishPreview,
     RoundList,
@@ -30,7 +31,16 @@ from service.store.models import (
 )
 from service.usecases.access import Principal
 from service.usecases.audit import audit
-from service.usecases.errors import Conflict, not_found
+from service.usecases.errors import Conflict, Invalid, not_found
+from service.usecases.feedback import (
+    KEEP,
+    feedback_view,
+    is_answerable,
+    record_answer,
+    side_error,
+    sides,
+    theme_errors,
+)
 from service.usecases.network import bump_version, network_document, validated_network
 from service.usecases.rounds import LIVE, locked_round, with_approvals
 
@@ -72,6 +82,8 @@ def publish_preview(
 def _members_of(p: Proposal) -> str:
     if p.kind == "pair":
         return f"{p.mentor} mentors {p.mentee}"
+    if p.kind == "exchange":
+        return f"{p.mentor} and {p.mentee} teach each other"
     return f"{p.theme} circle in {p.language}: " + ", ".join(m["member"] for m in p.members)
 
 
@@ -196,36 +208,53 @@ def published(session: Session, *, member_id: str | None = None) -> list[tuple[P
 
 
 def add_feedback(
-    session: Session, *, proposal_id: int, met: bool, usefulness: int, comment: str, who: Principal
+    session: Session,
+    *,
+    proposal_id: int,
+    met: bool,
+    usefulness: int,
+    comment: str,
+    who: Principal,
+    member: str | None = None,
+    themes_learned: list[str] | Any = KEEP,
+    continued: bool | None | Any = KEEP,
 ) -> tuple[Feedback, bool]:
-    """Record (or replace: one per author and proposal) feedback on a
-    published proposal; returns the row and whether it is new. A member key
-    sees only published proposals it is part of: anything else is 'not
-    found', so drafts stay invisible."""
+    """Record one side's answer on a relation of a published or archived
+    round (``member``: the side, see :func:`~service.usecases.feedback.side_error`),
+    or replace the same author's answer for the same side; returns the row
+    and whether it is new. ``themes_learned`` and ``continued`` left as
+    ``KEEP`` keep a replaced answer's. A member key sees only published
+    relations it is part of: anything else is 'not found', so drafts stay
+    invisible."""
     proposal = session.get(Proposal, proposal_id)
     round_row = session.get(Round, proposal.round_id) if proposal else None
-    published = (
-        proposal is not None
-        and round_row.status in ("published", "archived")
-        and proposal.status in LIVE
-    )
-    involved = proposal is not None and who.member_id in {m["member"] for m in proposal.members}
+    published = proposal is not None and is_answerable(proposal, round_row)
+    involved = proposal is not None and who.member_id in sides(proposal)
     if proposal is None or (who.role == "member" and not (involved and published)):
         raise not_found("proposal", proposal_id)
     if not published:
         raise Conflict(f"proposal {proposal_id} was not published; feedback is on published ones")
-    row = session.exec(
-        select(Feedback).where(Feedback.proposal_id == proposal_id, Feedback.author == who.name)
-    ).first()
-    created = row is None
-    if created:
-        row = Feedback(proposal_id=proposal_id, author=who.name, met=met, usefulness=usefulness)
-    row.met, row.usefulness, row.comment = met, usefulness, comment
-    session.add(row)
-    session.flush()
-    action = "feedback.create" if created else "feedback.update"
-    audit(session, who, action, "proposal", proposal_id, feedback=row.id)
-    return row, created
+    member, refusal = side_error(proposal, member, who)
+    errors = [{"where": "body", "field": "member", "value": member, "message": refusal}]
+    errors = (errors if refusal else []) + theme_errors(
+        [] if themes_learned is KEEP else themes_learned
+    )
+    if errors:
+        raise Invalid(f"{len(errors)} problem(s) in the feedback; nothing was saved", errors)
+    row, status = record_answer(
+        session,
+        proposal_id,
+        author=who.name,
+        member=member,
+        met=met,
+        usefulness=usefulness,
+        comment=comment,
+        themes_learned=themes_learned,
+        continued=continued,
+    )
+    action = "feedback.create" if status == "created" else "feedback.update"
+    audit(session, who, action, "proposal", proposal_id, feedback=row.id, member=member)
+    return row, status == "created"
 
 
 def round_view(session: Session, round_id: int, *, proposals: bool, lang: str) -> RoundPublic:
@@ -295,7 +324,7 @@ def list_proposals(
 
 
 def list_feedback(
-    session: Session, *, round_id: int, limit: int, offset: int
+    session: Session, *, round_id: int, limit: int, offset: int, lang: str = "en"
 ) -> Page[FeedbackPublic]:
     """A page of the feedback on a round's proposals, oldest first."""
     _round(session, round_id)
@@ -310,7 +339,7 @@ def list_feedback(
         total=total,
         limit=limit,
         offset=offset,
-        items=[FeedbackPublic.model_validate(f.model_dump()) for f in rows],
+        items=[feedback_view(f, lang) for f in rows],
     )
 
 
@@ -323,21 +352,23 @@ def published_results(
     offset: int = 0,
 ) -> Published:
     """What the Hub shows (of ``member_id`` only, if given): a page of the
-    pairs and circles of the published rounds (the whole list without
+    pairs, circles and exchanges of the published rounds (the whole list without
     ``limit``), by round and proposal, with the members' names and the
-    labels in ``lang``. A deleted member is left out: its pairs, and its
-    place in circles."""
+    labels in ``lang``. A deleted member is left out: its pairs and
+    exchanges, and its place in circles."""
     found = published(session, member_id=member_id)
     named = select(Member.id, Member.name)
     if member_id is not None:  # a few partners: not the whole network's names
         ids = sorted({m["member"] for p, _ in found for m in p.members})
         named = named.where(col(Member.id).in_(ids))
     names = dict(session.exec(named).all())
-    rows = [(p, r) for p, r in found if p.kind != "pair" or {p.mentor, p.mentee} <= names.keys()]
+    rows = [(p, r) for p, r in found if p.kind == "circle" or {p.mentor, p.mentee} <= names.keys()]
     end = None if limit is None else offset + limit
-    items: list[PublishedPair | PublishedCircle] = []
+    items: list[PublishedPair | PublishedCircle | PublishedExchange] = []
     for p, r in rows[offset:end]:
-        if p.kind == "pair":
+        if p.kind == "exchange":
+            items.append(_published_exchange(p, r, names, lang))
+        elif p.kind == "pair":
             items.append(
                 PublishedPair(
                     proposal_id=p.id,
@@ -366,3 +397,20 @@ def published_results(
                 )
             )
     return Published(total=len(rows), limit=limit, offset=offset, items=items)
+
+
+def _published_exchange(p: Proposal, r: Round, names: dict, lang: str) -> PublishedExchange:
+    a, b = p.members
+    return PublishedExchange(
+        proposal_id=p.id,
+        round_id=r.id,
+        a=p.mentor,
+        a_name=names.get(p.mentor),
+        b=p.mentee,
+        b_name=names.get(p.mentee),
+        a_teaches=[{"key": k, "label": theme_label(k, lang)} for k in a.get("teaches", [])],
+        b_teaches=[{"key": k, "label": theme_label(k, lang)} for k in b.get("teaches", [])],
+        languages=p.languages,
+        score=p.score,
+        reasons=labelled_reasons(p.reasons, lang),
+    )

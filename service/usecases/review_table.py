@@ -44,7 +44,10 @@ class Person:
     name: str
     country: str | None
     role: str
-    """``mentor``, ``mentee``, ``anchor`` or ``learner``."""
+    """``mentor``, ``mentee``, ``anchor``, ``learner`` or ``partner`` (of an
+    exchange)."""
+    teaches: list[str] = field(default_factory=list)
+    """An exchange partner's themes for the other, as labels."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,9 @@ def review_page(
             decoded[languages_text] = json.loads(languages_text)
         spoken = decoded[languages_text]
         ids = (
-            (mentor, mentee) if kind == "pair" else [m["member"] for m in json.loads(members_text)]
+            (mentor, mentee)
+            if kind in ("pair", "exchange")
+            else [m["member"] for m in json.loads(members_text)]
         )
         where = {region_of.get(i) for i in ids} - {None}
         regions.update(where)
@@ -154,7 +159,8 @@ def _row(row, members: dict, taxonomy, lang: str) -> ReviewRow:
     people = []
     for m in row.members:
         name, country = members.get(m["member"], (m["member"], None))
-        people.append(Person(m["member"], name, country, m["role"]))
+        taught = [taxonomy.label(k, lang) for k in m.get("teaches", [])]
+        people.append(Person(m["member"], name, country, m["role"], taught))
     # A circle's "learner" reasons name a member, not a score term: the
     # member list shows them already.
     reasons = tuple(

@@ -3,6 +3,7 @@ around the secretariat's decisions."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,6 +22,7 @@ from matcher import (
 from matcher.circles import MAX_SIZE as MAX_CIRCLE_SIZE
 from matcher.circles import Circle
 from matcher.circles.relax import circle_options
+from matcher.exchanges import Exchange, exchange_pairs
 from matcher.rounds import MatchedPair
 from service import metrics
 from service.contract import (
@@ -30,6 +32,7 @@ from service.contract import (
 )
 from service.documents.circles import circles_summary, left_out_list
 from service.documents.encoding import reason_dict
+from service.documents.exchanges import exchanges_summary, teaches
 from service.documents.mentoring import round_summary, unmatched_list
 from service.store.db import read_session, write_session
 from service.store.models import Proposal, Round
@@ -95,6 +98,13 @@ MENTORING_OPTIONS = frozenset({"objective", "coverage_first", *POLICY_OPTIONS})
 
 
 CIRCLE_OPTIONS = frozenset({"themes", "size", "max_per_member"})
+NOT_OPTIONS = {
+    "mentoring": CIRCLE_OPTIONS,
+    "circles": MENTORING_OPTIONS,
+    "exchanges": CIRCLE_OPTIONS | (MENTORING_OPTIONS - set(POLICY_OPTIONS)),
+}
+"""The options each kind of round has not (an exchange is no directed
+pair: nothing to make stable, no mentee to cover first)."""
 
 
 def check_round_options(spec: RoundCreate) -> None:
@@ -127,8 +137,7 @@ def check_round_options(spec: RoundCreate) -> None:
         )
     # An option of the other kind would be silently ignored: say so instead
     # (a form that always sends every field, with its default, is fine).
-    other_kind = CIRCLE_OPTIONS if spec.kind == "mentoring" else MENTORING_OPTIONS
-    for field in sorted(spec.model_fields_set & other_kind):
+    for field in sorted(spec.model_fields_set & NOT_OPTIONS[spec.kind]):
         if getattr(spec, field) == type(spec).model_fields[field].get_default(
             call_default_factory=True
         ):
@@ -137,7 +146,8 @@ def check_round_options(spec: RoundCreate) -> None:
             {
                 "where": "body",
                 "field": field,
-                "message": f"a {spec.kind} round has no {field} option; remove it",
+                "message": f"{'an' if spec.kind == 'exchanges' else 'a'} {spec.kind} round "
+                f"has no {field} option; remove it",
             }
         )
     if errors:
@@ -152,8 +162,14 @@ def _compute(
     ``relabel``: see :func:`validated_network`."""
     network = validated_network(document, relabel=relabel)
     tax = default_taxonomy()
+    policy = ScoringPolicy(**{k: getattr(spec, k) for k in POLICY_OPTIONS})
+    if spec.kind == "exchanges":
+        # Deterministic without the seed (ties go by ids); it is kept with
+        # the round as for the other kinds.
+        found = exchange_pairs(network_arrays(network, tax), policy=policy)
+        summary = {**exchanges_summary(found, network), "seed": spec.seed}
+        return summary, [_exchange_proposal(e) for e in found.pairs], summary["input_sha256"]
     if spec.kind == "mentoring":
-        policy = ScoringPolicy(**{k: getattr(spec, k) for k in POLICY_OPTIONS})
         result = mentoring_round(
             network,
             taxonomy=tax,
@@ -201,6 +217,24 @@ def _pair_proposal(pair: MatchedPair) -> dict[str, Any]:
     }
 
 
+def _exchange_proposal(e: Exchange) -> dict[str, Any]:
+    """An exchange as a proposal row: ``mentor``/``mentee`` hold ``a``/``b``
+    (so what is keyed on a pair, such as an exclusion, reads it as one) and
+    each member says what it teaches the other."""
+    return {
+        "kind": "exchange",
+        "mentor": e.a,
+        "mentee": e.b,
+        "members": [
+            {"member": e.a, "role": "partner", "teaches": teaches(e.a_to_b_reasons)},
+            {"member": e.b, "role": "partner", "teaches": teaches(e.b_to_a_reasons)},
+        ],
+        "languages": list(e.languages),
+        "score": e.score,
+        "reasons": [reason_dict(r) for r in e.reasons],
+    }
+
+
 def _circle_proposal(circle: Circle) -> dict[str, Any]:
     return {
         "kind": "circle",
@@ -216,6 +250,8 @@ def _circle_proposal(circle: Circle) -> dict[str, Any]:
 def _options(spec: RoundCreate) -> dict[str, Any]:
     if spec.kind == "mentoring":
         keys = ("coverage_first", *POLICY_OPTIONS)
+    elif spec.kind == "exchanges":
+        keys = POLICY_OPTIONS
     else:
         keys = ("themes", "size", "max_per_member")
     return {k: getattr(spec, k) for k in keys}
@@ -302,14 +338,14 @@ def rerun_round(
     declined = [p for p in proposals if p.status == "declined"]
     declined_circles = frozenset()
     relabel = None
-    if spec.kind == "mentoring":
-        document, relabel = with_approvals(document, kept)
-        # A "never again" decline is a stored exclusion already.
-        stored = document["exclusions"]
-        declined_pairs = {tuple(sorted([p.mentor, p.mentee])) for p in declined}
-        document["exclusions"] = stored + [
-            list(x) for x in sorted(declined_pairs - {tuple(x) for x in stored})
-        ]
+    if spec.kind != "circles":
+        if spec.kind == "mentoring":
+            document, relabel = with_approvals(document, kept)
+        else:
+            # An approved exchange takes both its members: the rest is
+            # optimised around them, so the round stays disjoint.
+            document = _without(document, {m["member"] for p in kept for m in p.members})
+        document = _with_declined(document, declined)
     else:
         declined_circles = frozenset(
             (p.theme, frozenset(m["member"] for m in p.members)) for p in declined
@@ -319,6 +355,8 @@ def rerun_round(
     summary, fresh, sha = _compute(
         spec, document, declined_circles=declined_circles, relabel=relabel
     )
+    if spec.kind == "exchanges":
+        summary = _with_kept_exchanges(summary, kept)
     if spec.kind == "circles":
         fitting = _fit_circles(fresh, kept, max_per_member=spec.max_per_member)
         summary = {
@@ -346,6 +384,8 @@ def _identity(p: dict[str, Any]) -> tuple:
     theme, language and member set."""
     if p["kind"] == "pair":
         return ("pair", p["mentor"], p["mentee"])
+    if p["kind"] == "exchange":
+        return ("exchange", *sorted((p["mentor"], p["mentee"])))
     return ("circle", p["theme"], p["language"], frozenset(m["member"] for m in p["members"]))
 
 
@@ -385,6 +425,33 @@ def _store_proposals(session: Session, row: Round, fresh: list[dict], kept: list
             session.add(p)
 
 
+def _with_declined(document: dict[str, Any], declined: list[Proposal]) -> dict[str, Any]:
+    """The network with this round's declined pairs (or exchanges) as
+    exclusions: never proposed again in it. A "never again" decline is a
+    stored exclusion already."""
+    stored = document["exclusions"]
+    declined_pairs = {tuple(sorted([p.mentor, p.mentee])) for p in declined}
+    extra = [list(x) for x in sorted(declined_pairs - {tuple(x) for x in stored})]
+    return {**document, "exclusions": stored + extra}
+
+
+def _with_kept_exchanges(summary: dict[str, Any], kept: list[Proposal]) -> dict[str, Any]:
+    """A re-run's summary of the whole round: the engine's figures on the
+    members the approved exchanges left, plus those exchanges (the bound is
+    then the best total given the approvals)."""
+    score = math.fsum(p.score for p in kept)
+    return {
+        **summary,
+        "pairs": summary["pairs"] + len(kept),
+        "members": summary["members"] + 2 * len(kept),
+        "eligible": summary["eligible"] + 2 * len(kept),
+        "network_members": summary["network_members"] + 2 * len(kept),
+        "total": summary["total"] + score,
+        "upper_bound": summary["upper_bound"] + score,
+        "kept": len(kept),
+    }
+
+
 def _circle_load(kept: list[Proposal]) -> dict[str, int]:
     load: dict[str, int] = {}
     for p in kept:
@@ -400,14 +467,19 @@ def _without_full_members(
     ``max_per_member`` (and the pairs that name them): the re-run then
     spends its effort on the others."""
     full = {i for i, n in _circle_load(kept).items() if n >= max_per_member}
-    if not full:
+    return _without(document, full)
+
+
+def _without(document: dict[str, Any], gone: set[str]) -> dict[str, Any]:
+    """The network without the members ``gone`` and the pairs that name them."""
+    if not gone:
         return document
     return {
         **document,
-        "members": [m for m in document["members"] if m["id"] not in full],
-        "exclusions": [x for x in document["exclusions"] if not full & set(x)],
-        "locked": [x for x in document["locked"] if not full & {x["mentor"], x["mentee"]}],
-        "history": [x for x in document["history"] if not full & {x["mentor"], x["mentee"]}],
+        "members": [m for m in document["members"] if m["id"] not in gone],
+        "exclusions": [x for x in document["exclusions"] if not gone & set(x)],
+        "locked": [x for x in document["locked"] if not gone & {x["mentor"], x["mentee"]}],
+        "history": [x for x in document["history"] if not gone & {x["mentor"], x["mentee"]}],
     }
 
 

@@ -14,6 +14,7 @@ from service.store.db import make_engine, prepare, write_session
 from service.store.faults import DatabaseNotWritable, SchemaNotCurrent
 from service.store.models import Member
 from service.usecases.access import cli_actor
+from service.usecases.history_import import write_history
 from service.usecases.imports import import_network
 
 
@@ -55,9 +56,11 @@ def open_engine():
 
 
 def load_demo(engine) -> int:
-    """Import the bundled demo network into an empty database; returns how
-    many members were imported (0 if the database already had members)."""
-    from fixtures import demo_network_path
+    """Import the bundled demo network and its synthetic history (archived
+    rounds with their feedback, so nothing is published) into an empty
+    database, in one transaction; returns how many members were imported (0
+    if the database already had members)."""
+    from fixtures import demo_network_path, load_demo_history
 
     with write_session(engine) as session:
         if session.exec(select(Member.id).limit(1)).first() is not None:
@@ -69,4 +72,5 @@ def load_demo(engine) -> int:
             source="demo network",
             max_members=10_000,
         )
+        write_history(session, load_demo_history(), who=cli_actor())
         return result.created

@@ -52,7 +52,7 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def round_published_event(view: RoundPublic, *, published_url: str) -> dict:
     """The payload of ``round.published`` (without its delivery id): which
-    round, when, how many pairs and circles it published, and where to read
+    round, when, how many pairs, exchanges and circles it published, and where to read
     them.
 
     >>> from datetime import UTC, datetime
@@ -61,7 +61,7 @@ def round_published_event(view: RoundPublic, *, published_url: str) -> dict:
     >>> round_published_event(view, published_url="https://pm.example.org/v1/published")
     ... # doctest: +NORMALIZE_WHITESPACE
     {'event': 'round.published', 'round_id': 7, 'published_at': '2027-01-04T09:30:00Z',
-     'pairs': 0, 'circles': 0, 'published_url': 'https://pm.example.org/v1/published'}
+     'pairs': 0, 'exchanges': 0, 'circles': 0, 'published_url': 'https://pm.example.org/v1/published'}
     """
     live = [p for p in view.proposals or () if p.status in LIVE]
     return {
@@ -70,7 +70,8 @@ def round_published_event(view: RoundPublic, *, published_url: str) -> dict:
         # As the API writes it in the round.
         "published_at": view.model_dump(mode="json", include={"published_at"})["published_at"],
         "pairs": sum(p.kind == "pair" for p in live),
-        "circles": sum(p.kind != "pair" for p in live),
+        "exchanges": sum(p.kind == "exchange" for p in live),
+        "circles": sum(p.kind == "circle" for p in live),
         "published_url": published_url,
     }
 

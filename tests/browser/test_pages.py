@@ -14,13 +14,15 @@ PAGES = {
         "/console/keys/revoke?name=test-hub",
         "/console/constraints",
         "/console/constraints/remove?kind=locked&a=ke-coalition&b=sn-coalition",
-        "/console/rounds/1/publish",  # no round yet: the page says so (test_publish.py: a round)
+        "/console/rounds/1/publish",  # the demo history's archived round 1: no longer a draft
         "/console/members",
         "/console/members/ke-coalition",
         "/console/members/new",
         "/console/members/ke-coalition/delete",
         "/console/import",
+        "/console/feedback/import",
         "/console/capacity-map",
+        "/console/flow",  # nothing published: the page says so (test_flow.py: two rounds)
         "/console/outcomes",
         "/console/rounds",  # the review table: tests/browser/test_rounds.py
         "/console/profile",  # refused: not an admin's page
@@ -29,6 +31,7 @@ PAGES = {
         "/console/profile/ke-coalition",
         "/console/recommendations/ke-coalition",
         "/console/partners/ke-coalition",
+        "/console/my-feedback/ke-coalition",
     ],
 }
 """The pages each role opens; a new page is added here."""

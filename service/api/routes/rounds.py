@@ -36,6 +36,7 @@ from service.contract import (
     RoundPublic,
 )
 from service.store.db import write_session
+from service.usecases.feedback import KEEP, feedback_view
 
 router = APIRouter(prefix="/v1", tags=["rounds"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -93,10 +94,16 @@ def list_proposals(
 
 @router.get("/rounds/{round_id}/feedback")
 def list_feedback(
-    _: Admin, session: SessionDep, round_id: Id, page: Annotated[Paging, paging(200, 1000)]
+    _: Admin,
+    session: SessionDep,
+    round_id: Id,
+    page: Annotated[Paging, paging(200, 1000)],
+    language: LanguageDep,
 ) -> Page[FeedbackPublic]:
-    """The feedback given on a round's proposals, oldest first."""
-    return usecases.list_feedback(session, round_id=round_id, limit=page.limit, offset=page.offset)
+    """The answers given on a round's relations, oldest first."""
+    return usecases.list_feedback(
+        session, round_id=round_id, limit=page.limit, offset=page.offset, lang=language.code
+    )
 
 
 @router.post("/rounds/{round_id}/proposals/{proposal_id}/decision")
@@ -229,13 +236,22 @@ def get_published(
 @router.post(
     "/proposals/{proposal_id}/feedback",
     status_code=201,
-    responses={200: {"description": "the author's earlier feedback, replaced"}},
+    responses={200: {"description": "the author's earlier answer for that side, replaced"}},
 )
 def give_feedback(
-    who: AdminOrMember, engine: EngineDep, proposal_id: Id, body: FeedbackIn, response: Response
+    who: AdminOrMember,
+    engine: EngineDep,
+    proposal_id: Id,
+    body: FeedbackIn,
+    response: Response,
+    language: LanguageDep,
 ) -> FeedbackPublic:
-    """Whether a published pair or circle met, and how useful it was; one
-    per author and proposal (sending again replaces it: 200)."""
+    """One side's answer on a relation of a published or archived round (a
+    pair, an exchange, one member of a circle): whether it met its goal, how
+    useful it was, the themes learned, whether it continued. One per author
+    and side: sending again replaces that answer (200) and keeps every other;
+    ``themes_learned`` and ``continued`` left out keep what it said."""
+    sent = body.model_fields_set
     with write_session(engine) as session:
         row, created = usecases.add_feedback(
             session,
@@ -244,7 +260,10 @@ def give_feedback(
             usefulness=body.usefulness,
             comment=body.comment,
             who=who,
+            member=body.member,
+            themes_learned=body.themes_learned if "themes_learned" in sent else KEEP,
+            continued=body.continued if "continued" in sent else KEEP,
         )
         if not created:
             response.status_code = 200
-        return FeedbackPublic.model_validate(row.model_dump())
+        return feedback_view(row, language.code)

@@ -38,9 +38,7 @@ def upgrade() -> None:
         sa.column("member_id", sa.String()),
         sa.column("themes_learned", sa.JSON()),
     )
-    apikey = sa.table(
-        "apikey", sa.column("name", sa.String()), sa.column("member_id", sa.String())
-    )
+    apikey = sa.table("apikey", sa.column("name", sa.String()), sa.column("member_id", sa.String()))
     op.execute(
         feedback.update().values(
             member_id=sa.select(apikey.c.member_id)
