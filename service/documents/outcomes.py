@@ -277,16 +277,16 @@ def _difference(d: Difference, lang: str) -> FormatDifference:
         assert d.share_met is not None and d.mean_usefulness is not None
         low, high = d.share_met_interval
         if low > 0:
-            met = _("{first} met its goal more often than {second}.")
+            met = _("{first} met their goal more often than {second}.")
         elif high < 0:
-            met = _("{first} met its goal less often than {second}.")
+            met = _("{first} met their goal less often than {second}.")
         else:
             met = _("No clear difference in how often {first} and {second} met their goal.")
         u_low, u_high = d.usefulness_interval
         if u_low > 0:
-            useful = _("{first} was found more useful than {second}.")
+            useful = _("{first} were found more useful than {second}.")
         elif u_high < 0:
-            useful = _("{first} was found less useful than {second}.")
+            useful = _("{first} were found less useful than {second}.")
         else:
             useful = _("No clear difference in how useful {first} and {second} were found.")
         verdict = " ".join(

@@ -13,7 +13,7 @@ from tests.service_env import MEMBER
 expect = pytest.importorskip("playwright.sync_api", reason=HOW).expect
 
 
-def _published_with_feedback(live) -> None:
+def _published_with_feedback(live) -> int:
     """A mentoring round of 8 pairs with an answer on each (the member's own
     with a comment): enough answers for the format's intervals."""
     with httpx.Client(base_url=live.url) as api:
@@ -34,10 +34,11 @@ def _published_with_feedback(live) -> None:
             given = {"met": k % 3 != 0, "usefulness": 2 + k % 4}
             url = f"/v1/proposals/{p['id']}/feedback"
             assert api.post(url, json=given, headers=admin).status_code == 201
+        return draft["id"]
 
 
 def test_an_admin_reads_what_works_and_filters_the_audit(page, live):
-    _published_with_feedback(live)
+    round_id = _published_with_feedback(live)
     sign_in(page, live)
     page.get_by_role("navigation", name="Pages").get_by_role(
         "link", name="Outcomes & audit"
@@ -46,10 +47,15 @@ def test_an_admin_reads_what_works_and_filters_the_audit(page, live):
     expect(figure).to_be_visible()
     mentoring = page.locator("#outcomes-mentoring")
     expect(mentoring.locator("tr.total")).to_contain_text("Mentoring pairs")
-    expect(mentoring).to_contain_text("Too few answers to tell (fewer than 5).")
     page.get_by_label("Within each format, group by").select_option("round")
     page.get_by_role("button", name="Show").click()
     expect(mentoring.locator("caption")).to_contain_text("By round")
+    # The new round: 8 pairs, each answered once.
+    row = mentoring.get_by_role("row", name=f"Round {round_id}")
+    expect(row).to_contain_text("8")
+    page.get_by_label("Round", exact=True).select_option(str(round_id))
+    page.get_by_role("button", name="Filter").first.click()
+    expect(page.get_by_text("Comments found: 1")).to_be_visible()
     expect(page.get_by_role("cell", name="Two calls; a budget template shared.")).to_be_visible()
     page.get_by_label("Format", exact=True).select_option("circle")
     page.get_by_role("button", name="Filter").first.click()
