@@ -8,7 +8,8 @@ graph; (5) OR-Library assignment instances; circles and exchanges against
 their peers; the HTTP service under load (``http``), and recommendations while one member
 writes (``writes``); the console's pages' server time: members
 (``console``); a member's pages, capacity map and outcomes (``console-pages``);
-a round's review page (``console-review``).
+a round's review page (``console-review``); what worked and how knowledge
+flowed, from a stored history of 10 rounds to its documents (``insights``).
 Exits 1 if any peer disagrees with us on an optimum or a pairing.
 """
 
@@ -37,6 +38,7 @@ SECTIONS = (
     "console",
     "console-pages",
     "console-review",
+    "insights",
 )
 
 
@@ -217,6 +219,16 @@ def main(argv: list[str] | None = None) -> int:
         from bench import console_review
 
         show(console_review.console_table(sizes=(126,) if quick else (126, 10_000), log=log))
+    if "insights" in args.sections:
+        from bench import insights
+
+        show(
+            insights.insights_table(
+                (insights.DEMO_SIZE,) if quick else insights.SIZES,
+                repeats=3 if quick else 5,
+                log=log,
+            )
+        )
     print(
         f"total wall time: {time.perf_counter() - start:.0f} s · at the end {_load()}", flush=True
     )

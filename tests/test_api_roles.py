@@ -80,6 +80,8 @@ EXPECTED = {
     ("POST", "/v1/rounds/{round_id}/publish"): allow(A),
     ("GET", "/v1/rounds/{round_id}/publish-preview"): allow(A),
     ("GET", "/v1/published"): allow(A, H),
+    ("GET", "/v1/outcomes"): allow(A, H),
+    ("GET", "/v1/outcomes/comments"): allow(A),
     ("POST", "/v1/proposals/{proposal_id}/feedback"): allow(
         A, M, body={"met": True, "usefulness": 3}
     ),

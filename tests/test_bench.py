@@ -77,3 +77,13 @@ def test_console_review_section_on_the_demo_network():
     assert [row[1] for row in table.rows][0] == "unfiltered"
     shown = {row[1]: int(row[2].replace(",", "")) for row in table.rows}
     assert 0 < min(shown.values()) and shown["unfiltered"] == max(shown.values())
+
+
+def test_insights_on_the_demo_history_agree_with_pandas_and_scipy():
+    from bench.insights import insights_table
+
+    table = insights_table((126,), repeats=1, log=lambda _: None)
+    (row,) = table.rows
+    headers = table.headers
+    assert row[0] == "126" and row[headers.index("rounds")] == 6
+    assert row[headers.index("agree")] == "✓"  # the fixture also checks MISMATCHES is empty

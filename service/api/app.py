@@ -22,6 +22,7 @@ from service.api.routes import (
     jobs,
     members,
     network,
+    outcomes,
     pairs,
     problem_pages,
     rounds,
@@ -183,6 +184,7 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     app.include_router(jobs.router)
     app.include_router(pairs.router)
     app.include_router(feedback.router)
+    app.include_router(outcomes.router)
     app.include_router(problem_pages.router)
     app.include_router(flow.router)
     console.install(app)

@@ -12,8 +12,7 @@ version, so a member added a moment ago is placed in its region.
 Brokers are exact up to 2,000 members and estimated beyond from 256 sources
 drawn with a fixed seed (:func:`matcher.brokers.broker_scores`): the same
 history gives the same brokers, and 10,000 members × 10 rounds take well
-under the 5 s budget (``python -m bench.flow_bench``: median 2.5 s for the
-map and its document on a loaded 2-CPU machine).
+under the 5 s budget (``python -m bench --sections insights``, bench/RESULTS.md).
 """
 
 from __future__ import annotations

@@ -51,18 +51,42 @@ FORMAT_OF_KIND = {"mentoring": "mentoring", "exchanges": "exchange", "circles": 
 """A round's kind → the format of its relations."""
 
 
-def _pair_themes(p: Proposal) -> list[str]:
-    return [r["key"] for r in p.reasons if r.get("kind") == "theme"]
+_PROPOSAL_COLUMNS = (
+    Proposal.id,
+    Proposal.round_id,
+    Proposal.kind,
+    Proposal.mentor,
+    Proposal.mentee,
+    Proposal.theme,
+    Proposal.language,
+    Proposal.members,
+    Proposal.languages,
+    Proposal.reasons,
+)
+_FEEDBACK_COLUMNS = (
+    Feedback.proposal_id,
+    Feedback.member_id,
+    Feedback.met,
+    Feedback.usefulness,
+    Feedback.themes_learned,
+    Feedback.continued,
+    Feedback.comment,
+    Feedback.author,
+    Feedback.created_at,
+    Feedback.updated_at,
+)
+"""The columns a history reads: whole ORM rows cost three times as much
+(10,000 members × 10 rounds: 7 s against 2 s)."""
 
 
-def _relation_document(p: Proposal) -> dict[str, Any]:
+def _relation_document(p) -> dict[str, Any]:
     if p.kind == "pair":
         return {
             "id": p.id,
             "kind": "pair",
             "mentor": p.mentor,
             "mentee": p.mentee,
-            "themes": _pair_themes(p),
+            "themes": [r["key"] for r in p.reasons if r.get("kind") == "theme"],
             "languages": list(p.languages),
         }
     if p.kind == "exchange":
@@ -88,21 +112,24 @@ def _relation_document(p: Proposal) -> dict[str, Any]:
 def history_document(session: Session) -> dict[str, Any]:
     """The stored history as a history document (see the module docstring)."""
     rounds = session.exec(
-        select(Round)
+        select(Round.id, Round.kind, Round.status, Round.published_at)
         .where(col(Round.status).in_(("published", "archived")))
         .order_by(col(Round.published_at), col(Round.id))
     ).all()
     by_round: dict[int, list[dict]] = {r.id: [] for r in rounds}
     proposals = session.exec(
-        select(Proposal)
-        .where(col(Proposal.round_id).in_(list(by_round)), col(Proposal.status).in_(LIVE))
+        select(*_PROPOSAL_COLUMNS)
+        .join(Round, col(Round.id) == Proposal.round_id)
+        .where(col(Round.status).in_(("published", "archived")), col(Proposal.status).in_(LIVE))
         .order_by(col(Proposal.id))
     ).all()
     for p in proposals:
         by_round[p.round_id].append(_relation_document(p))
     feedback = session.exec(
-        select(Feedback)
-        .where(col(Feedback.proposal_id).in_([p.id for p in proposals]))
+        select(*_FEEDBACK_COLUMNS)
+        .join(Proposal, col(Proposal.id) == Feedback.proposal_id)
+        .join(Round, col(Round.id) == Proposal.round_id)
+        .where(col(Round.status).in_(("published", "archived")), col(Proposal.status).in_(LIVE))
         .order_by(col(Feedback.id))
     ).all()
     return {
