@@ -4,6 +4,7 @@ import base64
 import json
 import os
 import pty
+import re
 import struct
 import subprocess
 import sys
@@ -17,6 +18,8 @@ from typer.testing import CliRunner
 from fixtures import demo_network_path, load_demo_history, load_demo_network
 from matcher import default_taxonomy
 from matcher.flow import flow_map
+from matcher.history import FORMATS
+from matcher.outcomes import outcome_analysis
 from service import report
 from service.cli import app
 from service.contract import parse_network
@@ -33,6 +36,7 @@ SECTIONS = [
     "mentoring-round",
     "learning-circles",
     "help-graph",
+    "what-works",
     "knowledge-flow",
 ]
 NO_HISTORY = "There is no history yet"
@@ -130,8 +134,16 @@ def test_report_has_every_section_and_embedded_pngs(built, lang):
 @pytest.mark.parametrize("lang", ["en", "ar", "en-no-history", "ar-no-history"])
 def test_report_is_self_contained(built, lang):
     html, _ = built[0][lang]
-    for outside in ("http://", "https://", "//cdn", "<script", "<link", "@import", "url("):
+    # The outcomes figure is inline SVG: its namespace names are never fetched.
+    for namespace in (
+        'xmlns="http://www.w3.org/2000/svg"',
+        'xmlns:xlink="http://www.w3.org/1999/xlink"',
+    ):
+        html = html.replace(namespace, "")
+    for outside in ("http://", "https://", "//cdn", "<script", "<link", "@import"):
         assert outside not in html, outside
+    # Its clip paths point into the page itself (url(#id)), nothing else.
+    assert not re.search(r"url\((?!#)", html)
 
 
 def test_report_numbers_are_the_cli_numbers(built):
@@ -370,7 +382,7 @@ def test_without_history_the_sections_say_how_to_give_one(built, lang):
     assert page.sections == SECTIONS
     assert len(page.images) == 3  # no flow figures
     t = gettext_for(lang).gettext
-    for section in ("knowledge-flow",):
+    for section in ("what-works", "knowledge-flow"):
         text = _section(html, section)
         assert '<code dir="ltr">--history FILE</code>' in text
         assert "<table" not in text
@@ -381,7 +393,8 @@ def test_without_history_the_sections_say_how_to_give_one(built, lang):
     )
     before = escape(sentence.split("{option}")[0])
     assert before in html and (lang == "en") == (NO_HISTORY in html)
-    assert "knowledge flow" not in stderr  # nothing computed without a history
+    assert "knowledge flow" not in stderr and "outcomes" not in stderr  # nothing computed
+    assert "<svg" not in html
 
 
 def test_arabic_flow_section_is_in_arabic(built):
@@ -390,3 +403,64 @@ def test_arabic_flow_section_is_in_arabic(built):
     for words in ("How knowledge flowed", "Round by round", "Members the flow did not reach"):
         assert t(words) != words and f">{escape(t(words))}</h" in section
     assert "Round 1" not in section and "flowed" not in section
+
+
+def test_what_works_numbers_are_the_outcome_analysis(built):
+    page = Page(built[0]["en"][0])
+    _network, history, _fmap = demo_flow()
+    analysis = outcome_analysis(history)
+    rows = page.rows["what-works"]
+    overall = {r["key"]: r for r in rows if r.get("grouping") == "format"}
+    # The relations of each format, counted from the history itself.
+    assert {k: int(r["relations"]) for k, r in overall.items()} == {
+        f: sum(rel.format == f for rel in history.relations) for f in FORMATS
+    }
+    assert sum(int(r["relations"]) for r in overall.values()) == len(history.relations) > 0
+    for f in analysis.formats:
+        assert int(overall[f.format]["answers"]) == f.overall.answers
+        for grouping, groups in f.groups.items():
+            shown = [
+                (r["key"], int(r["relations"]), r["enough"])
+                for r in rows
+                if r.get("grouping") == grouping and r in _format_rows(page, f.format)
+            ]
+            assert shown == [
+                (g.key, g.relations, str(g.enough).lower()) for g in groups if g.relations
+            ]
+    assert [(r["first"], r["second"]) for r in rows if "first" in r] == [
+        (d.first, d.second) for d in analysis.differences
+    ]
+
+
+def _format_rows(page, fmt):
+    """The rows of one format's table (they follow its overall row)."""
+    rows = page.rows["what-works"]
+    start = next(
+        k for k, r in enumerate(rows) if r.get("key") == fmt and r.get("grouping") == "format"
+    )
+    end = next(
+        (k for k, r in enumerate(rows) if k > start and r.get("grouping") == "format"), len(rows)
+    )
+    return rows[start:end]
+
+
+def test_too_few_to_tell_is_said_in_words_and_never_given_a_figure(built):
+    html = built[0]["en"][0]
+    section = _section(html, "what-works")
+    rows = [r for r in Page(html).rows["what-works"] if r.get("enough") == "false"]
+    assert rows, "the demo history has groups with too few answers"
+    assert section.count(
+        '<td colspan="4" class="verdict">Too few answers to tell (fewer than 5).'
+    ) + (section.count('<td colspan="4" class="verdict">No answer yet.')) == len(rows)
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in section and 'role="img"' in section
+    assert "too few to tell" in section  # in the figure too
+
+
+def test_arabic_what_works_is_in_arabic_and_mirrored(built):
+    section = _section(built[0]["ar"][0], "what-works")
+    t = gettext_for("ar").gettext
+    for words in ("What works", "Differences between formats", "Mentoring pairs"):
+        assert t(words) != words and f">{escape(t(words))}</h" in section
+    assert t("Too few answers to tell (fewer than {n}).").format(n="5") in section
+    assert "Too few" not in section and "Mentoring" not in section
+    assert "\u2067" in section  # right-to-left words isolated in the figure

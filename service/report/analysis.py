@@ -26,6 +26,7 @@ from matcher import (
 )
 from matcher.flow import FlowMap, flow_map
 from matcher.history import History
+from matcher.outcomes import OutcomeAnalysis, outcome_analysis
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Analysis:
     """The past rounds and their feedback, when a history was given."""
     flow: FlowMap | None = None
     """The knowledge-flow map of :attr:`history` (None without a history)."""
+    outcomes: OutcomeAnalysis | None = None
+    """What came of the past relations, by format and group (None without a history)."""
 
 
 def analyse(
@@ -59,8 +62,8 @@ def analyse(
     ``progress`` is told the name of each step before it starts. ``history``:
     the past rounds and their feedback, kept for the report (the CLI builds it
     from a history document with ``service.usecases.history.to_history``:
-    the report may not import the use cases), from which the knowledge-flow
-    map is computed."""
+    the report may not import the use cases), from which the outcomes and
+    the knowledge-flow map are computed."""
     say = progress or (lambda _step: None)
     arrays = network_arrays(network, taxonomy)
     say("help graph")
@@ -75,10 +78,12 @@ def analyse(
     circles = form_circles(arrays)
     say("reciprocal exchanges")
     exchanges = exchange_pairs(arrays)
-    flow = None
+    flow = outcomes = None
     if history is not None:
+        say("outcomes")
+        outcomes = outcome_analysis(history)
         say("knowledge flow")
         flow = flow_map(history)
     return Analysis(
-        network, taxonomy, arrays, graph, cmap, result, circles, exchanges, history, flow
+        network, taxonomy, arrays, graph, cmap, result, circles, exchanges, history, flow, outcomes
     )

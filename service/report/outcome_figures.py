@@ -116,6 +116,10 @@ def figure_svg(figure: Figure, *, label: str) -> str:
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
+    # The RDF metadata block names vocabularies by URL (purl.org,
+    # creativecommons.org): nothing a reader needs, and a self-contained
+    # report should hold no outside address.
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     # The console's Content-Security-Policy refuses inline styles (style
     # attributes and elements); presentation attributes are not styles.
     svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)

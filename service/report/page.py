@@ -27,6 +27,7 @@ from service.report.figures import (
 )
 from service.report.flow_section import flow_section
 from service.report.html import STYLE, bdi, figure_html, html_table, listed_note, tag
+from service.report.outcomes_section import outcomes_section
 from service.report.words import RTL_LANGUAGES, unmatched_reason
 from service.translations import LOCALES, gettext_for
 from service.translations.formats import format_list, format_number, format_share
@@ -453,6 +454,7 @@ def render_report(
             _round_section(a, lang, say),
             _circles_section(a, lang),
             _graph_section(a, lang, say),
+            outcomes_section(a, lang, say),
             flow_section(a, lang, say),
             f"<footer><p>{footer}</p></footer>",
         ]
