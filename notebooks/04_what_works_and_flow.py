@@ -73,6 +73,7 @@ from service.usecases.notebook_source import (
 )
 
 LANG = "en"  # labels in en, fr, es, pt or ar; text and headings stay in English
+pd.set_option("display.max_colwidth", None)  # verdicts are sentences: show them whole
 
 network = load_network_for_notebook()
 taxonomy = default_taxonomy()
@@ -117,9 +118,7 @@ def outcome_row(group):
         "answers": group.answers,
         "response rate": share(group.response_rate),
         "goal met": interval(group.share_met, group.share_met_interval),
-        "usefulness (1–5)": interval(
-            group.mean_usefulness, group.usefulness_interval, "{:.1f}"
-        ),
+        "usefulness (1–5)": interval(group.mean_usefulness, group.usefulness_interval, "{:.1f}"),
         "verdict": group.verdict,
     }
 
@@ -161,7 +160,8 @@ differences.set_index("comparison") if len(differences) else "no format to compa
 # %% [markdown]
 # ### Within each format
 #
-# Every grouping of every format, in a fixed order (never sorted by result).
+# Every grouping of a format, in a fixed order (never sorted by result); a
+# group with too few answers says so instead of giving a figure.
 # Change `FORMAT` to `"exchange"` or `"circle"` to look at another format.
 
 # %%
@@ -171,6 +171,7 @@ rows = [
     outcome_row(g) | {"grouping": grouping.label}
     for grouping in chosen.groupings
     for g in grouping.groups
+    if g.relations  # a group without relations has nothing to say
 ]
 left_out = sum(g.left_out for g in chosen.groupings)
 print(f"{chosen.label}: {left_out} small groups left out (fewer than 5 relations)")
@@ -194,8 +195,7 @@ pd.DataFrame(rows).set_index(["grouping", "group"]) if rows else "no relation ye
 # %%
 labels = flow["labels"]
 indicators = [
-    {"round": f"round {r['order'] + 1}", "format": labels["formats"][r["format"]]}
-    | r["indicators"]
+    {"round": f"round {r['order'] + 1}", "format": labels["formats"][r["format"]]} | r["indicators"]
     for r in flow["rounds"]
 ]
 indicators.append({"round": "all rounds", "format": ""} | flow["cumulative"]["indicators"])
@@ -233,7 +233,7 @@ for ax, (title, matrix) in zip(axes.ravel(), panels, strict=False):
     ax.set_title(title, fontsize=9)
     ax.set_xticks(range(len(regions)), regions, rotation=60, ha="right", fontsize=6)
     ax.set_yticks(range(len(regions)), regions, fontsize=6)
-for ax in axes.ravel()[len(panels):]:
+for ax in axes.ravel()[len(panels) :]:
     ax.set_axis_off()
 fig.tight_layout()
 print(f"{flow['suppressed']['matrix_cells']} cells left out across the matrices")
