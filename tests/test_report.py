@@ -388,8 +388,8 @@ def test_without_history_the_sections_say_how_to_give_one(built, lang):
         assert "<table" not in text
     sentence = t(
         "There is no history yet: this report was made from the network alone. Give the "
-        "past rounds and their feedback with {option} (a history document; peermatch "
-        "validate-history checks one), or see it on the demo with --demo."
+        "past rounds and their feedback with {option} (a history document; {check} checks "
+        "one), or see it on the demo with {demo}."
     )
     before = escape(sentence.split("{option}")[0])
     assert before in html and (lang == "en") == (NO_HISTORY in html)

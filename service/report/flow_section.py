@@ -35,18 +35,27 @@ MEMBER_LISTS = {
 
 
 def no_history(lang: str) -> str:
-    """What a history section says when the report was made without one."""
+    """What a history section says when the report was made without one;
+    ``{option}``, ``{check}`` and ``{demo}`` stand for commands."""
     return gettext_for(lang).gettext(
         "There is no history yet: this report was made from the network alone. Give the "
-        "past rounds and their feedback with {option} (a history document; peermatch "
-        "validate-history checks one), or see it on the demo with --demo."
+        "past rounds and their feedback with {option} (a history document; {check} checks "
+        "one), or see it on the demo with {demo}."
     )
 
 
 def no_history_html(lang: str) -> str:
-    """:func:`no_history` as a paragraph, the option kept left to right."""
-    before, after = (escape(p) for p in no_history(lang).split("{option}"))
-    return f'<p class="note">{before}<code dir="ltr">--history FILE</code>{after}</p>'
+    """:func:`no_history` as a paragraph, the commands kept left to right
+    (in Arabic too) and the words around them escaped."""
+    commands = {
+        "option": "--history FILE",
+        "check": "peermatch validate-history",
+        "demo": "peermatch report --demo",
+    }
+    text = escape(no_history(lang))
+    for name, command in commands.items():
+        text = text.replace("{" + name + "}", f'<code dir="ltr">{escape(command)}</code>')
+    return f'<p class="note">{text}</p>'
 
 
 def _share(value: float | None, lang: str, digits: int = 0) -> str:
