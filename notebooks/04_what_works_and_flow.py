@@ -229,7 +229,9 @@ for ax, (title, matrix) in zip(axes.ravel(), panels, strict=False):
     ax.imshow(np.ma.masked_invalid(values), cmap="Blues", vmin=0)
     for (r, c), x in np.ndenumerate(values):
         if not np.isnan(x) and x:
-            ax.text(c, r, int(x), ha="center", va="center", fontsize=7)
+            dark = x > 0.6 * np.nanmax(values)
+            ax.text(c, r, int(x), ha="center", va="center", fontsize=7,
+                    color="white" if dark else "black")  # fmt: skip
     ax.set_title(title, fontsize=9)
     ax.set_xticks(range(len(regions)), regions, rotation=60, ha="right", fontsize=6)
     ax.set_yticks(range(len(regions)), regions, fontsize=6)
