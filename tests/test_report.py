@@ -373,6 +373,7 @@ def test_flow_section_numbers_are_the_flow_maps(built):
     for member in fmap.status["only_giving"][:5]:
         assert f"<bdi>{escape(names[member])}</bdi>" in section
     assert "Round 6 · Learning circles" in section  # the latest round's graph
+    assert "From the 6 rounds published so far: what worked" in built[0]["en"][0]  # the lede
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
@@ -395,6 +396,8 @@ def test_without_history_the_sections_say_how_to_give_one(built, lang):
     assert before in html and (lang == "en") == (NO_HISTORY in html)
     assert "knowledge flow" not in stderr and "outcomes" not in stderr  # nothing computed
     assert "<svg" not in html
+    lede = t("From the {rounds} rounds published so far: what worked, and how knowledge flowed.")
+    assert escape(lede.split("{rounds}")[-1]) not in html
 
 
 def test_arabic_flow_section_is_in_arabic(built):

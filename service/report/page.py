@@ -445,6 +445,10 @@ def render_report(
         "{members} members. Where know-how is and where it is missing, the mentor pairs "
         "proposed for this round, the learning circles, and who can help whom."
     ).format(members=format_number(len(a.network.members), lang))
+    if a.history is not None and a.history.rounds:
+        lede += " " + _(
+            "From the {rounds} rounds published so far: what worked, and how knowledge flowed."
+        ).format(rounds=format_number(len(a.history.rounds), lang))
     body = "".join(
         [
             f"<header><h1>{title}</h1>",
