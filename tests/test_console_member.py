@@ -141,7 +141,7 @@ def test_an_empty_list_says_why(member, svc):
     assert "Your profile states no need" in page
 
 
-def test_partners_show_their_contacts_and_take_feedback(member, svc):
+def test_partners_show_their_contacts_and_lead_to_the_feedback_form(member, svc):
     _, chosen = publish_round(svc, "mentoring", approve=0)
     mine = next(p for p in chosen if MEMBER in {m["member"] for m in p["members"]})
     partner = next(m["member"] for m in mine["members"] if m["member"] != MEMBER)
@@ -151,35 +151,17 @@ def test_partners_show_their_contacts_and_take_feedback(member, svc):
     )
     assert changed.status_code == 200
     page = member.get(f"/console/partners/{MEMBER}").text
-    assert contact in page
-    url = f"/console/partners/{MEMBER}/feedback/{mine['id']}"
-    where = f"/console/partners/{MEMBER}"
-    for usefulness in ("4", "2"):  # sending again replaces it
-        sent = post_form(
-            member, url, {"met": "yes", "usefulness": usefulness, "comment": "useful"}, page=where
-        )
-        assert sent.status_code == 303
-    feedback = svc.client.get(
-        f"/v1/rounds/{mine['round_id']}/feedback", headers=svc.as_("admin")
-    ).json()["items"]
-    assert [(f["met"], f["usefulness"], f["author"]) for f in feedback] == [
-        (True, 2, "test-member")
-    ]
-    bad = post_form(member, url, {"met": "", "usefulness": "9"}, page=where)
-    assert bad.status_code == 422
-    assert "Say whether you met" in bad.text and "from 1 (not at all) to 5" in bad.text
-
-
-def test_feedback_only_on_the_members_own_published_proposals(member, svc):
-    _, chosen = publish_round(svc, "mentoring", approve=3)
-    others = [p for p in chosen if MEMBER not in {m["member"] for m in p["members"]}]
-    sent = post_form(
-        member,
-        f"/console/partners/{MEMBER}/feedback/{others[0]['id']}",
-        {"met": "yes", "usefulness": "3"},
-        page=f"/console/partners/{MEMBER}",
+    assert contact in page and "Not answered yet." in page
+    # One feedback form, on My feedback (which lists archived rounds too).
+    assert f'href="/console/my-feedback/{MEMBER}#p{mine["id"]}"' in page
+    assert "Send feedback" not in page
+    sent = svc.client.post(
+        f"/v1/proposals/{mine['id']}/feedback",
+        json={"met": True, "usefulness": 4},
+        headers=svc.as_("member"),
     )
-    assert sent.status_code == 403
+    assert sent.status_code == 201
+    assert "You answered on" in member.get(f"/console/partners/{MEMBER}").text
 
 
 def test_only_the_member_itself_and_admins_see_its_partners_contacts(svc):

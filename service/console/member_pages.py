@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -225,12 +225,10 @@ def recommendations(
 
 
 @router.get("/partners/{member_id}")
-def partners(request: Request, user: MemberUser, member_id: str, saved: int | None = None):
+def partners(request: Request, user: MemberUser, member_id: str):
+    """The member's published partners with their contacts; feedback is
+    given on the My feedback page, which lists archived rounds too."""
     _own(user, member_id)
-    return _partners(request, user, member_id, saved=saved)
-
-
-def _partners(request, user, member_id, *, saved=None, errors=None, typed=None, status=200):
     with Session(request.app.state.engine) as session:
         found = published_partners(
             session, member_id=member_id, who=user.principal, lang=language(request)
@@ -239,59 +237,8 @@ def _partners(request, user, member_id, *, saved=None, errors=None, typed=None, 
         request,
         "member_partners.html",
         title=N_("My partners"),
-        status=status,
         member_id=member_id,
         found=found,
-        saved=saved,
-        errors=errors or {},
-        typed=typed or {},
-    )
-
-
-@router.post("/partners/{member_id}/feedback/{proposal_id}", dependencies=[CsrfChecked])
-def give_feedback(
-    request: Request,
-    user: MemberUser,
-    member_id: str,
-    proposal_id: int,
-    met: Annotated[str, Form()] = "",
-    usefulness: Annotated[str, Form()] = "",
-    comment: Annotated[str, Form()] = "",
-):
-    _own(user, member_id)
-    typed = {"met": met, "usefulness": usefulness, "comment": comment}
-    try:
-        body = FeedbackIn.model_validate(
-            {
-                "met": {"yes": True, "no": False}.get(met),
-                "usefulness": int(usefulness) if usefulness.isdigit() else None,
-                "comment": comment,
-            }
-        )
-    except ValidationError as exc:
-        errors = {str(e["loc"][0]): FEEDBACK_PROBLEMS[str(e["loc"][0])] for e in exc.errors()}
-        return _partners(
-            request,
-            user,
-            member_id,
-            errors={proposal_id: errors},
-            typed={proposal_id: typed},
-            status=422,
-        )
-    try:
-        with write_session(request.app.state.engine) as session:
-            usecases.add_feedback(
-                session,
-                proposal_id=proposal_id,
-                met=body.met,
-                usefulness=body.usefulness,
-                comment=body.comment,
-                who=user.principal,
-            )
-    except NotFound:  # not a published pair or circle of this member
-        raise Refused(403, "role") from None
-    return RedirectResponse(
-        f"/console/partners/{member_id}?saved={proposal_id}#p{proposal_id}", SEE_OTHER
     )
 
 

@@ -2,11 +2,10 @@
 rounds' relations (:mod:`service.usecases.history`) read by
 :func:`matcher.flow.flow_map`, as the document of :mod:`service.documents.flow`.
 
-The history is read as :func:`service.usecases.history.load_history` reads
-it (:func:`history_document` then :func:`to_history`), with the members of
-the network snapshot the API reads (:class:`NetworkCache`) instead of a
-fresh validation of the whole stored network: at 10,000 members that
-validation costs more than the map. The snapshot is the newest stored
+The history is read once per database state and shared with the outcome
+analysis (:mod:`service.usecases.stored_history`), with the members of the
+network snapshot the API reads (:class:`NetworkCache`) instead of a fresh
+validation of the whole stored network. The snapshot is the newest stored
 version, so a member added a moment ago is placed in its region.
 
 Brokers are exact up to 2,000 members and estimated beyond from 256 sources
@@ -25,18 +24,15 @@ from matcher.flow import FlowMap, flow_map
 from service.documents.flow import LISTED_STATUSES, flow_document, member_rows
 from service.usecases.cache import NetworkCache, Snapshot
 from service.usecases.errors import Invalid
-from service.usecases.history import history_document, to_history
-from service.usecases.network import network_version
+from service.usecases.stored_history import derived, stored_history
 
 
 def flow_map_of(session: Session, cache: NetworkCache) -> tuple[FlowMap, Snapshot]:
-    """The flow map of the stored history and the network snapshot whose
-    members (regions, sides, languages, needs, names) it was read with."""
-    version = network_version(session)
-    snap = cache.snapshot(session, version=version)
-    if snap.version < version:
-        snap = cache.snapshot_at_least(session, version)
-    return flow_map(to_history(snap.network, history_document(session))), snap
+    """The flow map of the stored history (memoised with it per database
+    state) and the network snapshot whose members (regions, sides,
+    languages, needs, names) it was read with."""
+    stored = stored_history(session, cache)
+    return derived(stored, "flow", flow_map), stored.snapshot
 
 
 def stored_flow_document(

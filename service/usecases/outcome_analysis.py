@@ -8,10 +8,6 @@ page reloaded or a Hub polling does not recompute it."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
-from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from matcher.outcomes import OutcomeAnalysis, outcome_analysis
@@ -24,76 +20,19 @@ from service.documents.outcomes import (
 )
 from service.store.models import Feedback, Proposal, Round
 from service.usecases.cache import NetworkCache
-from service.usecases.history import FORMAT_OF_KIND, history_document, to_history
-from service.usecases.network import network_document, network_version, validated_network
+from service.usecases.history import FORMAT_OF_KIND
 from service.usecases.rounds import LIVE
+from service.usecases.stored_history import derived, stored_history
 
 SEED = 0
 """The bootstrap's seed: the same history always shows the same intervals."""
-KEPT = 4
-"""Analyses memoised (one per database state; a few engines in tests)."""
-
-_lock = threading.Lock()
-_memo: OrderedDict[tuple, OutcomeAnalysis] = OrderedDict()
-
-
-def _state(session: Session, version: int) -> tuple:
-    """What the analysis depends on, cheaply: changes whenever a round is
-    published or archived, a proposal withdrawn, feedback given or edited,
-    or the network changes (members' sides, regions, languages)."""
-    rounds = session.exec(
-        select(func.count(), func.max(Round.id), func.max(Round.published_at)).where(
-            col(Round.status).in_(("published", "archived"))
-        )
-    ).one()
-    proposals = session.exec(
-        select(func.count(), func.max(Proposal.id))
-        .join(Round, col(Round.id) == Proposal.round_id)
-        .where(col(Round.status).in_(("published", "archived")))
-        .group_by(col(Proposal.status))
-        .order_by(col(Proposal.status))
-    ).all()
-    feedback = session.exec(
-        select(
-            func.count(),
-            func.max(Feedback.id),
-            func.max(Feedback.created_at),
-            func.max(Feedback.updated_at),
-            func.sum(Feedback.usefulness),
-            func.sum(case((col(Feedback.met), 1), else_=0)),
-        )
-    ).one()
-    return (
-        str(session.get_bind().url),
-        version,
-        tuple(rounds),
-        tuple(tuple(p) for p in proposals),
-        tuple(feedback),
-    )
 
 
 def analysis(session: Session, cache: NetworkCache) -> OutcomeAnalysis:
-    """The outcome analysis of the stored history (memoised per state),
-    members grouped as the stored network has them now: the shared
-    snapshot's network when it is of the newest version (the Hub's readers
-    keep it warm), else read afresh — never a stale one."""
-    version = network_version(session)
-    state = _state(session, version)
-    with _lock:
-        if state in _memo:
-            _memo.move_to_end(state)
-            return _memo[state]
-    snapshot = cache.snapshot(session, version=version)
-    if snapshot.version >= version:
-        network = snapshot.network
-    else:
-        network = validated_network(network_document(session))
-    found = outcome_analysis(to_history(network, history_document(session)), seed=SEED)
-    with _lock:
-        _memo[state] = found
-        while len(_memo) > KEPT:
-            _memo.popitem(last=False)
-    return found
+    """The outcome analysis of the stored history (memoised with it per
+    database state), members grouped as the stored network has them now."""
+    stored = stored_history(session, cache)
+    return derived(stored, "outcomes", lambda h: outcome_analysis(h, seed=SEED))
 
 
 def outcomes(

@@ -54,9 +54,20 @@ def browser():
 
 @pytest.fixture
 def live(tmp_path):
-    """The real app (the demo network, a key per role) under uvicorn on a
-    free port of 127.0.0.1, on a fresh data directory."""
-    service = start_service("sqlite", tmp_path)
+    """The real app (the demo network with its synthetic history, a key per
+    role) under uvicorn on a free port of 127.0.0.1, on a fresh data directory."""
+    yield from _live(tmp_path)
+
+
+@pytest.fixture
+def fresh_live(tmp_path):
+    """As ``live``, without the synthetic history: for a module whose tests
+    count the rounds they publish (``def live(fresh_live)`` there)."""
+    yield from _live(tmp_path, history=False)
+
+
+def _live(tmp_path, **options):
+    service = start_service("sqlite", tmp_path, **options)
     with LiveServer(service.app) as server:
         server.keys = service.keys
         yield server

@@ -15,6 +15,13 @@ from tests.service_env import MEMBER
 expect = pytest.importorskip("playwright.sync_api", reason=HOW).expect
 
 
+
+@pytest.fixture
+def live(fresh_live):
+    """Without the demo's archived rounds: the member's only exchange is the
+    one published here."""
+    return fresh_live
+
 def _published(live) -> dict:
     """A published mentoring round (all its proposals) and an exchange of
     the member's; returns the member's pair."""
