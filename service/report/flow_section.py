@@ -214,10 +214,11 @@ def _members(a: Analysis, doc: dict, names: dict[str, str], lang: str) -> list[s
         shown = member_rows(fmap, status, names)[:NAMES_SHOWN]
         # Each name isolated (Latin and Arabic names side by side); the
         # list's separators are plain words without markup characters.
-        who = format_list((bdi(names.get(m["member"], m["member"])) for m in shown), lang)
-        if total > len(shown):
-            sentence = escape(t.gettext("{names} and {more} more"))
-            who = sentence.format(names=who, more=format_number(total - len(shown), lang))
+        who = [bdi(names.get(m["member"], m["member"])) for m in shown]
+        if total > len(shown):  # the last item of the list: "…, E and 36 more"
+            more = t.gettext("{more} more").format(more=format_number(total - len(shown), lang))
+            who.append(escape(more))
+        who = format_list(who, lang)
         items.append(
             f'<li data-status="{status}" data-count="{total}">'
             f"<strong>{escape(t.gettext(title))}</strong> "
