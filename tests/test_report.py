@@ -226,13 +226,15 @@ def test_same_input_same_bytes(built, tmp_path):
 @pytest.mark.slow
 def test_every_language_renders():
     network = parse_network(json.dumps(load_demo_network()))
-    analysis = report.analyse(network, taxonomy=default_taxonomy())
+    history = to_history(network, load_demo_history())
+    analysis = report.analyse(network, taxonomy=default_taxonomy(), history=history)
     tax = default_taxonomy()
     for lang, tag in (("fr", "fr"), ("es", "es"), ("pt", "pt-BR")):
         html = report.render_report(analysis, lang=lang)
         assert f'<html lang="{tag}" dir="ltr">' in html
-        title = gettext_for(lang).gettext(TITLE)
-        assert title != TITLE and f"<h1>{escape(title)}</h1>" in html
+        t = gettext_for(lang).gettext
+        for title in (TITLE, "What works", "How knowledge flowed"):
+            assert t(title) != title and f">{escape(t(title))}</h" in html
         assert escape(tax.label(analysis.circles.themes[0], lang)) in html
 
 
