@@ -115,11 +115,13 @@ def test_a_member_sees_its_exchange_partner(svc, client):
         page = member.get(where).text
         assert f"Your exchange partner: {name(svc, partner)}" in page
         assert "You teach" in page and "You learn" in page
+        mine_page = f"/console/my-feedback/{MEMBER}"
+        assert f'href="{mine_page}#p{mine[0].id}"' in page  # feedback is given there
         sent = post_form(
             member,
-            f"{where}/feedback/{mine[0].id}",
-            {"met": "yes", "usefulness": "5", "comment": "we swapped notes"},
-            page=where,
+            f"{mine_page}/{mine[0].id}",
+            {"met": "yes", "usefulness": "5", "continued": "yes", "comment": "we swapped notes"},
+            page=mine_page,
         )
         assert sent.status_code == 303, sent.text
     feedback = svc.client.get(f"/v1/rounds/{round_id}/feedback", headers=svc.as_("admin"))

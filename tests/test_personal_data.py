@@ -270,7 +270,7 @@ def test_export_holds_everything_about_the_member_then_404(svc, world):
     ]
     assert all("author" not in f for f in doc["feedback_received"])
     assert [f["member"] for f in doc["feedback_given"]] == [world["target"]]
-    assert sorted(f["member"] or "" for f in doc["feedback_received"]) == ["", world["partner"]]
+    assert sorted(f["member"] or "" for f in received) == ["", world["partner"]]
     assert [k["name"] for k in doc["api_keys"]] == [f"{target}-phone"]
     assert "key_hash" not in json.dumps(doc)
     actions = {r["action"] for r in doc["audit"]}

@@ -11,6 +11,13 @@ from tests.browser.support import HOW, serious_violations, shot, sign_in
 expect = pytest.importorskip("playwright.sync_api", reason=HOW).expect
 
 
+
+@pytest.fixture
+def live(fresh_live):
+    """Without the demo's archived rounds: the rounds on the map are the two
+    published here."""
+    return fresh_live
+
 def publish(live, kind: str, approve: int) -> int:
     """A round of ``kind`` published with its first ``approve`` proposals."""
     with httpx.Client(base_url=live.url, headers={"X-API-Key": live.keys["admin"]}) as admin:

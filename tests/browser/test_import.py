@@ -31,7 +31,9 @@ def _member(live, member_id):
 
 def test_import_with_mistakes_fix_apply_then_find_edit_and_delete(page, live):
     sign_in(page, live)
-    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Import").click()
+    page.get_by_role("navigation", name="Pages").get_by_role(
+        "link", name="Import", exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import")
     _upload(page, BROKEN)
     expect(page.get_by_role("alert")).to_contain_text("Problems: 5.")

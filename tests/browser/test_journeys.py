@@ -55,7 +55,7 @@ def test_a_member_key_cannot_open_admin_pages(page, live):
     expect(page).to_have_url(f"{live.url}/console/profile/{MEMBER}")
     nav = page.get_by_role("navigation", name="Pages")
     expect(nav.get_by_role("link")).to_have_text(
-        ["My profile", "My recommendations", "My partners"]
+        ["My profile", "My recommendations", "My partners", "My feedback"]
     )
     for admin_page in ("/console/overview", "/console/keys", "/console/rounds"):
         page.goto(admin_page)
