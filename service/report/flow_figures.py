@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import io
 import math
-import textwrap
 
 import matplotlib as mpl
 import networkx as nx
@@ -54,9 +53,6 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def _short(text: str, width: int = 14) -> str:
-    return textwrap.fill(text, width)
-
 
 def region_flow_figure(fmap: FlowMap, *, lang: str = "en") -> Figure:
     """One small heatmap per round and one for all rounds: know-how flows from
@@ -64,7 +60,9 @@ def region_flow_figure(fmap: FlowMap, *, lang: str = "en") -> Figure:
     one colour scale for all panels."""
     _ = gettext_for(lang).gettext
     rtl = lang in RTL_LANGUAGES
-    labels = [_short(region_label(r, lang)) for r in fmap.regions]
+    # One line each (wrapped, neighbouring names ran into each other), slanted
+    # under the columns.
+    labels = [region_label(r, lang) for r in fmap.regions]
     panels = [
         (_("Round {n}").format(n=format_number(r.order + 1, lang)), np.array(r.matrix, dtype=int))
         for r in fmap.rounds
@@ -97,7 +95,7 @@ def region_flow_figure(fmap: FlowMap, *, lang: str = "en") -> Figure:
         ax.set_xticklabels(
             (labels[::-1] if rtl else labels) if last_row else [],
             fontsize=6,
-            rotation=-60 if rtl else 60,
+            rotation=-45 if rtl else 45,
             ha="left" if rtl else "right",
             rotation_mode="anchor",
         )
