@@ -9,10 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from matcher import Network
-from service.cli.support import EXIT_BAD_INPUT, fail, load_network
+from service.cli.support import load_network, read_input, refused
 from service.contract import NetworkError
 from service.contract.history import parse_history
-from service.safe_text import escape_controls
 
 
 def load_history(path: Path | None, *, network: Network, demo: bool = False) -> dict[str, Any]:
@@ -23,20 +22,11 @@ def load_history(path: Path | None, *, network: Network, demo: bool = False) -> 
 
         path = demo_history_path()
     assert path is not None
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
-        raise fail(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise fail(f"{path}: is a directory, expected a history JSON file") from None
-    except PermissionError:
-        raise fail(f"{path}: permission denied") from None
+    text = read_input(path, what="history")
     try:
         return parse_history(text, network=network, source=str(path))
     except NetworkError as exc:
-        typer.echo(escape_controls(str(exc)), err=True)
-        typer.echo("nothing was computed; fix the problems above and run again", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise refused(exc) from None
 
 
 def register(app: typer.Typer) -> None:

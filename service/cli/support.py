@@ -46,6 +46,26 @@ def check_lang(lang: str) -> str:
     return code
 
 
+def read_input(path: Path, *, what: str) -> bytes:
+    """The bytes of an input file, or exit 2 saying why it cannot be read
+    (``what``: the kind of JSON document expected)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise fail(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise fail(f"{path}: is a directory, expected a {what} JSON file") from None
+    except PermissionError:
+        raise fail(f"{path}: permission denied") from None
+
+
+def refused(exc: NetworkError) -> typer.Exit:
+    """Print every problem of an invalid input document; the exit to raise."""
+    typer.echo(escape_controls(str(exc)), err=True)
+    typer.echo("nothing was computed; fix the problems above and run again", err=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
 def load_network(path: Path | None, *, demo: bool = False) -> Network:
     """Read and validate a network file (or the bundled demo network); on any
     problem print them all and exit with code 2. Members left to a default
@@ -57,20 +77,11 @@ def load_network(path: Path | None, *, demo: bool = False) -> Network:
 
         path = demo_network_path()
     assert path is not None
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
-        raise fail(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise fail(f"{path}: is a directory, expected a network JSON file") from None
-    except PermissionError:
-        raise fail(f"{path}: permission denied") from None
+    text = read_input(path, what="network")
     try:
         network = parse_network(text, source=str(path))
     except NetworkError as exc:
-        typer.echo(escape_controls(str(exc)), err=True)
-        typer.echo("nothing was computed; fix the problems above and run again", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise refused(exc) from None
     # Valid, so it decodes; the network keeps only the region and side applied.
     for warning in listed(geography_warnings(json.loads(text)["members"])):
         typer.echo(f"warning: {warning}", err=True)
