@@ -83,11 +83,38 @@ def test_a_hub_sees_aggregates_only(svc):
     text = json.dumps(hub)
     assert not [m for m in ids if f'"{m}"' in text]  # no member id anywhere
     assert hub["brokers"] is None and hub["brokers_count"] == admin["brokers_count"]
-    cells = [x for row in hub["cumulative"]["matrix"] for x in row]
-    assert all(x is None or x == 0 or x >= 5 for x in cells)
-    small = [x for row in admin["cumulative"]["matrix"] for x in row if 0 < x < 5]
-    assert cells.count(None) == len(small) == hub["cumulative"]["suppressed_cells"]
+    # Small cells are left out, and with them enough others that none comes
+    # back by subtraction: in every matrix, the left-out flows on the
+    # diagonal, and off it, are none or at least 5 (or all of them); a cell
+    # is left out in every matrix or in none.
+    pairs = zip(hub["rounds"], admin["rounds"], strict=True)
+    matrices = [(r["matrix"], a["matrix"]) for r, a in pairs]
+    matrices.append((hub["cumulative"]["matrix"], admin["cumulative"]["matrix"]))
+    left_out = {
+        (i, j) for m, _ in matrices for i, row in enumerate(m) for j, x in enumerate(row)
+        if x is None
+    }  # fmt: skip
+    for shown, whole in matrices:
+        for i, row in enumerate(whole):
+            for j, x in enumerate(row):
+                assert shown[i][j] == (None if (i, j) in left_out and x else x)
+                assert not 0 < x < 5 or (i, j) in left_out
+        for diagonal in (True, False):
+            hidden = sum(
+                x for i, row in enumerate(whole) for j, x in enumerate(row)
+                if (i == j) == diagonal and shown[i][j] is None
+            )  # fmt: skip
+            whole_class = sum(
+                x for i, row in enumerate(whole) for j, x in enumerate(row) if (i == j) == diagonal
+            )
+            # ... or the whole diagonal (or all off it), whose total the
+            # indicators give anyway without saying which region it is.
+            assert hidden == 0 or hidden >= 5 or hidden == whole_class
+    assert hub["cumulative"]["suppressed_cells"] == sum(
+        1 for row in hub["cumulative"]["matrix"] for x in row if x is None
+    )
     assert all(t["flows"] >= 5 for t in hub["themes"])
+    assert all(d["demand"] >= 5 for d in hub["deserts"])
     assert len(hub["themes"]) + hub["suppressed"]["themes"] == len(admin["themes"])
     deserts = {d["theme"] for d in hub["deserts"]}
     assert set(hub["labels"]["themes"]) == {t["theme"] for t in hub["themes"]} | deserts

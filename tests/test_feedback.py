@@ -168,3 +168,20 @@ def test_a_published_exchanges_rounds_partners_each_answer(svc):
         assert sent.status_code == 201, sent.text
     listed = answers(svc, exchange["round_id"])
     assert sorted(a["member"] for a in listed) == sorted(partners)
+
+
+def test_an_answer_on_a_theme_since_dropped_from_the_taxonomy_keeps_its_key(svc, rel):
+    from service.store.models import Feedback
+
+    sent = send(svc, rel.pair["id"], "member", themes_learned=["teachers"])
+    assert sent.status_code == 201
+    with Session(svc.app.state.engine) as session:  # as stored under an older taxonomy
+        row = session.get(Feedback, sent.json()["id"])
+        row.themes_learned = ["a_theme_since_dropped"]
+        session.add(row)
+        session.commit()
+    listed = answers(svc, rel.pair["round_id"], lang="fr")
+    assert [a["themes_learned_labels"] for a in listed] == [["a_theme_since_dropped"]]
+    again = send(svc, rel.pair["id"], "member")  # re-sent without themes: they are kept
+    assert again.status_code == 200, again.text
+    assert again.json()["themes_learned_labels"] == ["a_theme_since_dropped"]

@@ -50,7 +50,9 @@ def test_a_hub_sees_aggregates_only():
     assert doc["cumulative"]["suppressed_cells"] == 6 and doc["suppressed"]["matrix_cells"] == 13
     # Only legal_action reached 5 flows.
     assert [t["theme"] for t in doc["themes"]] == ["legal_action"]
-    assert doc["suppressed"] == {"min_flows": 5, "matrix_cells": 13, "themes": 3}
+    # Every knowledge desert here has fewer than 5 members in need.
+    assert doc["deserts"] == []
+    assert doc["suppressed"] == {"min_flows": 5, "matrix_cells": 13, "themes": 3, "deserts": 3}
     assert doc["cumulative"]["indicators"]["flows"] == 11  # aggregates stay whole
 
 

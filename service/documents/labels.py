@@ -35,12 +35,17 @@ def labelled_reasons(reasons: Iterable[Reason | Mapping], lang: str) -> list[dic
 
 
 def theme_label(key: str, lang: str) -> str:
-    """The label of theme ``key`` in ``lang``.
+    """The label of theme ``key`` in ``lang``; the key itself for a theme the
+    taxonomy no longer has (a relation or an answer stored under an older
+    taxonomy keeps its themes).
 
     >>> theme_label("budget_tracking", "pt")
     'Monitoramento do orçamento da educação'
+    >>> theme_label("a_theme_since_dropped", "pt")
+    'a_theme_since_dropped'
     """
-    return default_taxonomy().label(key, lang)
+    taxonomy = default_taxonomy()
+    return taxonomy.label(key, lang) if key in taxonomy else key
 
 
 def recommendations_answer(

@@ -174,10 +174,7 @@ def group_label(grouping: str, key: str, lang: str) -> str:
     if grouping == "theme":
         if key == NO_THEME:
             return _("No theme recorded")
-        try:
-            return theme_label(key, lang)
-        except KeyError:  # a theme since dropped from the taxonomy: its key
-            return key
+        return theme_label(key, lang)
     if grouping == "round":
         return _("Round {id}").format(id=key)
     if grouping == "format":
@@ -243,11 +240,37 @@ def _hidden(g: GroupOutcome, audience: Audience) -> bool:
     return audience == "hub" and 0 < g.relations < HUB_MIN_RELATIONS
 
 
+PARTITIONS = frozenset({"direction", "region", "language", "round"})
+"""Groupings that put each relation in exactly one group (not themes)."""
+
+
+def _left_out(name: str, groups: tuple[GroupOutcome, ...], audience: Audience) -> set[str]:
+    """The keys of the groups the Hub is not shown: those of 1–4 relations
+    and, in a partition, as many of the smallest others as it takes for the
+    left-out ones to hold 5 relations or more between them — the groups of a
+    partition add up to the format's overall figures, which the Hub sees, so
+    a lone small group would otherwise come back by subtraction."""
+    hidden = {g.key for g in groups if _hidden(g, audience)}
+    if not hidden or name not in PARTITIONS:
+        return hidden
+    total = sum(g.relations for g in groups if g.key in hidden)
+    others = sorted(
+        (g for g in groups if g.key not in hidden and g.relations), key=lambda g: g.relations
+    )
+    for g in others:
+        if total >= HUB_MIN_RELATIONS:
+            break
+        hidden.add(g.key)
+        total += g.relations
+    return hidden
+
+
 def _format(f: FormatOutcome, lang: str, audience: Audience) -> FormatOutcomes:
     _ = gettext_for(lang).gettext
     groupings = []
     for name, groups in f.groups.items():
-        kept = [g for g in groups if not _hidden(g, audience)]
+        hidden = _left_out(name, groups, audience)
+        kept = [g for g in groups if g.key not in hidden]
         groupings.append(
             OutcomeGrouping(
                 grouping=name,  # type: ignore[arg-type]
