@@ -152,3 +152,31 @@ def test_check_history_refuses_what_does_not_hold_together():
     )
     with pytest.raises(ValueError, match="unknown relation"):
         check_history(History(history.members, history.rounds, history.relations, (bad_answer,)))
+
+
+def test_a_pair_works_in_the_language_both_members_speak_first():
+    from matcher.network import Member, make_network
+
+    # The engine lists shared languages alphabetically: en before es.
+    spanish_first = dict(kind="national_coalition", languages=("es", "en"), global_south=True)
+    network = make_network(
+        [
+            Member(id="cl", name="Chile", region="latin_america_caribbean", **spanish_first),
+            Member(id="pe", name="Peru", region="latin_america_caribbean", **spanish_first),
+        ]
+    )
+    pair = {"id": 1, "kind": "pair", "mentor": "cl", "mentee": "pe", "themes": []}
+    document = {
+        "rounds": [
+            {
+                "id": 1,
+                "kind": "mentoring",
+                "status": "archived",
+                "published_at": None,
+                "relations": [{**pair, "languages": ["en", "es"]}],
+            }
+        ],
+        "feedback": [],
+    }
+    (relation,) = to_history(network, document).relations
+    assert relation.language == "es"  # within their language community, not across

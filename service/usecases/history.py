@@ -176,7 +176,32 @@ def history_document(session: Session) -> dict[str, Any]:
     }
 
 
-def _relations(round_id: int, doc: dict[str, Any]) -> list[Relation]:
+def working_language(
+    languages: list[str], members: tuple[str, ...], first: dict[str, str]
+) -> str | None:
+    """The language a pair or an exchange worked in, of the ``languages`` its
+    members share (which the engine lists in alphabetical order): the first
+    language of every member if one is, else the first one of a member's
+    (the learner's first: ``members`` in that order), else the first shared.
+
+    >>> working_language(["en", "es"], ("cl", "es"), {"cl": "es", "es": "es"})
+    'es'
+    >>> working_language(["en", "fr"], ("ke", "sn"), {"ke": "en", "sn": "fr"})
+    'en'
+    >>> working_language(["en"], ("ma", "sn"), {"ma": "ar", "sn": "fr"})
+    'en'
+    """
+    firsts = [first.get(m) for m in members]
+    for lang in firsts:
+        if lang in languages and all(f == lang for f in firsts):
+            return lang
+    for lang in firsts:
+        if lang in languages:
+            return lang
+    return languages[0] if languages else None
+
+
+def _relations(round_id: int, doc: dict[str, Any], first: dict[str, str]) -> list[Relation]:
     rid = doc["id"]
     if doc["kind"] == "pair":
         mentor, mentee = doc["mentor"], doc["mentee"]
@@ -190,7 +215,7 @@ def _relations(round_id: int, doc: dict[str, Any]) -> list[Relation]:
                 receivers=(mentee,),
                 respondents=(mentor, mentee),
                 themes=themes,
-                language=(doc["languages"] or [None])[0],
+                language=working_language(doc["languages"], (mentee, mentor), first),
                 flows=tuple(Flow(mentor, mentee, t) for t in themes),
             )
         ]
@@ -208,7 +233,7 @@ def _relations(round_id: int, doc: dict[str, Any]) -> list[Relation]:
                 receivers=(a, b),
                 respondents=(a, b),
                 themes=tuple(dict.fromkeys([*doc["a_teaches"], *doc["b_teaches"]])),
-                language=(doc["languages"] or [None])[0],
+                language=working_language(doc["languages"], (a, b), first),
                 flows=tuple(flows),
             )
         ]
@@ -248,6 +273,7 @@ def to_history(network: Network, document: dict[str, Any]) -> History:
     An answer on a circle whose member is unknown (given before the side was
     recorded) cannot be told apart from the circle's other members' and is
     left out of the analysis; it stays in the comments."""
+    first = {m.id: m.languages[0] for m in network.members if m.languages}
     rounds, relations, kinds = [], [], {}
     for order, r in enumerate(document["rounds"]):
         fmt = FORMAT_OF_KIND[r["kind"]]
@@ -262,7 +288,7 @@ def to_history(network: Network, document: dict[str, Any]) -> History:
         )
         for rel in r["relations"]:
             kinds[rel["id"]] = rel["kind"]
-            relations.extend(_relations(r["id"], rel))
+            relations.extend(_relations(r["id"], rel, first))
     keys = {r.key for r in relations}
     answers = []
     for f in document["feedback"]:
